@@ -1,0 +1,5 @@
+"""`python -m seedkit` runs the same CLI as the `seedkit` console script."""
+
+from seedkit.cli import main
+
+main()
