@@ -1,0 +1,169 @@
+"""Rich rendering of plans and results, JSON output, and the error message format."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from seedkit.errors import SeedkitError
+    from seedkit.plan.executor import ApplyResult, StepResult
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A Rich console that respects NO_COLOR and draws plainly when not on a terminal."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """JSON to standard output, stable key order, dates as text."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def render_error(console: Console, error: SeedkitError) -> None:
+    """One message: where, what, and what to do next."""
+    from rich.markup import escape
+
+    where = str(error.location) if error.location else ""
+    head = f"[bold red]error[/]: {escape(where)}: " if where else "[bold red]error[/]: "
+    console.print(head + escape(error.message), soft_wrap=True)
+    if error.hint:
+        console.print(f"  [dim]hint:[/] {escape(error.hint)}", soft_wrap=True)
+
+
+def render_plan(console: Console, data: dict[str, Any]) -> None:
+    """The plan as a tree: levels, steps with table, source, mode, rows and edges."""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    title = f"[bold]plan[/] for [cyan]{escape(data['project'])}[/]"
+    target = data.get("target")
+    if target:
+        title += f" → {escape(target['url'])}"
+    tree = Tree(title)
+    if target:
+        if target["atomic"] == "apply":
+            tree.add("one transaction for the whole apply")
+        else:
+            tree.add(
+                "[yellow]this database has no transactional DDL: each step is its own "
+                "transaction, and DDL is committed as it runs[/]"
+            )
+        if target["transpile"]:
+            tree.add(f"SQL and DDL are transpiled {escape(target['transpile'])}")
+    if data["ddl"]:
+        ddl = tree.add("[bold]DDL[/]")
+        for item in data["ddl"]:
+            ddl.add(f"{escape(item['file'])} [dim]{item['fingerprint']}[/]")
+    for level in data["levels"]:
+        branch = tree.add(f"[bold]level {level['level']}[/]")
+        for step in level["steps"]:
+            line = f"[green]{escape(step['name'])}[/] → {escape(step['table'])}  {escape(step['source'])}"
+            if step["mode"]:
+                line += f"  mode={step['mode']}"
+            if step["rows"] is not None:
+                line += f"  rows={step['rows']}"
+            line += f"  [dim]{step['fingerprint']}[/]"
+            node = branch.add(line)
+            for dep in step["depends_on"]:
+                style = "" if dep["kind"] == "declared" else "dim italic "
+                node.add(f"[{style or 'default '}]needs {escape(dep['step'])} ({dep['kind']})[/]")
+    console.print(tree)
+
+
+def render_result(console: Console, result: ApplyResult) -> None:
+    """The summary table: each step with status, rows and time."""
+    from rich.table import Table
+
+    table = Table(title=f"applied to {result.target}", title_justify="left")
+    table.add_column("step")
+    table.add_column("kind")
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("detail")
+    for step in result.steps:
+        table.add_row(
+            step.name, step.kind, step.status, str(step.rows), f"{step.seconds:.2f}s", step.detail
+        )
+    table.add_row("[bold]total[/]", "", "", f"[bold]{result.rows}[/]", f"{result.seconds:.2f}s", "")
+    console.print(table)
+
+
+def result_as_dict(result: ApplyResult) -> dict[str, Any]:
+    """The apply result as JSON-ready data."""
+    return {
+        "target": result.target,
+        "atomic": "apply" if result.transactional else "step",
+        "rows": result.rows,
+        "seconds": round(result.seconds, 3),
+        "steps": [_step(s) for s in result.steps],
+    }
+
+
+def _step(step: StepResult) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "kind": step.kind,
+        "status": step.status,
+        "rows": step.rows,
+        "seconds": round(step.seconds, 3),
+        "detail": step.detail,
+    }
+
+
+class ProgressReporter:
+    """Rich progress bars on a terminal, one plain line per step elsewhere."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> ProgressReporter:
+        if self.live:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed} rows"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=False,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def step_started(self, name: str, kind: str, total: int | None) -> None:
+        """Open a bar (terminal) or stay quiet until the step ends (plain)."""
+        if self._progress is not None:
+            self._tasks[name] = self._progress.add_task(f"{name} ({kind})", total=total)
+
+    def step_progress(self, name: str, rows: int) -> None:
+        """Advance the step's bar."""
+        if self._progress is not None and name in self._tasks:
+            self._progress.advance(self._tasks[name], rows)
+
+    def step_finished(self, result: StepResult) -> None:
+        """Close the bar, or print one plain line."""
+        if self._progress is not None and result.name in self._tasks:
+            task = self._tasks[result.name]
+            self._progress.update(task, total=max(result.rows, 1), completed=max(result.rows, 1))
+        elif self._progress is None:
+            self.console.print(
+                f"{result.status} {result.name} ({result.kind}): {result.rows} rows "
+                f"in {result.seconds:.2f}s {result.detail}".rstrip(),
+                highlight=False,
+            )

@@ -1,0 +1,88 @@
+"""The generic dialect adapter; each database's adapter overrides only what differs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.schema import Table
+
+
+class Dialect:
+    """What seedkit needs to know of a database, and how it writes rows there."""
+
+    name: ClassVar[str] = "generic"
+    sqlglot_name: ClassVar[str | None] = None
+    #: DDL runs inside a transaction and rolls back with it.
+    SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
+    #: SAVEPOINT works, so a failed batch can be narrowed down to its bad row.
+    SUPPORTS_SAVEPOINTS: ClassVar[bool] = True
+    #: `INSERT … ON CONFLICT (key) DO UPDATE` (else MySQL's ON DUPLICATE KEY UPDATE).
+    SUPPORTS_ON_CONFLICT: ClassVar[bool] = True
+
+    def configure_engine(self, engine: sa.Engine) -> None:
+        """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
+
+    def value_adapter(self) -> Callable[[Any], Any] | None:
+        """A function turning Python values into what the driver binds, or None if all bind."""
+        return None
+
+    def quote_table(self, conn: sa.Connection, name: str) -> str:
+        """`schema.table` quoted by the database's own rules."""
+        prep = conn.dialect.identifier_preparer
+        return ".".join(prep.quote(part) for part in name.split("."))
+
+    def quote(self, conn: sa.Connection, name: str) -> str:
+        """One identifier quoted by the database's own rules."""
+        return conn.dialect.identifier_preparer.quote(name)
+
+    def placeholders(self, conn: sa.Connection, count: int) -> str:
+        """`?, ?, …` or `%s, %s, …`: the driver's own parameter markers."""
+        style = conn.dialect.paramstyle
+        if style == "qmark":
+            marks = ["?"] * count
+        elif style in ("format", "pyformat"):
+            marks = ["%s"] * count
+        elif style == "numeric":
+            marks = [f":{i + 1}" for i in range(count)]
+        elif style == "numeric_dollar":
+            marks = [f"${i + 1}" for i in range(count)]
+        else:
+            raise NotImplementedError(f"paramstyle {style}")
+        return ", ".join(marks)
+
+    def insert_sql(self, conn: sa.Connection, table: str, columns: Sequence[str]) -> str:
+        """`INSERT INTO t (a, b) VALUES (?, ?)` with quoted names and driver markers."""
+        cols = ", ".join(self.quote(conn, c) for c in columns)
+        sql = f"INSERT INTO {self.quote_table(conn, table)} ({cols}) VALUES "
+        sql = self._escape_percent(conn, sql)
+        return sql + f"({self.placeholders(conn, len(columns))})"
+
+    def upsert_sql(
+        self, conn: sa.Connection, table: str, columns: Sequence[str], key: Sequence[str]
+    ) -> str:
+        """An insert that updates the non-key columns when the key already exists."""
+        base = self.insert_sql(conn, table, columns)
+        keys = ", ".join(self.quote(conn, k) for k in key)
+        rest = [c for c in columns if c not in key]
+        if not rest:
+            return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO NOTHING")
+        sets = ", ".join(f"{self.quote(conn, c)} = excluded.{self.quote(conn, c)}" for c in rest)
+        return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO UPDATE SET {sets}")
+
+    def delete_all_sql(self, conn: sa.Connection, table: str) -> str:
+        """`DELETE FROM t`: replace mode empties the table inside the same transaction."""
+        return f"DELETE FROM {self.quote_table(conn, table)}"
+
+    @staticmethod
+    def _escape_percent(conn: sa.Connection, sql: str) -> str:
+        if conn.dialect.paramstyle in ("format", "pyformat"):
+            return sql.replace("%", "%%")
+        return sql
+
+    def table_for_insert(self, table: Table | None, name: str) -> str:
+        """The table name to write to: the schema's spelling when known."""
+        return table.qualified_name if table is not None else name

@@ -1,0 +1,20 @@
+"""The plugin hooks seedkit offers (pluggy, entry-point group `seedkit`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("seedkit")
+hookimpl = pluggy.HookimplMarker("seedkit")
+
+
+@hookspec
+def register_sources() -> list[type[Any]]:  # type: ignore[empty-body]
+    """Return source classes (subclasses of seedkit.sources.base.Source) this plugin provides."""
+
+
+@hookspec
+def register_loaders() -> list[Any]:  # type: ignore[empty-body]
+    """Return fast row loaders for a database dialect."""

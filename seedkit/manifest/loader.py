@@ -1,0 +1,212 @@
+"""Load seed.toml: parse TOML, expand ${VAR}, validate, and locate every error."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from seedkit.errors import Location, ManifestError
+from seedkit.manifest.locate import locate_key
+from seedkit.manifest.models import ManifestModel
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+# The URL is expanded only when a command needs a target, so `check` works without it.
+_LAZY_KEYS = {("project", "url")}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated manifest with where it lives, for resolving paths and locating keys."""
+
+    path: Path
+    model: ManifestModel
+    text: str
+
+    @property
+    def root(self) -> Path:
+        """The manifest's folder: every path in it is relative to this."""
+        return self.path.parent
+
+    @property
+    def name(self) -> str:
+        """The project's name."""
+        return self.model.project.name
+
+    def locate(self, *key: str | int) -> Location:
+        """The location of a dotted key in the manifest file (its line when it can be found)."""
+        found = locate_key(self.text, tuple(key))
+        dotted = ".".join(str(k) for k in key)
+        if found:
+            return Location.in_file(self.path, found[0], found[1], key=dotted)
+        return Location.in_file(self.path, key=dotted)
+
+    def resolve_url(self) -> str | None:
+        """The manifest's `url` with its ${VAR} expanded, or None when it has none."""
+        raw = self.model.project.url
+        if raw is None:
+            return None
+        return expand_vars(raw, lambda: self.locate("project", "url"))
+
+
+def expand_vars(value: str, where: Any) -> str:
+    """Replace ${VAR} and ${VAR:-default} from the environment; unset without default is an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in os.environ:
+            return os.environ[name]
+        if default is not None:
+            return default
+        raise ManifestError(
+            f"environment variable {name} is not set",
+            location=where(),
+            hint=f"set {name}, or give a default: ${{{name}:-value}}",
+        )
+
+    return _VAR.sub(replace, value)
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate seed.toml; raise ManifestError naming the file, line and key."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "seed.toml"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(
+            f"no manifest at {path}",
+            location=Location.in_file(path),
+            hint="pass --manifest/-m PATH, or run `seedkit init` to write one",
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            "seed.toml is not UTF-8 text", location=Location.in_file(path), hint=str(exc)
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        pos = _TOML_POS.search(message)
+        line, column = (int(pos.group(1)), int(pos.group(2))) if pos else (None, None)
+        raise ManifestError(
+            f"invalid TOML: {_TOML_POS.sub('', message).strip()}",
+            location=Location.in_file(path, line, column),
+            hint="fix the syntax at that place (TOML: https://toml.io)",
+        ) from None
+    data = _expand(data, (), text, path)
+    try:
+        model = ManifestModel.model_validate(data)
+    except ValidationError as exc:
+        raise _manifest_error(exc, text, path, ManifestModel) from None
+    return Manifest(path=path.resolve(), model=model, text=text)
+
+
+def _expand(value: Any, key: tuple[str | int, ...], text: str, path: Path) -> Any:
+    if isinstance(value, str) and key not in _LAZY_KEYS:
+
+        def where() -> Location:
+            return _locate(text, path, key)
+
+        return expand_vars(value, where)
+    if isinstance(value, dict):
+        return {k: _expand(v, (*key, k), text, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, (*key, i), text, path) for i, v in enumerate(value)]
+    return value
+
+
+def _locate(text: str, path: Path, key: tuple[str | int, ...]) -> Location:
+    found = locate_key(text, key)
+    dotted = ".".join(str(k) for k in key)
+    if found:
+        return Location.in_file(path, found[0], found[1], key=dotted)
+    return Location.in_file(path, key=dotted)
+
+
+def _manifest_error(
+    exc: ValidationError, text: str, path: Path, model: type[BaseModel]
+) -> ManifestError:
+    """Turn pydantic's first error into one located message, with a 'did you mean'."""
+    errors = exc.errors()
+    # A union (`csv = "…"` or `csv = {…}`) fails once per member: the deepest error is the real one.
+    first = max(errors, key=lambda e: len(_strip_tags(e["loc"])))
+    loc = _strip_tags(first["loc"])
+    others = {_strip_tags(e["loc"]) for e in errors} - {loc}
+    others = {o for o in others if o != loc[: len(o)]}
+    dotted = ".".join(str(p) for p in loc)
+    hint = None
+    if first["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        message = f"unknown key `{dotted}`"
+        if close:
+            hint = f"did you mean `{close[0]}`?"
+        elif allowed:
+            hint = "valid keys here: " + ", ".join(f"`{k}`" for k in sorted(allowed))
+    elif first["type"] == "missing":
+        message = f"missing required key `{dotted}`"
+        hint = "add it to the manifest"
+    else:
+        message = f"`{dotted}`: {first['msg']}" if dotted else first["msg"]
+        message = message.replace("Value error, ", "")
+    if others:
+        message += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''})"
+    return ManifestError(message, location=_locate(text, path, loc), hint=hint)
+
+
+def _strip_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(p for p in loc if not _is_union_tag(p))
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic adds the tried union member ("str", "CsvOptionsModel") to error paths.
+    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "list[str]"})
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names valid at `loc` inside `model`, following nested models and dicts."""
+    from typing import get_args, get_origin
+
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        elif isinstance(part, int) and get_origin(current) is list:
+            current = get_args(current)[0]
+        current = _model_in(current)
+    current = _model_in(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside an Optional/Union annotation, else the annotation itself."""
+    from typing import get_args
+
+    from typing import get_origin
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (dict, list):
+        return annotation
+    for arg in get_args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return annotation

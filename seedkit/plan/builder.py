@@ -1,0 +1,225 @@
+"""Build a Plan from a manifest: sources, schema, graph, levels, selection, static checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from seedkit.errors import GraphError, Location, ManifestError, display_path
+from seedkit.graph import DAG, CycleError
+from seedkit.manifest import Manifest
+from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
+from seedkit.plan.steps import DdlFile, LoadStep, Plan
+from seedkit.schema import Schema, Table
+from seedkit.sources.base import Source, SourceContext
+
+
+def build_plan(
+    manifest: Manifest,
+    *,
+    select: Iterable[str] | None = None,
+    schema: Schema | None = None,
+    check_sources: bool = True,
+) -> Plan:
+    """The plan for `manifest`. `schema` adds tables known from a target (reflected)."""
+    project = manifest.model.project
+    ddl = tuple(_ddl_file(manifest, i, p) for i, p in enumerate(project.ddl))
+    known = schema_from_files(manifest, ddl)
+    if schema is not None:
+        for table in schema:
+            if table.qualified_name not in known:
+                known.add(table)
+    steps: dict[str, LoadStep] = {}
+    for name, model in manifest.model.steps.items():
+        steps[name] = _load_step(manifest, name, model, known)
+    dag = _graph(manifest, steps)
+    try:
+        levels = dag.levels()
+    except CycleError as exc:
+        raise CycleError(exc.path, location=manifest.locate("steps", exc.path[0])) from None
+    selected = dag.select(select) if select else set(dag.nodes)
+    edges = tuple(dag.edges())
+    steps = {
+        n: LoadStep(**{**s.__dict__, "edges": tuple(e for e in edges if e.step == n)})
+        for n, s in steps.items()
+    }
+    if check_sources:
+        for name in selected:
+            step = steps[name]
+            if not step.is_sql:
+                step.source.validate(step.table)
+    return Plan(
+        manifest=manifest,
+        ddl=ddl,
+        levels=tuple(tuple(level) for level in levels),
+        steps=steps,
+        schema=known,
+        edges=edges,
+        selected=frozenset(selected),
+        source_dialect=project.dialect,
+    )
+
+
+def _ddl_file(manifest: Manifest, index: int, relative: str) -> DdlFile:
+    path = manifest.root / relative
+    if not path.is_file():
+        raise ManifestError(
+            f"DDL file not found: {relative}",
+            location=manifest.locate("project", "ddl"),
+            hint="paths are relative to the manifest's folder",
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return DdlFile(path=path, shown=display_path(path), fingerprint=digest)
+
+
+def schema_from_files(manifest: Manifest, ddl: Iterable[DdlFile]) -> Schema:
+    """The schema the manifest's DDL files declare, read with sqlglot in the manifest's dialect."""
+    from seedkit.schema.ddl import schema_from_ddl
+
+    schema = Schema()
+    for item in ddl:
+        text = item.path.read_text(encoding="utf-8-sig")
+        schema = schema_from_ddl(
+            text, manifest.model.project.dialect, source=item.shown, schema=schema
+        )
+    return schema
+
+
+def source_for(manifest: Manifest, name: str, model: StepModel) -> Source:
+    """The source object of a step, whichever key declares it."""
+    from seedkit.plugins import get_host
+    from seedkit.sources.rows import RowsOptions
+
+    key: tuple[str, ...]
+    options: BaseModel
+    if model.sql is not None:
+        key = ("steps", name, "sql")
+        kind = "sql"
+        options = model.sql if isinstance(model.sql, BaseModel) else SqlOptionsModel(path=model.sql)
+    elif model.csv is not None:
+        key = ("steps", name, "csv")
+        kind = "csv"
+        options = model.csv if isinstance(model.csv, BaseModel) else CsvOptionsModel(path=model.csv)
+    elif model.rows is not None:
+        key = ("steps", name, "rows")
+        kind = "rows"
+        options = RowsOptions(rows=model.rows)
+    else:
+        assert model.source is not None
+        key = ("steps", name, "source")
+        raw = dict(model.source)
+        kind = raw.pop("kind", None)
+        if not isinstance(kind, str):
+            raise ManifestError(
+                "a `source` table needs `kind = \"…\"`",
+                location=manifest.locate(*key),
+                hint="for example: source = { kind = \"csv\", path = \"data/x.csv\" }",
+            )
+        cls = get_host().source_class(kind, manifest.locate(*key, "kind"))
+        options = _validate_options(manifest, key, cls, raw)
+    cls = get_host().source_class(kind, manifest.locate(*key))
+    return cls(options, SourceContext(manifest, name, key))
+
+
+def _validate_options(
+    manifest: Manifest, key: tuple[str, ...], cls: type[Source], raw: dict[str, Any]
+) -> BaseModel:
+    from seedkit.manifest.loader import _manifest_error
+
+    try:
+        return cls.options_model.model_validate(raw)
+    except ValidationError as exc:
+        err = _manifest_error(exc, manifest.text, manifest.path, cls.options_model)
+        dotted = ".".join(key)
+        loc = err.location
+        key_path = f"{dotted}.{loc.key}" if loc and loc.key else dotted
+        message = err.message.replace("`", f"`{dotted}.", 1) if "`" in err.message else err.message
+        raise ManifestError(
+            message, location=manifest.locate(*key_path.split(".")), hint=err.hint
+        ) from None
+
+
+def _load_step(manifest: Manifest, name: str, model: StepModel, schema: Schema) -> LoadStep:
+    source = source_for(manifest, name, model)
+    table_name = model.table or name
+    table = schema.get(table_name)
+    if not source.is_sql:
+        source.files()  # a missing file is a manifest error, found before any database work
+        if table is None and len(schema) and manifest.model.project.ddl:
+            raise ManifestError(
+                f"table `{table_name}` is not created by the DDL",
+                location=manifest.locate("steps", name, "table")
+                if model.table
+                else manifest.locate("steps", name),
+                hint="set `table` to one of: " + ", ".join(t.qualified_name for t in schema),
+            )
+    else:
+        source.files()
+    mode = None if source.is_sql else (model.mode or manifest.model.defaults.mode)
+    key = tuple(model.key) if model.key else (table.primary_key if table else ())
+    if mode in (Mode.upsert, Mode.mirror) and not key:
+        raise ManifestError(
+            f"mode `{mode.value}` needs a key, and table `{table_name}` has no primary key",
+            location=manifest.locate("steps", name, "mode"),
+            hint='set `key = ["column", …]`',
+        )
+    if table is not None:
+        for column in key:
+            if table.column(column) is None:
+                raise ManifestError(
+                    f"key column `{column}` is not a column of `{table.qualified_name}`",
+                    location=manifest.locate("steps", name, "key"),
+                )
+    return LoadStep(
+        name=name,
+        table_name=table.qualified_name if table else table_name,
+        table=table,
+        source=source,
+        mode=mode,
+        key=key,
+    )
+
+
+def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> DAG:
+    dag = DAG(steps)
+    for name, model in manifest.model.steps.items():
+        for dep in model.depends_on:
+            if dep not in steps:
+                import difflib
+
+                close = difflib.get_close_matches(dep, list(steps), n=1)
+                raise GraphError(
+                    f"step `{name}` depends on `{dep}`, which is not a step",
+                    location=manifest.locate("steps", name, "depends_on"),
+                    hint=f"did you mean `{close[0]}`?" if close else "known steps: "
+                    + ", ".join(sorted(steps)),
+                )
+            dag.add_edge(name, dep, "declared")
+    if manifest.model.project.infer_dependencies:
+        by_table: dict[str, list[str]] = {}
+        for name, step in steps.items():
+            if step.table is not None:
+                by_table.setdefault(step.table.qualified_name.lower(), []).append(name)
+        for name, step in steps.items():
+            if step.table is None:
+                continue
+            for fk in step.table.foreign_keys:
+                parent = _parent_table(step, fk.ref_table)
+                for parent_step in by_table.get(parent, []):
+                    dag.add_edge(name, parent_step, "inferred")
+    return dag
+
+
+def _parent_table(step: LoadStep, ref: str) -> str:
+    ref = ref.lower()
+    if "." not in ref and step.table is not None and step.table.schema:
+        return f"{step.table.schema.lower()}.{ref}"
+    return ref
+
+
+def step_location(plan: Plan, name: str) -> Location:
+    """Where a step is declared in the manifest."""
+    return plan.manifest.locate("steps", name)

@@ -1,0 +1,65 @@
+"""Plan steps as frozen dataclasses: what will run, in which order, from which source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedkit.graph import Edge
+from seedkit.manifest.models import Mode
+
+if TYPE_CHECKING:
+    from seedkit.manifest import Manifest
+    from seedkit.schema import Schema, Table
+    from seedkit.sources.base import Source
+
+
+@dataclass(frozen=True)
+class DdlFile:
+    """A DDL file from `[project] ddl`, run before every step."""
+
+    path: Path
+    shown: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class LoadStep:
+    """One step: its table, source, mode and key, and the edges to the steps it needs."""
+
+    name: str
+    table_name: str
+    table: Table | None
+    source: Source
+    mode: Mode | None
+    key: tuple[str, ...]
+    edges: tuple[Edge, ...] = ()
+
+    @property
+    def is_sql(self) -> bool:
+        """A SQL step runs its statements as written and takes no mode."""
+        return self.source.is_sql
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything an apply will do, in order; built without touching any database."""
+
+    manifest: Manifest
+    ddl: tuple[DdlFile, ...]
+    levels: tuple[tuple[str, ...], ...]
+    steps: dict[str, LoadStep]
+    schema: Schema
+    edges: tuple[Edge, ...] = ()
+    selected: frozenset[str] = field(default_factory=frozenset)
+    source_dialect: str | None = None
+
+    def ordered(self) -> list[LoadStep]:
+        """The selected steps in graph order, level by level."""
+        return [self.steps[n] for level in self.levels for n in level if n in self.selected]
+
+    def selected_levels(self) -> list[list[str]]:
+        """The levels, each holding only selected steps; empty levels dropped."""
+        levels = [[n for n in level if n in self.selected] for level in self.levels]
+        return [level for level in levels if level]

@@ -1,0 +1,158 @@
+"""The source API: what every source kind (built-in or plugin) provides.
+
+A source is made from its options (a pydantic model, validated like the rest of the
+manifest) and a context (the manifest's folder and the step's key). It fingerprints
+itself, checks itself against the target table, and yields either located SQL
+statements (`is_sql = True`) or located batches of typed rows.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+
+from seedkit.errors import Location, ManifestError
+
+if TYPE_CHECKING:
+    from seedkit.manifest import Manifest
+    from seedkit.schema import Table
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a source may know of the manifest: its folder, dialect, and the step's key."""
+
+    manifest: Manifest
+    step: str
+    key: tuple[str, ...]
+
+    @property
+    def root(self) -> Path:
+        """The manifest's folder; every path is relative to it."""
+        return self.manifest.root
+
+    def locate(self, *more: str | int) -> Location:
+        """The manifest location of this step's source key (or a key below it)."""
+        return self.manifest.locate(*self.key, *more)
+
+
+@dataclass(frozen=True)
+class LocatedStatement:
+    """A SQL statement with the file and line it came from."""
+
+    sql: str
+    file: str
+    line: int
+    column: int = 1
+
+    @property
+    def location(self) -> Location:
+        """Where the statement starts."""
+        return Location.in_file(self.file, self.line, self.column)
+
+
+@dataclass
+class RowBatch:
+    """Typed rows for `columns`, with the file and line each row came from."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    file: str | None = None
+    lines: list[int] = field(default_factory=list)
+
+    def location(self, index: int) -> Location:
+        """Where row `index` of this batch came from."""
+        line = self.lines[index] if index < len(self.lines) else None
+        return Location.in_file(self.file, line) if self.file else Location(line=line)
+
+
+class Source:
+    """Base of every source kind. Subclasses set `kind`, `options_model` and override yields."""
+
+    kind: ClassVar[str] = ""
+    options_model: ClassVar[type[BaseModel]]
+    is_sql: ClassVar[bool] = False
+
+    def __init__(self, options: BaseModel, context: SourceContext) -> None:
+        self.options = options
+        self.context = context
+
+    def files(self) -> list[Path]:
+        """The files this source reads (for fingerprints and existence checks)."""
+        return []
+
+    def describe(self) -> str:
+        """A short text for plans: the kind and what it reads."""
+        files = self.files()
+        if not files:
+            return self.kind
+        from seedkit.errors import display_path
+
+        shown = display_path(files[0])
+        return f"{self.kind} {shown}" + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
+
+    def fingerprint(self) -> str:
+        """A hash of the source's bytes and its options: it changes when the source does."""
+        digest = hashlib.sha256()
+        digest.update(self.kind.encode())
+        digest.update(self.options.model_dump_json().encode())
+        for path in self.files():
+            digest.update(str(_rel(path, self.context.root)).encode())
+            with path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+        return digest.hexdigest()[:16]
+
+    def validate(self, table: Table | None) -> None:
+        """Static checks against the target table (None when the schema is unknown)."""
+
+    def columns(self, table: Table | None) -> list[str]:
+        """The columns this row source fills, in order."""
+        raise NotImplementedError
+
+    def statements(self) -> Iterator[LocatedStatement]:
+        """SQL sources: the statements to run, in order."""
+        raise NotImplementedError
+
+    def batches(self, table: Table | None, size: int = 10_000) -> Iterator[RowBatch]:
+        """Row sources: typed rows in batches of at most `size`."""
+        raise NotImplementedError
+
+    def count_rows(self) -> int | None:
+        """How many rows a row source yields, for the plan (None if unknown without loading)."""
+        return None
+
+    def resolve_paths(self, pattern: str, *key: str) -> list[Path]:
+        """Files named by a path or glob relative to the manifest, sorted; an error if none."""
+        root = self.context.root
+        if glob.has_magic(pattern):
+            found = sorted(Path(p) for p in glob.glob(str(root / pattern), recursive=True))
+            found = [p for p in found if p.is_file()]
+            if not found:
+                raise ManifestError(
+                    f"no file matches `{pattern}`",
+                    location=self.context.locate(*key),
+                    hint=f"paths are relative to the manifest's folder ({_rel(root, Path.cwd())})",
+                )
+            return found
+        path = root / pattern
+        if not path.is_file():
+            raise ManifestError(
+                f"file not found: {pattern}",
+                location=self.context.locate(*key),
+                hint=f"paths are relative to the manifest's folder ({_rel(root, Path.cwd())})",
+            )
+        return [path]
+
+
+def _rel(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path

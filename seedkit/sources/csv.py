@@ -1,0 +1,153 @@
+"""CsvSource: CSV files typed by the target table's columns, never by guessing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from seedkit.errors import DataError, Location, display_path
+from seedkit.manifest.models import CsvOptionsModel
+from seedkit.schema import Table
+from seedkit.sources.base import RowBatch, Source
+
+
+class CsvSource(Source):
+    """One CSV file or a sorted glob of them, with the step's options over [defaults].csv."""
+
+    kind = "csv"
+    options_model = CsvOptionsModel
+
+    @property
+    def _options(self) -> CsvOptionsModel:
+        assert isinstance(self.options, CsvOptionsModel)
+        return self.options
+
+    def files(self) -> list[Path]:
+        """The CSV files, sorted when a glob."""
+        key = ("path",) if self._is_table() else ()
+        return self.resolve_paths(self._options.path, *key)
+
+    def _is_table(self) -> bool:
+        step = self.context.manifest.model.steps.get(self.context.step)
+        return step is None or not isinstance(step.csv, str)
+
+    def reader_options(self) -> Any:
+        """The CsvOptions for the reader: the step's options over the manifest's defaults."""
+        from seedkit.sources.csvreader import CsvOptions
+
+        defaults = self.context.manifest.model.defaults.csv
+        merged: dict[str, Any] = {}
+        for name in ("delimiter", "quote", "escape", "encoding", "null", "header"):
+            value = getattr(self._options, name)
+            if value is None:
+                value = getattr(defaults, name)
+            if value is not None:
+                merged[name] = tuple(value) if name == "null" else value
+        return CsvOptions(**merged)
+
+    def _open(self, path: Path) -> Any:
+        from seedkit.sources.csvreader import CsvFile
+
+        return CsvFile(path, self.reader_options())
+
+    def columns(self, table: Table | None) -> list[str]:
+        """The header of the first file."""
+        with self._open(self.files()[0]) as csv_file:
+            return list(csv_file.header)
+
+    def validate(self, table: Table | None) -> None:
+        """Every file's header names columns of the table, and all files share one header."""
+        first: list[str] | None = None
+        for path in self.files():
+            with self._open(path) as csv_file:
+                header = list(csv_file.header)
+                if table is not None:
+                    for index, name in enumerate(header):
+                        if table.column(name) is None:
+                            raise DataError(
+                                f"header names column `{name}`, which table "
+                                f"{table.qualified_name} does not have",
+                                location=Location.in_file(
+                                    path,
+                                    csv_file.header_line,
+                                    csv_file.field_column(csv_file.header_line, index),
+                                ),
+                                hint="columns: " + ", ".join(c.name for c in table.columns),
+                            )
+                if first is not None and [h.lower() for h in header] != [
+                    h.lower() for h in first
+                ]:
+                    raise DataError(
+                        "header differs from the first file of the glob",
+                        location=Location.in_file(path, csv_file.header_line),
+                        hint="files of one step must share one header",
+                    )
+                first = header
+
+    def count_rows(self) -> int:
+        """Records in every file (streams through them)."""
+        total = 0
+        for path in self.files():
+            with self._open(path) as csv_file:
+                for _ in csv_file.records():
+                    total += 1
+        return total
+
+    def batches(self, table: Table | None, size: int = 10_000) -> Iterator[RowBatch]:
+        """Typed rows, converted by each column's type; a bad value names file, line, column."""
+        for path in self.files():
+            with self._open(path) as csv_file:
+                header = tuple(csv_file.header)
+                converters = _converters(header, table)
+                shown = display_path(path)
+                for records in csv_file.batches(size):
+                    rows: list[tuple[Any, ...]] = []
+                    for record in records:
+                        try:
+                            rows.append(
+                                tuple(
+                                    v if v is None else conv(v)
+                                    for conv, v in zip(converters, record.fields, strict=True)
+                                )
+                            )
+                        except ValueError:
+                            _raise_bad_value(csv_file, path, header, converters, record, table)
+                    yield RowBatch(header, rows, shown, [r.line for r in records])
+
+
+def _identity(value: str) -> str:
+    return value
+
+
+def _converters(header: tuple[str, ...], table: Table | None) -> list[Callable[[str], Any]]:
+    from seedkit.types import converter_for
+
+    result: list[Callable[[str], Any]] = []
+    for name in header:
+        column = table.column(name) if table else None
+        result.append(converter_for(column) if column is not None else _identity)
+    return result
+
+
+def _raise_bad_value(
+    csv_file: Any,
+    path: Path,
+    header: tuple[str, ...],
+    converters: list[Callable[[str], Any]],
+    record: Any,
+    table: Table | None,
+) -> None:
+    for index, (conv, value) in enumerate(zip(converters, record.fields, strict=True)):
+        if value is None:
+            continue
+        try:
+            conv(value)
+        except ValueError as exc:
+            column = table.column(header[index]) if table else None
+            type_name = column.type if column else "its type"
+            raise DataError(
+                f"column `{header[index]}`: {exc}",
+                location=Location.in_file(path, record.line, csv_file.field_column(record.line, index)),
+                hint=f"write a value of type {type_name}, or leave the field empty for NULL",
+            ) from None

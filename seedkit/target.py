@@ -1,0 +1,162 @@
+"""A target database: the engine, its dialect adapter, and the one place SQL is executed.
+
+Every statement seedkit sends goes through `Target.run` or `Target.run_many`, so a
+trace (`-v`, the `seedkit.sql` logger) and the tests see all of it, and every
+database error becomes an ApplyError carrying the source location.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from seedkit.errors import ApplyError, Location, TargetError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.dialects import Dialect
+
+log = logging.getLogger("seedkit.sql")
+
+#: Which extra installs the driver a URL names.
+DRIVER_EXTRAS = {
+    "psycopg": ("postgres", "postgresql+psycopg://"),
+    "psycopg2": ("postgres", "postgresql+psycopg://"),
+    "pymysql": ("mysql", "mysql+pymysql://"),
+    "MySQLdb": ("mysql", "mysql+pymysql://"),
+    "mysqldb": ("mysql", "mysql+pymysql://"),
+}
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***, safe to print anywhere."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _password(url: str) -> str | None:
+    try:
+        from sqlalchemy.engine import make_url
+
+        pw = make_url(url).password
+        return str(pw) if pw else None
+    except Exception:
+        return None
+
+
+class Target:
+    """An open target: engine, dialect adapter, masked URL, and statement execution."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = url
+        self.display_url = mask_url(url)
+        self._secret = _password(url)
+        self.engine = self._create_engine(url)
+        from seedkit.dialects import dialect_for
+
+        self.dialect: Dialect = dialect_for(self.engine.dialect.name)
+        self.dialect.configure_engine(self.engine)
+
+    def _create_engine(self, url: str) -> sa.Engine:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            return sa.create_engine(url)
+        except NoSuchModuleError:
+            raise TargetError(
+                f"no SQLAlchemy dialect for {self.display_url}",
+                hint="use a URL such as sqlite:///file.db, postgresql+psycopg://…, "
+                "mysql+pymysql://… or duckdb:///file.duckdb",
+            ) from None
+        except ArgumentError as exc:
+            raise TargetError(
+                f"not a database URL: {self.display_url} ({exc})",
+                hint="the form is dialect+driver://user:password@host:port/database",
+            ) from None
+        except ImportError as exc:
+            module = (exc.name or str(exc)).split(".")[0]
+            extra, scheme = DRIVER_EXTRAS.get(module, (None, None))
+            hint = f"install the driver module `{module}`"
+            if extra:
+                hint = (
+                    f"pip install 'seedkit[{extra}]' and use a {scheme} URL"
+                    if module.lower() not in ("psycopg", "pymysql")
+                    else f"pip install 'seedkit[{extra}]'"
+                )
+            raise TargetError(
+                f"the database driver for {self.display_url} is not installed ({module})",
+                hint=hint,
+            ) from None
+
+    @property
+    def sqlglot_dialect(self) -> str | None:
+        """The sqlglot name of the target's dialect (for transpiling)."""
+        return self.dialect.sqlglot_name
+
+    def scrub(self, text: str) -> str:
+        """Remove the password from any text before it is shown."""
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return text
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection; an unreachable database becomes a TargetError with the URL masked."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        try:
+            conn = self.engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            reason = self.scrub(_db_message(exc))
+            raise TargetError(
+                f"cannot connect to {self.display_url}: {reason}",
+                hint="check that the server is running and the URL (or --url / SEEDKIT_URL)",
+            ) from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def run(self, conn: sa.Connection, sql: str, location: Location | None = None) -> Any:
+        """Execute one statement; a database error becomes an ApplyError at `location`."""
+        from sqlalchemy.exc import DBAPIError
+
+        log.debug("%s: %s", location or "seedkit", sql)
+        try:
+            return conn.exec_driver_sql(sql)
+        except DBAPIError as exc:
+            raise ApplyError(
+                self.scrub(_db_message(exc)),
+                location=location,
+                hint="fix the statement; nothing was applied",
+            ) from None
+
+    def run_many(
+        self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Execute one statement for many rows (the driver's executemany)."""
+        log.debug("%s  [%d rows]", sql, len(rows))
+        conn.exec_driver_sql(sql, list(rows))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _db_message(exc: Exception) -> str:
+    """The database's own words, without SQLAlchemy's wrapping and without the SQL."""
+    orig = getattr(exc, "orig", None) or exc
+    args = getattr(orig, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
+        return f"{args[1]} ({args[0]})"
+    text = str(orig).strip()
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())

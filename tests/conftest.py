@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh database on the real servers named by the environment.
+
+`SEEDKIT_TEST_POSTGRES_URL` and `SEEDKIT_TEST_MYSQL_URL` are server-level URLs
+(`postgresql+psycopg://postgres@127.0.0.1:5432/postgres`,
+`mysql+pymysql://root@127.0.0.1:3306/`). Each test that asks for `pg_url` or
+`mysql_url` gets a database of its own, created for it and dropped after it. Without
+the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails instead, so CI
+cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+
+def _server_url(variable: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        message = f"{variable} is not set"
+        if os.environ.get("SEEDKIT_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"{message}, and SEEDKIT_REQUIRE_SERVERS=1")
+        pytest.skip(message)
+    return url
+
+
+def _fresh_database(variable: str, quote: str, drop_suffix: str) -> Iterator[str]:
+    import sqlalchemy as sa
+
+    server = sa.make_url(_server_url(variable))
+    name = f"seedkit_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}")
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh PostgreSQL database, dropped after the test."""
+    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)")
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh MySQL/MariaDB database, dropped after the test."""
+    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", "")
