@@ -111,7 +111,9 @@ class Executor:
             from seedkit.sources.sql import read_statements
 
             with self._transaction(conn, per_step):
-                count = self._run_statements(conn, read_statements(ddl.path, self.plan.source_dialect))
+                count, _ = self._run_statements(
+                    conn, read_statements(ddl.path, self.plan.source_dialect)
+                )
             step = StepResult(ddl.shown, "ddl", "applied", 0, time.perf_counter() - began)
             step.detail = f"{count} statements"
             result.steps.append(step)
@@ -121,8 +123,8 @@ class Executor:
             began = time.perf_counter()
             with self._transaction(conn, per_step):
                 if load.is_sql:
-                    count = self._run_statements(conn, load.source.statements())
-                    rows, detail = 0, f"{count} statements"
+                    count, rows = self._run_statements(conn, load.source.statements())
+                    detail = f"{count} statements"
                 else:
                     rows = self._write_rows(conn, load)
                     detail = load.mode.value if load.mode else ""
@@ -140,13 +142,17 @@ class Executor:
         else:
             yield
 
-    def _run_statements(self, conn: sa.Connection, statements: Iterator[LocatedStatement]) -> int:
-        count = 0
+    def _run_statements(
+        self, conn: sa.Connection, statements: Iterator[LocatedStatement]
+    ) -> tuple[int, int]:
+        """Run statements in order; return how many, and the rows they report changing."""
+        count = rows = 0
         for stmt in statements:
             for sql in self._translate(stmt):
-                self.target.run(conn, sql, stmt.location)
+                result = self.target.run(conn, sql, stmt.location)
+                rows += max(getattr(result, "rowcount", 0) or 0, 0)
             count += 1
-        return count
+        return count, rows
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
         if not self.transpile_from:

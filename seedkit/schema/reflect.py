@@ -163,6 +163,8 @@ def _inspect_table(
 ) -> dict[str, Any]:
     dialect = conn.dialect
     pk = tuple(insp.get_pk_constraint(name, schema=schema).get("constrained_columns") or ())
+    declared = _sqlite_declared(conn, schema, name) if dialect.name == "sqlite" else {}
+    json_checked = _json_checked(conn, schema, name) if dialect.name == "mysql" else set()
     columns = []
     for col in insp.get_columns(name, schema=schema):
         type_ = col["type"]
@@ -170,6 +172,11 @@ def _inspect_table(
             type_text = str(type_.compile(dialect=dialect))
         except sqlalchemy.exc.CompileError:
             type_text = ""
+        if col["name"] in declared:  # SQLite: a name SQLAlchemy reads only by its affinity
+            type_ = sqltypes.NULLTYPE
+            type_text = declared[col["name"]]
+        elif col["name"] in json_checked:  # MariaDB: JSON is LONGTEXT CHECK (json_valid(col))
+            type_, type_text = sqltypes.JSON(), "JSON"
         col_default = col.get("default")
         auto = (
             col.get("autoincrement") is True
@@ -181,7 +188,8 @@ def _inspect_table(
             )
         )
         kind = _kind(type_, dialect.name, type_text)
-        length = getattr(type_, "length", None) if kind is TypeKind.TEXT else None
+        text_type = kind is TypeKind.TEXT and not isinstance(type_, sqltypes.Enum)
+        length = getattr(type_, "length", None) if text_type else None
         has_default = col_default is not None or auto or bool(col.get("computed"))
         columns.append(
             Column(col["name"], type_text, kind, bool(col["nullable"]), length, auto, has_default)
@@ -203,6 +211,35 @@ def _inspect_table(
             )
         )
     return {"columns": columns, "pk": pk, "unique": unique, "fks": fks}
+
+
+def _sqlite_declared(conn: sqlalchemy.Connection, schema: str | None, name: str) -> dict[str, str]:
+    """Declared types of SQLite columns whose type name SQLAlchemy does not know."""
+    from sqlalchemy.dialects.sqlite.base import ischema_names
+
+    def quote(part: str) -> str:
+        return '"' + part.replace('"', '""') + '"'
+
+    prefix = f"{quote(schema)}." if schema else ""
+    rows = conn.exec_driver_sql(f"PRAGMA {prefix}table_info({quote(name)})")
+    return {
+        row[1]: row[2] for row in rows if row[2].split("(")[0].strip().upper() not in ischema_names
+    }
+
+
+def _json_checked(conn: sqlalchemy.Connection, schema: str | None, name: str) -> set[str]:
+    """MariaDB columns declared JSON, which it reports as LONGTEXT with a json_valid check."""
+    if not getattr(conn.dialect, "is_mariadb", False):
+        return set()
+    rows = conn.execute(
+        sqlalchemy.text(
+            "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+            " WHERE CONSTRAINT_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :name"
+        ),
+        {"schema": schema, "name": name},
+    )
+    found = (re.fullmatch(r"\s*json_valid\(`([^`]+)`\)\s*", row[0] or "") for row in rows)
+    return {m[1] for m in found if m}
 
 
 def _kind(type_: Any, dialect: str, type_text: str) -> TypeKind:
