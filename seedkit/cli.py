@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -26,7 +26,7 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output format of reporting commands."""
 
     text = "text"
@@ -42,7 +42,9 @@ UrlOpt = Annotated[
 ]
 SelectOpt = Annotated[
     list[str] | None,
-    typer.Option("--select", "-s", help="Steps to run: NAME, +NAME (ancestors), NAME+ (descendants)."),
+    typer.Option(
+        "--select", "-s", help="Steps to run: NAME, +NAME (ancestors), NAME+ (descendants)."
+    ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]

@@ -36,7 +36,11 @@ class Location:
 
     @classmethod
     def in_file(
-        cls, path: str | Path, line: int | None = None, column: int | None = None, key: str | None = None
+        cls,
+        path: str | Path,
+        line: int | None = None,
+        column: int | None = None,
+        key: str | None = None,
     ) -> Location:
         """A location in a file, its path shown relative to the working folder when possible."""
         return cls(file=display_path(path), line=line, column=column, key=key)
@@ -63,7 +67,11 @@ class SeedkitError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.message}" if self.location and str(self.location) else self.message
+        text = (
+            f"{self.location}: {self.message}"
+            if self.location and str(self.location)
+            else self.message
+        )
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

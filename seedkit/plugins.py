@@ -17,9 +17,12 @@ from seedkit.errors import Location, ManifestError
 if TYPE_CHECKING:
     import pluggy
 
+    from seedkit.loaders.base import Loader
+    from seedkit.plan.steps import LoadStep
     from seedkit.sources.base import Source
+    from seedkit.target import Target
 
-DEFAULT_PLUGINS = ["seedkit.sources.builtin"]
+DEFAULT_PLUGINS = ["seedkit.builtin"]
 
 
 @dataclass
@@ -41,6 +44,7 @@ class PluginHost:
         self._pm: pluggy.PluginManager | None = None
         self.plugins: list[PluginInfo] = []
         self._sources: dict[str, tuple[type[Source], str]] = {}
+        self._loaders: list[type[Loader]] = []
 
     @property
     def manager(self) -> pluggy.PluginManager:
@@ -97,6 +101,8 @@ class PluginHost:
                 )
             self._sources[cls.kind] = (cls, package)
             info.kinds.append(cls.kind)
+        loaders = getattr(module, "register_loaders", None)
+        self._loaders.extend((loaders() if loaders else []) or [])
         self.plugins.append(info)
 
     def source_class(self, kind: str, location: Location | None = None) -> type[Source]:
@@ -111,6 +117,15 @@ class PluginHost:
                 f"{p.name} {p.version or ''} ({p.error})" for p in broken
             )
         raise ManifestError(f"unknown source kind `{kind}`", location=location, hint=hint)
+
+    def loader_for(self, target: Target, step: LoadStep) -> Loader:
+        """The highest-priority loader that accepts this step on this target."""
+        _ = self.manager
+        candidates = [cls() for cls in self._loaders]
+        accepted = [loader for loader in candidates if loader.accepts(target, step)]
+        if not accepted:
+            raise RuntimeError("no loader accepts this step; the generic loader is missing")
+        return max(accepted, key=lambda loader: loader.priority)
 
     def kinds(self) -> dict[str, type[Source]]:
         """Every registered kind with its class."""

@@ -55,14 +55,14 @@ def _password(url: str) -> str | None:
 class Target:
     """An open target: engine, dialect adapter, masked URL, and statement execution."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, dialect: Dialect | None = None) -> None:
         self.url = url
         self.display_url = mask_url(url)
         self._secret = _password(url)
         self.engine = self._create_engine(url)
         from seedkit.dialects import dialect_for
 
-        self.dialect: Dialect = dialect_for(self.engine.dialect.name)
+        self.dialect: Dialect = dialect or dialect_for(self.engine.dialect.name)
         self.dialect.configure_engine(self.engine)
 
     def _create_engine(self, url: str) -> sa.Engine:
@@ -140,9 +140,7 @@ class Target:
                 hint="fix the statement; nothing was applied",
             ) from None
 
-    def run_many(
-        self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]
-    ) -> None:
+    def run_many(self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """Execute one statement for many rows (the driver's executemany)."""
         log.debug("%s  [%d rows]", sql, len(rows))
         conn.exec_driver_sql(sql, list(rows))
@@ -155,7 +153,7 @@ class Target:
 def _db_message(exc: Exception) -> str:
     """The database's own words, without SQLAlchemy's wrapping and without the SQL."""
     orig = getattr(exc, "orig", None) or exc
-    args = getattr(orig, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
     if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
         return f"{args[1]} ({args[0]})"
     text = str(orig).strip()

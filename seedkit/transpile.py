@@ -51,10 +51,14 @@ def _rewrite(tree: Any, read: str, write: str) -> Any:
             kind = node.this
             if kind in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ):
                 node.set("this", exp.DataType.Type.DATETIME)
-            if node.this in (
-                exp.DataType.Type.TIMESTAMP,
-                exp.DataType.Type.DATETIME,
-                exp.DataType.Type.TIME,
-            ) and not node.expressions:
+            if (
+                node.this
+                in (
+                    exp.DataType.Type.TIMESTAMP,
+                    exp.DataType.Type.DATETIME,
+                    exp.DataType.Type.TIME,
+                )
+                and not node.expressions
+            ):
                 node.set("expressions", [six.copy()])
     return tree

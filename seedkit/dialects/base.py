@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.plan.executor import StepResult
+    from seedkit.plan.steps import LoadStep
     from seedkit.schema import Table
+    from seedkit.sources.base import LocatedStatement
+    from seedkit.target import Target
 
 
 class Dialect:
@@ -25,6 +29,29 @@ class Dialect:
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
+
+    def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
+        """The SQL to send for one source statement: as written, or transpiled from the
+        manifest's dialect. An empty list skips the statement."""
+        if not transpile_from or not self.sqlglot_name:
+            return [stmt.sql]
+        from seedkit.errors import ApplyError
+        from seedkit.transpile import transpile
+
+        try:
+            return transpile(stmt.sql, transpile_from, self.sqlglot_name)
+        except Exception as exc:  # sqlglot's parse and unsupported errors
+            raise ApplyError(
+                f"cannot translate this statement from {transpile_from} to "
+                f"{self.sqlglot_name}: {str(exc).splitlines()[0]}",
+                location=stmt.location,
+                hint="rewrite it portably, or apply with --no-transpile",
+            ) from None
+
+    def after_step(
+        self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
+    ) -> None:
+        """Hook run inside the step's transaction once its rows or statements are in."""
 
     def value_adapter(self) -> Callable[[Any], Any] | None:
         """A function turning Python values into what the driver binds, or None if all bind."""

@@ -198,9 +198,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _model_in(annotation: Any) -> Any:
     """The BaseModel inside an Optional/Union annotation, else the annotation itself."""
-    from typing import get_args
-
-    from typing import get_origin
+    from typing import get_args, get_origin
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

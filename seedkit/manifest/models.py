@@ -6,7 +6,7 @@ them, and `seedkit schema` prints their JSON Schema.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,13 +18,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """How a row source meets rows already in its table."""
 
-    insert = "insert"
-    upsert = "upsert"
-    replace = "replace"
-    mirror = "mirror"
+    INSERT = "insert"
+    UPSERT = "upsert"
+    REPLACE = "replace"
+    MIRROR = "mirror"
 
 
 class CsvDefaultsModel(Strict):
@@ -61,14 +61,16 @@ class ProjectModel(Strict):
     )
     ddl: list[str] = Field(default_factory=list, description="DDL files run first, in order.")
     url: str | None = Field(None, description="Default target URL; --url and SEEDKIT_URL win.")
-    infer_dependencies: bool = Field(True, description="Add graph edges from the DDL's foreign keys.")
+    infer_dependencies: bool = Field(
+        True, description="Add graph edges from the DDL's foreign keys."
+    )
     history_table: str = Field("seedkit_history", description="Table recording applied steps.")
 
 
 class DefaultsModel(Strict):
     """[defaults]: settings every step takes unless it says otherwise."""
 
-    mode: Mode = Field(Mode.insert, description="Mode of row sources.")
+    mode: Mode = Field(Mode.INSERT, description="Mode of row sources.")
     csv: CsvDefaultsModel = Field(default_factory=CsvDefaultsModel, description="CSV options.")
 
 

@@ -13,7 +13,7 @@ from seedkit.graph import DAG, CycleError
 from seedkit.manifest import Manifest
 from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
 from seedkit.plan.steps import DdlFile, LoadStep, Plan
-from seedkit.schema import Schema, Table
+from seedkit.schema import Schema
 from seedkit.sources.base import Source, SourceContext
 
 
@@ -114,9 +114,9 @@ def source_for(manifest: Manifest, name: str, model: StepModel) -> Source:
         kind = raw.pop("kind", None)
         if not isinstance(kind, str):
             raise ManifestError(
-                "a `source` table needs `kind = \"…\"`",
+                'a `source` table needs `kind = "…"`',
                 location=manifest.locate(*key),
-                hint="for example: source = { kind = \"csv\", path = \"data/x.csv\" }",
+                hint='for example: source = { kind = "csv", path = "data/x.csv" }',
             )
         cls = get_host().source_class(kind, manifest.locate(*key, "kind"))
         options = _validate_options(manifest, key, cls, raw)
@@ -160,7 +160,7 @@ def _load_step(manifest: Manifest, name: str, model: StepModel, schema: Schema) 
         source.files()
     mode = None if source.is_sql else (model.mode or manifest.model.defaults.mode)
     key = tuple(model.key) if model.key else (table.primary_key if table else ())
-    if mode in (Mode.upsert, Mode.mirror) and not key:
+    if mode in (Mode.UPSERT, Mode.MIRROR) and not key:
         raise ManifestError(
             f"mode `{mode.value}` needs a key, and table `{table_name}` has no primary key",
             location=manifest.locate("steps", name, "mode"),
@@ -194,8 +194,9 @@ def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> DAG:
                 raise GraphError(
                     f"step `{name}` depends on `{dep}`, which is not a step",
                     location=manifest.locate("steps", name, "depends_on"),
-                    hint=f"did you mean `{close[0]}`?" if close else "known steps: "
-                    + ", ".join(sorted(steps)),
+                    hint=f"did you mean `{close[0]}`?"
+                    if close
+                    else "known steps: " + ", ".join(sorted(steps)),
                 )
             dag.add_edge(name, dep, "declared")
     if manifest.model.project.infer_dependencies:

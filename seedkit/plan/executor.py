@@ -6,13 +6,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from seedkit.errors import ApplyError, Location
-from seedkit.manifest.models import Mode
 from seedkit.plan.steps import LoadStep, Plan
-from seedkit.sources.base import LocatedStatement, RowBatch
-from seedkit.transpile import needs_transpile, transpile
+from seedkit.sources.base import LocatedStatement, TableReader
+from seedkit.transpile import needs_transpile
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -128,9 +126,15 @@ class Executor:
                 else:
                     rows = self._write_rows(conn, load)
                     detail = load.mode.value if load.mode else ""
-            step = StepResult(
-                load.name, load.source.kind, "applied", rows, time.perf_counter() - began, detail
-            )
+                step = StepResult(
+                    load.name,
+                    load.source.kind,
+                    "applied",
+                    rows,
+                    time.perf_counter() - began,
+                    detail,
+                )
+                self.target.dialect.after_step(conn, self.target, load, step)
             result.steps.append(step)
             self.reporter.step_finished(step)
 
@@ -155,129 +159,14 @@ class Executor:
         return count, rows
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
-        if not self.transpile_from:
-            return [stmt.sql]
-        target = self.target.sqlglot_dialect
-        assert target is not None
-        try:
-            return transpile(stmt.sql, self.transpile_from, target)
-        except Exception as exc:  # sqlglot's parse and unsupported errors
-            raise ApplyError(
-                f"cannot translate this statement from {self.transpile_from} to {target}: "
-                f"{str(exc).splitlines()[0]}",
-                location=stmt.location,
-                hint="rewrite it portably, or apply with --no-transpile",
-            ) from None
+        return self.target.dialect.prepare_statement(stmt, self.transpile_from)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
-        dialect = self.target.dialect
-        table = dialect.table_for_insert(load.table, load.table_name)
-        names = load.source.columns(load.table)
-        columns = [_column_name(load, n) for n in names]
-        if load.mode == Mode.replace:
-            self.target.run(conn, dialect.delete_all_sql(conn, table), load.source.context.locate())
-        if load.mode in (Mode.upsert, Mode.mirror):
-            key = [_column_name(load, k) for k in load.key]
-            sql = dialect.upsert_sql(conn, table, columns, key)
-        else:
-            sql = dialect.insert_sql(conn, table, columns)
-        adapt = dialect.value_adapter()
-        written = 0
-        seen_keys: set[tuple[Any, ...]] = set()
-        key_index = [columns.index(_column_name(load, k)) for k in load.key if _column_name(load, k) in columns]
-        for batch in load.source.batches(load.table):
-            rows = batch.rows
-            if adapt is not None:
-                rows = [tuple(adapt(v) for v in row) for row in rows]
-            if load.mode == Mode.mirror:
-                seen_keys.update(tuple(row[i] for i in key_index) for row in rows)
-            self._write_batch(conn, sql, rows, batch)
-            written += len(rows)
-            self.reporter.step_progress(load.name, len(rows))
-        if load.mode == Mode.mirror:
-            self._delete_missing(conn, load, table, seen_keys)
-        return written
+        from seedkit.plugins import get_host
 
-    def _write_batch(
-        self, conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]], batch: RowBatch
-    ) -> None:
-        from sqlalchemy.exc import DBAPIError
-
-        if not rows:
-            return
-        if not self.target.dialect.SUPPORTS_SAVEPOINTS:
-            try:
-                self.target.run_many(conn, sql, rows)
-            except DBAPIError as exc:
-                first, last = batch.location(0), batch.location(len(rows) - 1)
-                span = f"lines {first.line}-{last.line}" if first.line != last.line else ""
-                raise ApplyError(
-                    self.target.scrub(_message(exc)) + (f" (in the rows at {span})" if span else ""),
-                    location=first,
-                    hint="fix the row; nothing was applied",
-                ) from None
-            return
-        savepoint = conn.begin_nested()
+        loader = get_host().loader_for(self.target, load)
+        load.source.reader = TableReader(conn, self.target)
         try:
-            self.target.run_many(conn, sql, rows)
-        except DBAPIError:
-            savepoint.rollback()
-            self._locate_bad_row(conn, sql, rows, batch)
-            raise
-        savepoint.commit()
-
-    def _locate_bad_row(
-        self, conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]], batch: RowBatch
-    ) -> None:
-        """Insert row by row in savepoints to find the row the database refuses, and raise."""
-        from sqlalchemy.exc import DBAPIError
-
-        for index, row in enumerate(rows):
-            savepoint = conn.begin_nested()
-            try:
-                self.target.run_many(conn, sql, [row])
-            except DBAPIError as exc:
-                savepoint.rollback()
-                raise ApplyError(
-                    self.target.scrub(_message(exc)),
-                    location=batch.location(index),
-                    hint="fix this row; nothing was applied",
-                ) from None
-            savepoint.rollback()
-
-    def _delete_missing(
-        self, conn: sa.Connection, load: LoadStep, table: str, keep: set[tuple[Any, ...]]
-    ) -> None:
-        dialect = self.target.dialect
-        key = [_column_name(load, k) for k in load.key]
-        cols = ", ".join(dialect.quote(conn, k) for k in key)
-        existing = self.target.run(
-            conn, f"SELECT {cols} FROM {dialect.quote_table(conn, table)}", Location(key=load.name)
-        ).fetchall()
-        adapt = dialect.value_adapter()
-        gone = []
-        for row in existing:
-            values = tuple(row)
-            probe = tuple(adapt(v) for v in values) if adapt else values
-            if probe not in keep and values not in keep:
-                gone.append(values)
-        if gone:
-            where = " AND ".join(
-                f"{dialect.quote(conn, k)} = {mark}"
-                for k, mark in zip(key, dialect.placeholders(conn, len(key)).split(", "), strict=True)
-            )
-            self.target.run_many(conn, f"DELETE FROM {dialect.quote_table(conn, table)} WHERE {where}", gone)
-
-
-def _column_name(load: LoadStep, name: str) -> str:
-    if load.table is not None:
-        column = load.table.column(name)
-        if column is not None:
-            return column.name
-    return name
-
-
-def _message(exc: Exception) -> str:
-    from seedkit.target import _db_message
-
-    return _db_message(exc)
+            return loader.load(conn, self.target, load, self.reporter)
+        finally:
+            load.source.reader = None

@@ -7,11 +7,12 @@ text by these types, and the graph infers edges from these foreign keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class TypeKind(str, Enum):
+class TypeKind(StrEnum):
     """The family of a column's type, which decides how CSV text is converted."""
 
     INTEGER = "integer"
@@ -106,7 +107,7 @@ class Schema:
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Table]:
         return iter(self.tables.values())
 
     def __len__(self) -> int:

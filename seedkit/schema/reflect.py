@@ -138,7 +138,8 @@ def _build(found: dict[tuple[str | None, str], dict[str, Any]]) -> Schema:
             )
             for c in e["columns"]
         )
-        unique = tuple(dict.fromkeys(e["unique"]))
+        pk_set = set(e["pk"])
+        unique = tuple(u for u in dict.fromkeys(e["unique"]) if set(u) != pk_set)
         result.add(Table(name, schema, columns, e["pk"], unique, tuple(e["fks"])))
     return result
 
@@ -195,7 +196,9 @@ def _inspect_table(
             Column(col["name"], type_text, kind, bool(col["nullable"]), length, auto, has_default)
         )
     unique = [tuple(u["column_names"]) for u in insp.get_unique_constraints(name, schema=schema)]
-    for index in insp.get_indexes(name, schema=schema):
+    # SQLite names the indexes of inline UNIQUE constraints sqlite_autoindex_*.
+    extra = {"include_auto_indexes": True} if dialect.name == "sqlite" else {}
+    for index in insp.get_indexes(name, schema=schema, **extra):
         cols = index.get("column_names") or []
         if index.get("unique") and cols and None not in cols:
             unique.append(tuple(cols))

@@ -72,6 +72,31 @@ class RowBatch:
         return Location.in_file(self.file, line) if self.file else Location(line=line)
 
 
+class TableReader:
+    """Read access to what earlier steps loaded, given to a source while its step runs.
+
+    A source (for example generated rows needing valid foreign keys) reads through
+    this instead of touching the connection; it sees the apply's own transaction.
+    """
+
+    def __init__(self, conn: Any, target: Any) -> None:
+        self._conn = conn
+        self._target = target
+
+    def column_values(self, table: str, column: str, limit: int | None = None) -> list[Any]:
+        """The distinct values of `table.column`, sorted, as the database returns them."""
+        dialect = self._target.dialect
+        sql = (
+            f"SELECT DISTINCT {dialect.quote(self._conn, column)} "
+            f"FROM {dialect.quote_table(self._conn, table)} "
+            f"ORDER BY {dialect.quote(self._conn, column)}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._target.run(self._conn, sql, Location(key=f"{table}.{column}")).fetchall()
+        return [row[0] for row in rows]
+
+
 class Source:
     """Base of every source kind. Subclasses set `kind`, `options_model` and override yields."""
 
@@ -82,6 +107,8 @@ class Source:
     def __init__(self, options: BaseModel, context: SourceContext) -> None:
         self.options = options
         self.context = context
+        #: Set by the executor while the step runs: what earlier steps loaded.
+        self.reader: TableReader | None = None
 
     def files(self) -> list[Path]:
         """The files this source reads (for fingerprints and existence checks)."""

@@ -75,9 +75,7 @@ class CsvSource(Source):
                                 ),
                                 hint="columns: " + ", ".join(c.name for c in table.columns),
                             )
-                if first is not None and [h.lower() for h in header] != [
-                    h.lower() for h in first
-                ]:
+                if first is not None and [h.lower() for h in header] != [h.lower() for h in first]:
                     raise DataError(
                         "header differs from the first file of the glob",
                         location=Location.in_file(path, csv_file.header_line),
@@ -148,6 +146,8 @@ def _raise_bad_value(
             type_name = column.type if column else "its type"
             raise DataError(
                 f"column `{header[index]}`: {exc}",
-                location=Location.in_file(path, record.line, csv_file.field_column(record.line, index)),
+                location=Location.in_file(
+                    path, record.line, csv_file.field_column(record.line, index)
+                ),
                 hint=f"write a value of type {type_name}, or leave the field empty for NULL",
             ) from None

@@ -24,18 +24,15 @@ class SqlSource(Source):
 
     def statements(self) -> Iterator[LocatedStatement]:
         """Every statement of every file, in order, with its file and first line."""
-        from seedkit.sources.sqlsplit import split_sql
-
         dialect = self.context.manifest.model.project.dialect
         for path in self.files():
-            yield from read_statements(path, dialect, split_sql)
+            yield from read_statements(path, dialect)
 
 
-def read_statements(path: Path, dialect: str | None, split_sql=None) -> Iterator[LocatedStatement]:  # type: ignore[no-untyped-def]
+def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatement]:
     """The located statements of one SQL file (DDL files use this too)."""
-    if split_sql is None:
-        from seedkit.sources.sqlsplit import split_sql
     from seedkit.errors import display_path
+    from seedkit.sources.sqlsplit import split_sql
 
     shown = display_path(path)
     try:

@@ -1,4 +1,4 @@
-"""The built-in source kinds, registered through the same hook as any plugin."""
+"""The built-in sources and loaders, registered through the same hooks as any plugin."""
 
 from __future__ import annotations
 
@@ -15,3 +15,11 @@ def register_sources() -> list[type[Any]]:
     from seedkit.sources.sql import SqlSource
 
     return [SqlSource, CsvSource, RowsSource]
+
+
+@hookimpl
+def register_loaders() -> list[Any]:
+    """The generic executemany loader, for every database."""
+    from seedkit.loaders.generic import GenericLoader
+
+    return [GenericLoader]
