@@ -160,6 +160,9 @@ def apply(
     no_transpile: Annotated[
         bool, typer.Option("--no-transpile", help="Send SQL as written, in the manifest's dialect.")
     ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Run the whole seed in an in-memory DuckDB instead.")
+    ] = False,
     debug: DebugOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -186,6 +189,15 @@ def apply(
         print_json(result_as_dict(result))
     else:
         render_result(console, result)
+
+
+def _register_commands() -> None:
+    from seedkit.commands import register_all
+
+    register_all(app)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -239,4 +239,5 @@ def python_value(column: Column, value: object) -> object:
         return value
     name = next((n for t, n in _TOML_NAMES.items() if isinstance(value, t)), type(value).__name__)
     shown = value.isoformat() if isinstance(value, dt.date | dt.time) else repr(value)
-    raise ValueError(f"a {kind.value} column cannot take the {name} {shown}")
+    article = "an" if kind.value[0] in "aeiou" else "a"
+    raise ValueError(f"{article} {kind.value} column cannot take the {name} {shown}")
