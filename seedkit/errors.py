@@ -8,6 +8,7 @@ seed itself has a problem.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +49,9 @@ class Location:
 
 def display_path(path: str | Path) -> str:
     """Show a path relative to the working folder when it lies below it, else as given."""
-    p = Path(path)
+    p = Path(os.path.abspath(path))
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.relative_to(Path.cwd()))
     except ValueError:
         return str(p)
 

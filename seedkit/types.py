@@ -239,5 +239,5 @@ def python_value(column: Column, value: object) -> object:
         return value
     name = next((n for t, n in _TOML_NAMES.items() if isinstance(value, t)), type(value).__name__)
     shown = value.isoformat() if isinstance(value, dt.date | dt.time) else repr(value)
-    article = "an" if kind.value[0] in "aeiou" else "a"
+    article = "an" if kind in (TypeKind.INTEGER, TypeKind.OTHER) else "a"
     raise ValueError(f"{article} {kind.value} column cannot take the {name} {shown}")

@@ -435,3 +435,14 @@ def test_kind_of_text(text: str, dialect: str | None, kind: TypeKind) -> None:
 def test_kind_of_datatype() -> None:
     assert kind_of(exp.DataType.build("DECIMAL(10, 2)"), None) is K.DECIMAL
     assert kind_of(exp.DataType.build("TINYINT(1)", dialect="mysql"), "mysql") is K.BOOLEAN
+
+
+def test_unterminated_quote_still_reads_the_rest() -> None:
+    s = schema_from_ddl("CREATE TABLE a (x int);\nSELECT 'oops", "postgres")
+    assert [t.name for t in s] == ["a"]
+
+
+def test_sqlglot_fallback_warnings_are_hushed(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO"):
+        schema_from_ddl("GRANT SELECT ON a TO b; CREATE DOMAIN d AS int;", "postgres")
+    assert [r for r in caplog.records if r.name.startswith("sqlglot")] == []

@@ -137,7 +137,11 @@ BAD: list[tuple[TypeKind, str, str]] = [
         "2025-01-02 03:04 UTC",
         "'2025-01-02 03:04 UTC' is not a timestamp (YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][+HH:MM|Z])",
     ),
-    (K.JSON, "{a: 1}", "'{a: 1}' is not valid JSON (Expecting property name enclosed in double quotes)"),
+    (
+        K.JSON,
+        "{a: 1}",
+        "'{a: 1}' is not valid JSON (Expecting property name enclosed in double quotes)",
+    ),
     (K.JSON, "", "'' is not valid JSON (Expecting value)"),
     (K.UUID, "not-a-uuid", "'not-a-uuid' is not a UUID"),
     (K.BINARY, "\\xZZ", "'\\\\xZZ' is neither \\x-prefixed hex nor base64"),
@@ -214,7 +218,11 @@ def test_python_value(kind: TypeKind, value: Any, expected: Any) -> None:
 
 PY_BAD: list[tuple[TypeKind, Any, str]] = [
     (K.DATE, True, "a date column cannot take the boolean True"),
-    (K.DATE, dt.datetime(2025, 1, 1, 5), "a date column cannot take the datetime 2025-01-01T05:00:00"),
+    (
+        K.DATE,
+        dt.datetime(2025, 1, 1, 5),
+        "a date column cannot take the datetime 2025-01-01T05:00:00",
+    ),
     (K.INTEGER, True, "an integer column cannot take the boolean True"),
     (K.INTEGER, 1.5, "an integer column cannot take the float 1.5"),
     (K.BOOLEAN, 1, "a boolean column cannot take the integer 1"),
@@ -227,7 +235,11 @@ PY_BAD: list[tuple[TypeKind, Any, str]] = [
         dt.datetime(2025, 1, 1, tzinfo=UTC),
         "2025-01-01 00:00:00+00:00 has a time zone, but the column holds a timestamp without one",
     ),
-    (K.JSON, {"d": dt.date(2025, 1, 1)}, "cannot be written as JSON: Object of type date is not JSON serializable"),
+    (
+        K.JSON,
+        {"d": dt.date(2025, 1, 1)},
+        "cannot be written as JSON: Object of type date is not JSON serializable",
+    ),
     (K.INTEGER, "x", "'x' is not an integer"),
 ]
 

@@ -54,15 +54,13 @@ _NAMED_KINDS = {"citext": TypeKind.TEXT, "clob": TypeKind.TEXT, "string": TypeKi
 _LENGTH_TYPES = {"CHAR", "NCHAR", "VARCHAR", "NVARCHAR", "BPCHAR"}
 # SQLite's own multi-word type names, which sqlglot cannot parse, and what to read them as.
 _SQLITE_REPAIRS = [
-    (re.compile(r"\bUNSIGNED\s+BIG\s+INT\b", re.I), "BIGINT"),
-    (re.compile(r"\bVARYING\s+CHARACTER\b", re.I), "VARCHAR"),
-    (re.compile(r"\bNATIVE\s+CHARACTER\b", re.I), "NCHAR"),
-    (
-        re.compile(
-            r"\)\s*(?:WITHOUT\s+ROWID|STRICT)(?:\s*,\s*(?:WITHOUT\s+ROWID|STRICT))*\s*;?\s*$", re.I
-        ),
-        ")",
-    ),
+    (re.compile(pattern, re.I), repl)
+    for pattern, repl in (
+        (r"\bUNSIGNED\s+BIG\s+INT\b", "BIGINT"),
+        (r"\bVARYING\s+CHARACTER\b", "VARCHAR"),
+        (r"\bNATIVE\s+CHARACTER\b", "NCHAR"),
+        (r"\)\s*(?:WITHOUT\s+ROWID|STRICT)(?:\s*,\s*(?:WITHOUT\s+ROWID|STRICT))*\s*;?\s*$", ")"),
+    )
 ]
 _SQLITE_TYPE = re.compile(
     r"\s*((?:(?!(?:CONSTRAINT|PRIMARY|NOT|NULL|UNIQUE|CHECK|DEFAULT|COLLATE|REFERENCES|"
@@ -201,6 +199,10 @@ class _Tab:
     fks: list[ForeignKey] = field(default_factory=list)
 
 
+def _draft(c: Column) -> _Col:
+    return _Col(c.name, None, c.type, c.nullable, c.autoincrement, c.has_default, c.kind, c.length)
+
+
 def schema_from_ddl(
     sql: str, dialect: str | None, *, source: str | None = None, schema: Schema | None = None
 ) -> Schema:
@@ -234,19 +236,7 @@ class _Reader:
         self.enums: set[str] = set()
         self.tables: dict[str, _Tab] = {}
         for t in schema:
-            cols = {
-                c.name.lower(): _Col(
-                    c.name,
-                    None,
-                    c.type,
-                    c.nullable,
-                    c.autoincrement,
-                    c.has_default,
-                    c.kind,
-                    c.length,
-                )
-                for c in t.columns
-            }
+            cols = {c.name.lower(): _draft(c) for c in t.columns}
             self.tables[table_key(t.qualified_name)] = _Tab(
                 t.name, t.schema, cols, t.primary_key, list(t.unique), list(t.foreign_keys)
             )
