@@ -9,6 +9,7 @@ statements (`is_sql = True`) or located batches of typed rows.
 from __future__ import annotations
 
 import glob
+import os
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -130,7 +131,8 @@ class Source:
         digest.update(self.kind.encode())
         digest.update(self.options.model_dump_json().encode())
         for path in self.files():
-            digest.update(str(_rel(path, self.context.root)).encode())
+            # relative to the manifest, so a checkout elsewhere has the same fingerprint
+            digest.update(os.path.relpath(path, self.context.root).encode())
             with path.open("rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
