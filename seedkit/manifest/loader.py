@@ -42,11 +42,7 @@ class Manifest:
 
     def locate(self, *key: str | int) -> Location:
         """The location of a dotted key in the manifest file (its line when it can be found)."""
-        found = locate_key(self.text, tuple(key))
-        dotted = ".".join(str(k) for k in key)
-        if found:
-            return Location.in_file(self.path, found[0], found[1], key=dotted)
-        return Location.in_file(self.path, key=dotted)
+        return _locate(self.text, self.path, tuple(key))
 
     def resolve_url(self) -> str | None:
         """The manifest's `url` with its ${VAR} expanded, or None when it has none."""
