@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
-rm -f market.db  # a fresh database each time: re-runs by history come later
+# Safe to run again: history skips the steps market.db already has (apply --fresh reseeds).
 .venv/bin/seedkit plan -m manifests/market/seed.toml --url sqlite:///market.db
 .venv/bin/seedkit apply -m manifests/market/seed.toml --url sqlite:///market.db

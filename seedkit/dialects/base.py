@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -13,6 +15,8 @@ if TYPE_CHECKING:
     from seedkit.schema import Table
     from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
+
+log = logging.getLogger("seedkit.sql")
 
 
 class Dialect:
@@ -26,6 +30,12 @@ class Dialect:
     SUPPORTS_SAVEPOINTS: ClassVar[bool] = True
     #: `INSERT … ON CONFLICT (key) DO UPDATE` (else MySQL's ON DUPLICATE KEY UPDATE).
     SUPPORTS_ON_CONFLICT: ClassVar[bool] = True
+    #: seedkit keeps its history table here (a dry-run target sets False: it records nothing).
+    SUPPORTS_HISTORY: ClassVar[bool] = True
+    #: A named lock other sessions can see and wait for (advisory locks, GET_LOCK).
+    SUPPORTS_ADVISORY_LOCK: ClassVar[bool] = False
+    #: Serial or identity columns whose sequence must be moved past explicit ids.
+    SUPPORTS_SEQUENCES: ClassVar[bool] = False
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
@@ -52,6 +62,71 @@ class Dialect:
         self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
     ) -> None:
         """Hook run inside the step's transaction once its rows or statements are in."""
+
+    # -- sessions, locks and reads (DESIGN §4: Locks) -------------------------------
+
+    @contextmanager
+    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+        """A connection for an apply or reset; databases whose lock is the connection itself
+        (DuckDB's file lock) wait up to `lock_timeout` seconds for it here."""
+        with target.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def apply_scope(
+        self, conn: sa.Connection, target: Target, project: str, lock_timeout: float | None
+    ) -> Iterator[None]:
+        """Hold the project's lock for the whole block; where DDL is transactional, the block
+        is also the apply's one transaction (committed at its end, rolled back on error)."""
+        if self.SUPPORTS_TRANSACTIONAL_DDL:
+            with conn.begin():
+                self.acquire_lock(conn, target, project, lock_timeout)
+                yield
+            return
+        self.acquire_lock(conn, target, project, lock_timeout)
+        try:
+            yield
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            self.release_lock(conn, target, project)
+
+    def acquire_lock(
+        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
+    ) -> None:
+        """Take the project's lock, waiting at most `timeout` seconds (LockTimeoutError after).
+        The default relies on the transaction's own write lock."""
+
+    def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
+        """Give back a lock that outlives transactions (GET_LOCK); transaction locks need nothing."""
+
+    @contextmanager
+    def read_scope(self, conn: sa.Connection) -> Iterator[None]:
+        """A transaction that only reads (plan, status), rolled back at its end."""
+        conn.info["seedkit_read_only"] = True
+        try:
+            with conn.begin() as tx:
+                yield
+                tx.rollback()
+        finally:
+            conn.info.pop("seedkit_read_only", None)
+
+    def query(self, conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run seedkit's own statement with bound parameters (`%s` or `?` as the driver
+        wants); traced like every other statement."""
+        log.debug("seedkit: %s %s", sql, list(params) if params else "")
+        return conn.exec_driver_sql(sql, tuple(params)) if params else conn.exec_driver_sql(sql)
+
+    def table_exists(self, conn: sa.Connection, name: str) -> bool:
+        """True when `name` (`table` or `schema.table`) is a table of the target."""
+        import sqlalchemy as sa
+
+        schema, _, table = name.rpartition(".")
+        return bool(sa.inspect(conn).has_table(table, schema=schema or None))
+
+    def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
+        """Move the sequences of `table`'s serial or identity columns past its largest values
+        (databases whose auto-increment follows explicit ids by itself need nothing)."""
 
     def value_adapter(self) -> Callable[[Any], Any] | None:
         """A function turning Python values into what the driver binds, or None if all bind."""
@@ -99,6 +174,14 @@ class Dialect:
             return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO NOTHING")
         sets = ", ".join(f"{self.quote(conn, c)} = excluded.{self.quote(conn, c)}" for c in rest)
         return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO UPDATE SET {sets}")
+
+    def temp_table_sql(self, conn: sa.Connection, name: str, select: str) -> str:
+        """Create a session-local table `name` shaped by `select` (mirror's key table)."""
+        return f"CREATE TEMPORARY TABLE {self.quote(conn, name)} AS {select}"
+
+    def drop_temp_table_sql(self, conn: sa.Connection, name: str) -> str:
+        """Drop a table made by `temp_table_sql`, without ending the transaction."""
+        return f"DROP TABLE {self.quote(conn, name)}"
 
     def delete_all_sql(self, conn: sa.Connection, table: str) -> str:
         """`DELETE FROM t`: replace mode empties the table inside the same transaction."""

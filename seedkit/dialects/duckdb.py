@@ -1,13 +1,100 @@
-"""DuckDB via duckdb-engine: transactional DDL, but no SAVEPOINT."""
+"""DuckDB via duckdb-engine: transactional DDL, but no SAVEPOINT; one writing process per file."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
+
 from seedkit.dialects.base import Dialect
+from seedkit.errors import TargetError
+from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.target import Target
+
+_FILE_LOCKED = "Could not set lock on file"
 
 
 class DuckdbDialect(Dialect):
-    """DuckDB. A failed batch aborts the transaction, so errors name the batch's lines."""
+    """DuckDB. A failed batch aborts the transaction, so errors name the batch's lines.
+
+    Its lock is the database file's: while one process has it open for writing, another
+    cannot open it at all, so `connect` is where a second apply waits.
+    """
 
     name = "duckdb"
     sqlglot_name = "duckdb"
     SUPPORTS_SAVEPOINTS = False
+
+    @contextmanager
+    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+        """Open the file, retrying while another process holds its lock, up to `lock_timeout`."""
+        timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else max(lock_timeout, 0.0)
+        deadline = time.monotonic() + timeout
+        while True:
+            stack = ExitStack()
+            try:
+                conn = stack.enter_context(target.connect())
+                break
+            except TargetError as exc:
+                if _FILE_LOCKED not in exc.message:
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = exc.message[exc.message.find(_FILE_LOCKED) :]
+                    raise LockTimeoutError(
+                        f"the DuckDB database {target.engine.url.database} is in use by another "
+                        f"process{waited(timeout)}: {holder}",
+                        hint="DuckDB lets one process write a file at a time: let it finish, "
+                        "or give more time with --lock-timeout",
+                    ) from None
+                time.sleep(0.1)
+        with stack:
+            yield conn
+
+    def quote(self, conn: sa.Connection, name: str) -> str:
+        """Always quoted: DuckDB reserves words (`at`, …) SQLAlchemy's list does not know;
+        quoted names stay case-insensitive in DuckDB, so nothing else changes."""
+        return str(conn.dialect.identifier_preparer.quote_identifier(name))
+
+    def quote_table(self, conn: sa.Connection, name: str) -> str:
+        """`schema.table`, each part always quoted."""
+        return ".".join(self.quote(conn, part) for part in name.split("."))
+
+    def upsert_sql(
+        self, conn: sa.Connection, table: str, columns: Sequence[str], key: Sequence[str]
+    ) -> str:
+        """ON CONFLICT DO UPDATE, touching only rows whose values differ.
+
+        DuckDB updates a row with an indexed column (a foreign key's, say) as delete plus
+        insert, which a row referenced from another table refuses, even when nothing
+        changes; so unchanged rows are left alone. A changed row that other rows reference
+        can still be refused: that is DuckDB's own limit.
+        """
+        base = super().upsert_sql(conn, table, columns, key)
+        rest = [c for c in columns if c not in key]
+        if not rest:
+            return base
+        name = self.quote_table(conn, table)
+        differs = " OR ".join(
+            f"{name}.{self.quote(conn, c)} IS DISTINCT FROM excluded.{self.quote(conn, c)}"
+            for c in rest
+        )
+        return f"{base} WHERE {differs}"
+
+    def table_exists(self, conn: sa.Connection, name: str) -> bool:
+        """Read DuckDB's own catalog (its inspector queries tables DuckDB 2 lacks)."""
+        schema, _, table = name.rpartition(".")
+        marks = self.placeholders(conn, 2).split(", ")
+        sql = "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
+        sql += f" AND table_name = {marks[0]}"
+        params: list[str] = [table]
+        if schema:
+            sql += f" AND schema_name = {marks[1]}"
+            params.append(schema)
+        else:
+            sql += " AND schema_name = current_schema()"
+        return self.query(conn, sql, params).first() is not None

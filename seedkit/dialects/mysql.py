@@ -1,4 +1,8 @@
-"""MySQL and MariaDB: DDL commits by itself, so each step is its own transaction."""
+"""MySQL and MariaDB: DDL commits by itself, so each step is its own transaction.
+
+The apply's lock is `GET_LOCK`, a named lock of the session: it outlives the per-step
+transactions, is released at the end of the apply, and dies with the session.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from seedkit.dialects.base import Dialect
+from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_name, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+
+    from seedkit.target import Target
 
 
 def adapt_mysql(value: Any) -> Any:
@@ -26,6 +33,49 @@ class MysqlDialect(Dialect):
     sqlglot_name = "mysql"
     SUPPORTS_TRANSACTIONAL_DDL = False
     SUPPORTS_ON_CONFLICT = False
+    SUPPORTS_ADVISORY_LOCK = True
+
+    def _lock_name(self, conn: sa.Connection, project: str) -> str:
+        return lock_name(self.query(conn, "SELECT DATABASE()").scalar(), project)
+
+    def acquire_lock(
+        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
+    ) -> None:
+        """`GET_LOCK(name, timeout)`; on timeout, name the connection holding it."""
+        wait = DEFAULT_LOCK_TIMEOUT if timeout is None else max(timeout, 0.0)
+        name = self._lock_name(conn, project)
+        got = self.query(conn, "SELECT GET_LOCK(%s, %s)", (name, wait)).scalar()
+        holder = None
+        if got != 1:
+            holder = self.query(
+                conn,
+                "SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, INFO "
+                "FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(%s)",
+                (name,),
+            ).first()
+        conn.commit()
+        if got == 1:
+            return
+        text = ""
+        if holder is not None:
+            pid, user, host, db, command, secs, state, info = holder
+            text = f": held by connection {pid} ({user}@{host}"
+            text += f", database {db}" if db else ""
+            text += f", {command} for {secs}s" + (f", {state}" if state else "")
+            text += f", running: {str(info)[:80]}" if info else ""
+            text += ")"
+        hint = "another seedkit apply of this project is running: let it finish, or give more "
+        hint += "time with --lock-timeout"
+        if holder is not None:
+            hint += f"; to end it: KILL {holder[0]}"
+        raise LockTimeoutError(
+            f"the lock `{name}` on {target.display_url} is taken{waited(wait)}{text}", hint=hint
+        )
+
+    def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
+        """`RELEASE_LOCK(name)`, committed at once."""
+        self.query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
+        conn.commit()
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Run every session in UTC so TIMESTAMP values do not shift with the server's zone."""
@@ -40,6 +90,10 @@ class MysqlDialect(Dialect):
     def value_adapter(self) -> Callable[[Any], Any]:
         """Zoned datetimes to UTC."""
         return adapt_mysql
+
+    def drop_temp_table_sql(self, conn: sa.Connection, name: str) -> str:
+        """`DROP TEMPORARY TABLE`: plain DROP TABLE would commit the step's transaction."""
+        return f"DROP TEMPORARY TABLE {self.quote(conn, name)}"
 
     def upsert_sql(
         self, conn: sa.Connection, table: str, columns: Sequence[str], key: Sequence[str]

@@ -1,8 +1,36 @@
-"""PostgreSQL via psycopg 3: transactional DDL, savepoints, ON CONFLICT; values bind natively."""
+"""PostgreSQL via psycopg 3: transactional DDL, savepoints, ON CONFLICT; values bind natively.
+
+The apply's lock is `pg_advisory_xact_lock` keyed by the project's name: it is held by
+the apply's one transaction and released by its commit, its rollback, or the death of
+its session (a killed seedkit leaves no lock behind).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from seedkit.dialects.base import Dialect
+from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_key, waited
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.target import Target
+
+_HOLDER = """
+SELECT a.pid, a.application_name, a.usename, a.client_addr, a.xact_start, a.state
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.database = (
+        SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid::bigint = %s AND l.objid::bigint = %s AND l.objsubid = 1
+"""
+
+_SERIAL_COLUMNS = """
+SELECT a.attname, pg_get_serial_sequence(%s, a.attname)
+FROM pg_attribute a
+WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
+  AND pg_get_serial_sequence(%s, a.attname) IS NOT NULL
+"""
 
 
 class PostgresDialect(Dialect):
@@ -10,3 +38,83 @@ class PostgresDialect(Dialect):
 
     name = "postgresql"
     sqlglot_name = "postgres"
+    SUPPORTS_ADVISORY_LOCK = True
+    SUPPORTS_SEQUENCES = True
+
+    def acquire_lock(
+        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
+    ) -> None:
+        """`pg_advisory_xact_lock`, waiting `timeout` seconds (lock_timeout), then naming the
+        session that holds it."""
+        from sqlalchemy.exc import DBAPIError
+
+        wait = DEFAULT_LOCK_TIMEOUT if timeout is None else max(timeout, 0.0)
+        key = lock_key(project)
+        previous = self.query(conn, "SELECT current_setting('lock_timeout')").scalar()
+        if not self.query(conn, "SELECT current_setting('application_name')").scalar():
+            # Name this session while it holds the lock, so a waiting apply can say who it is.
+            self.query(
+                conn,
+                "SELECT set_config('application_name', %s, true)",
+                (f"seedkit apply {project}"[:63],),
+            )
+        if wait == 0:
+            got = self.query(conn, "SELECT pg_try_advisory_xact_lock(%s)", (key,)).scalar()
+            if not got:
+                raise self._lock_error(target, project, key, wait)
+            return
+        self.query(
+            conn, "SELECT set_config('lock_timeout', %s, true)", (f"{max(int(wait * 1000), 1)}ms",)
+        )
+        try:
+            self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (key,))
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                raise self._lock_error(target, project, key, wait) from None
+            raise
+        self.query(conn, "SELECT set_config('lock_timeout', %s, true)", (previous,))
+
+    def _lock_error(self, target: Target, project: str, key: int, wait: float) -> LockTimeoutError:
+        unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
+        holder = ""
+        pid: Any = None
+        try:
+            with target.engine.connect() as other:
+                row = self.query(other, _HOLDER, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).first()
+            if row is not None:
+                pid, app, user, client, since, state = row
+                holder = (
+                    f": held by pid {pid}"
+                    + (f" (application '{app}')" if app else "")
+                    + f", user {user}"
+                    + (f" from {client}" if client else "")
+                    + (f", in a transaction since {since:%Y-%m-%d %H:%M:%S}" if since else "")
+                    + (f", {state}" if state else "")
+                )
+        except Exception:  # the holder is a courtesy; the timeout is the error
+            holder = ""
+        hint = "another seedkit apply of this project is running: let it finish, or give more "
+        hint += "time with --lock-timeout"
+        if pid is not None:
+            hint += f"; to end it: SELECT pg_terminate_backend({pid})"
+        return LockTimeoutError(
+            f"the lock of project `{project}` on {target.display_url} is taken{waited(wait)}"
+            + holder,
+            hint=hint,
+        )
+
+    def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
+        """After explicit ids, `setval` each serial or identity sequence of `table` to the
+        column's largest value (never backwards), so the next default id does not collide."""
+        quoted = self.quote_table(conn, table)
+        columns = self.query(conn, _SERIAL_COLUMNS, (quoted, quoted, quoted)).fetchall()
+        for column, sequence in columns:
+            col = self.quote(conn, column)
+            largest = self.query(conn, f"SELECT MAX({col}) FROM {quoted}").scalar()
+            if largest is None:
+                continue
+            current = self.query(
+                conn, "SELECT pg_sequence_last_value(%s::regclass)", (sequence,)
+            ).scalar()
+            if current is None or current < largest:
+                self.query(conn, "SELECT setval(%s::regclass, %s)", (sequence, int(largest)))

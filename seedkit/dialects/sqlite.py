@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from seedkit.dialects.base import Dialect
+from seedkit.dialects.base import Dialect, log
+from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+
+    from seedkit.target import Target
 
 
 def _utc_naive(value: dt.datetime) -> dt.datetime:
@@ -55,7 +59,43 @@ class SqliteDialect(Dialect):
         @event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
             # IMMEDIATE takes SQLite's write lock now: two applies never interleave.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads (plan, status) take no write lock, so they never wait for an apply.
+            if conn.info.get("seedkit_read_only"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @contextmanager
+    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+        """A connection whose BEGIN IMMEDIATE waits `lock_timeout` seconds for the write lock."""
+        timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else max(lock_timeout, 0.0)
+        with target.connect() as conn:
+            sql = f"PRAGMA busy_timeout = {int(timeout * 1000)}"
+            log.debug("seedkit: %s", sql)
+            # On the driver's connection: through SQLAlchemy it would BEGIN first.
+            conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
+            yield conn
+
+    @contextmanager
+    def apply_scope(
+        self, conn: sa.Connection, target: Target, project: str, lock_timeout: float | None
+    ) -> Iterator[None]:
+        """One BEGIN IMMEDIATE transaction: SQLite's write lock is the apply's lock."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            transaction = conn.begin()
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+            raise LockTimeoutError(
+                f"the SQLite database {conn.engine.url.database} is locked by another "
+                f"connection{waited(DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout)}",
+                hint="another seedkit apply or an application is writing to it: let it finish, "
+                "or give more time with --lock-timeout",
+            ) from None
+        with transaction:
+            yield
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Dates, times and decimals become text SQLite keeps exactly."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.errors import ApplyError, Location
+from seedkit.errors import ApplyError, DataError
 from seedkit.loaders.base import Loader
 from seedkit.manifest.models import Mode
 from seedkit.sources.base import RowBatch
@@ -40,32 +40,21 @@ class GenericLoader(Loader):
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
         dialect = self.target.dialect
         table = dialect.table_for_insert(load.table, load.table_name)
-        names = load.source.columns(load.table)
-        columns = [column_name(load, n) for n in names]
-        if load.mode == Mode.REPLACE:
-            self.target.run(conn, dialect.delete_all_sql(conn, table), load.source.context.locate())
-        if load.mode in (Mode.UPSERT, Mode.MIRROR):
-            key = [column_name(load, k) for k in load.key]
-            sql = dialect.upsert_sql(conn, table, columns, key)
-        else:
-            sql = dialect.insert_sql(conn, table, columns)
+        columns = [column_name(load, n) for n in load.source.columns(load.table)]
+        sql = row_statement(conn, self.target, load, table, columns)
+        mirror = before_rows(conn, self.target, load, table, columns)
         adapt = dialect.value_adapter()
         written = 0
-        seen_keys: set[tuple[Any, ...]] = set()
-        key_index = [
-            columns.index(column_name(load, k)) for k in load.key if column_name(load, k) in columns
-        ]
         for batch in load.source.batches(load.table):
             rows = batch.rows
             if adapt is not None:
                 rows = [tuple(adapt(v) for v in row) for row in rows]
-            if load.mode == Mode.MIRROR:
-                seen_keys.update(tuple(row[i] for i in key_index) for row in rows)
             self._write_batch(conn, sql, rows, batch)
+            if mirror is not None:
+                mirror.add(conn, rows)
             written += len(rows)
             self.reporter.step_progress(load.name, len(rows))
-        if load.mode == Mode.MIRROR:
-            self._delete_missing(conn, load, table, seen_keys)
+        after_rows(conn, self.target, mirror)
         return written
 
     def _write_batch(
@@ -116,32 +105,98 @@ class GenericLoader(Loader):
                 ) from None
             savepoint.rollback()
 
-    def _delete_missing(
-        self, conn: sa.Connection, load: LoadStep, table: str, keep: set[tuple[Any, ...]]
-    ) -> None:
-        dialect = self.target.dialect
+
+# -- mode semantics, shared with fast loaders -----------------------------------------
+#
+# A loader writes a row step in three moves: `before_rows` (replace empties the table;
+# mirror opens a key table), the rows themselves with `row_statement` (insert, or
+# upsert by key), feeding each written batch to `MirrorKeys.add`, then `after_rows`
+# (mirror deletes the rows whose key the source did not have). A fast loader that
+# writes rows its own way (COPY into a staging table, say) keeps these semantics by
+# calling the same three functions.
+
+
+def row_statement(
+    conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+) -> str:
+    """The parameterised statement for one row: a plain insert, or an upsert by key."""
+    dialect = target.dialect
+    if load.mode in (Mode.UPSERT, Mode.MIRROR):
         key = [column_name(load, k) for k in load.key]
-        cols = ", ".join(dialect.quote(conn, k) for k in key)
-        existing = self.target.run(
-            conn, f"SELECT {cols} FROM {dialect.quote_table(conn, table)}", Location(key=load.name)
-        ).fetchall()
-        adapt = dialect.value_adapter()
-        gone = []
-        for row in existing:
-            values = tuple(row)
-            probe = tuple(adapt(v) for v in values) if adapt else values
-            if probe not in keep and values not in keep:
-                gone.append(values)
-        if gone:
-            where = " AND ".join(
-                f"{dialect.quote(conn, k)} = {mark}"
-                for k, mark in zip(
-                    key, dialect.placeholders(conn, len(key)).split(", "), strict=True
-                )
+        return str(dialect.upsert_sql(conn, table, columns, key))
+    return str(dialect.insert_sql(conn, table, columns))
+
+
+def before_rows(
+    conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+) -> MirrorKeys | None:
+    """Before any row: replace empties the table; mirror starts collecting the source's keys."""
+    if load.mode == Mode.REPLACE:
+        target.run(conn, target.dialect.delete_all_sql(conn, table), load.source.context.locate())
+    if load.mode == Mode.MIRROR:
+        return MirrorKeys(conn, target, load, table, columns)
+    return None
+
+
+def after_rows(conn: sa.Connection, target: Target, mirror: MirrorKeys | None) -> int:
+    """After every row: mirror deletes the table's rows whose key was not in the source.
+    Returns the rows deleted."""
+    return mirror.finish(conn) if mirror is not None else 0
+
+
+class MirrorKeys:
+    """The source's keys, kept in a temporary table of the target's own key types.
+
+    The delete then compares keys in the database, by the database's own equality
+    (types, collations, padding), and memory stays flat however large the source.
+    """
+
+    def __init__(
+        self, conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+    ) -> None:
+        import uuid
+
+        self.target = target
+        self.table = table
+        self.location = load.source.context.locate()
+        self.key = [column_name(load, k) for k in load.key]
+        lowered = [c.lower() for c in columns]
+        missing = [k for k in self.key if k.lower() not in lowered]
+        if missing:
+            raise DataError(
+                f"mode `mirror` needs the key column `{missing[0]}` in the source",
+                location=self.location,
+                hint="add the column to the source, or set `key` to columns it has",
             )
-            self.target.run_many(
-                conn, f"DELETE FROM {dialect.quote_table(conn, table)} WHERE {where}", gone
-            )
+        self.index = [lowered.index(k.lower()) for k in self.key]
+        self.name = f"seedkit_keys_{uuid.uuid4().hex[:12]}"
+        dialect = target.dialect
+        cols = ", ".join(dialect.quote(conn, k) for k in self.key)
+        select = f"SELECT {cols} FROM {dialect.quote_table(conn, table)} WHERE 1 = 0"
+        target.run(conn, dialect.temp_table_sql(conn, self.name, select), self.location)
+        self.insert = dialect.insert_sql(conn, self.name, self.key)
+
+    def add(self, conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Remember the keys of rows written (already adapted for the driver)."""
+        keys = [tuple(row[i] for i in self.index) for row in rows]
+        if keys:
+            self.target.run_many(conn, self.insert, keys)
+
+    def finish(self, conn: sa.Connection) -> int:
+        """Delete the rows whose key is not among the source's; drop the key table."""
+        dialect = self.target.dialect
+        table = dialect.quote_table(conn, self.table)
+        keys = dialect.quote_table(conn, self.name)
+        match = " AND ".join(
+            f"{keys}.{dialect.quote(conn, k)} = {table}.{dialect.quote(conn, k)}" for k in self.key
+        )
+        result = self.target.run(
+            conn,
+            f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {keys} WHERE {match})",
+            self.location,
+        )
+        self.target.run(conn, dialect.drop_temp_table_sql(conn, self.name), self.location)
+        return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
 def column_name(load: LoadStep, name: str) -> str:

@@ -1,13 +1,32 @@
-"""The walker that executes a plan against a target, in one transaction where it can."""
+"""The walker that executes a plan against a target, in one transaction where it can.
+
+Phases (DESIGN §4): take the project's lock; with `fresh`, drop what the DDL created;
+read history; stop if a recorded DDL file changed; run the DDL files history has not
+recorded; run each selected step in graph order, skipping those whose fingerprint is
+unchanged (unless `force`); record each DDL file and step in history inside the
+transaction of its work; release.
+
+Where DDL is transactional (PostgreSQL, SQLite, DuckDB) all of it is one transaction;
+elsewhere (MySQL, MariaDB) each DDL file and each step is its own, so a failed apply
+leaves the earlier steps recorded and the next apply resumes after them.
+
+Hooks for other targets: a dialect with `SUPPORTS_HISTORY = False` (or
+`Executor(..., history=False)`) records and skips nothing; `Dialect.prepare_statement`
+rewrites each statement; `Dialect.after_step` runs inside each step's transaction;
+`_run_step` runs one step and may be overridden (for example to collect errors).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from seedkit.errors import ApplyError, Location
+from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
+from seedkit.manifest.models import Mode
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, TableReader
 from seedkit.transpile import needs_transpile
@@ -17,10 +36,15 @@ if TYPE_CHECKING:
 
     from seedkit.target import Target
 
+Recorded = dict[tuple[str, str], HistoryRow]
+
 
 @dataclass
 class StepResult:
-    """What happened to one step (or DDL file): status, rows written and seconds taken."""
+    """What happened to one step (or DDL file): status, rows written and seconds taken.
+
+    `status` is `applied`, or `skipped` when history shows it unchanged.
+    """
 
     name: str
     kind: str
@@ -32,17 +56,23 @@ class StepResult:
 
 @dataclass
 class ApplyResult:
-    """The outcome of an apply: per-step results and the whole time."""
+    """The outcome of an apply: per-step results, what `--fresh` dropped, the whole time."""
 
     target: str
     transactional: bool
     steps: list[StepResult] = field(default_factory=list)
     seconds: float = 0.0
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
         """Rows written by every step."""
         return sum(s.rows for s in self.steps)
+
+    @property
+    def skipped(self) -> list[StepResult]:
+        """The DDL files and steps left alone because history shows them unchanged."""
+        return [s for s in self.steps if s.status == "skipped"]
 
 
 class Reporter(Protocol):
@@ -55,7 +85,7 @@ class Reporter(Protocol):
         """`rows` more rows were written."""
 
     def step_finished(self, result: StepResult) -> None:
-        """A step or DDL file ended."""
+        """A step or DDL file ended (or was skipped)."""
 
 
 class _Silent:
@@ -78,6 +108,11 @@ class Executor:
         target: Target,
         reporter: Reporter | None = None,
         transpile_sql: bool = True,
+        *,
+        history: bool = True,
+        force: bool = False,
+        fresh: bool = False,
+        lock_timeout: float | None = None,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -87,63 +122,152 @@ class Executor:
             if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_dialect)
             else None
         )
+        project = plan.manifest.model.project
+        self.project = project.name
+        self.history: History | None = (
+            History(target, project.history_table, project.name)
+            if history and target.dialect.SUPPORTS_HISTORY
+            else None
+        )
+        self.force = force
+        self.fresh = fresh
+        self.lock_timeout = lock_timeout
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
         dialect = self.target.dialect
         result = ApplyResult(self.target.display_url, dialect.SUPPORTS_TRANSACTIONAL_DDL)
+        per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
         started = time.perf_counter()
-        with self.target.connect() as conn:
-            if dialect.SUPPORTS_TRANSACTIONAL_DDL:
-                with conn.begin():
-                    self._run_all(conn, result, per_step=False)
-            else:
-                self._run_all(conn, result, per_step=True)
+        with (
+            dialect.connect(self.target, self.lock_timeout) as conn,
+            dialect.apply_scope(conn, self.target, self.project, self.lock_timeout),
+        ):
+            with self._transaction(conn, per_step):
+                if self.fresh:
+                    result.dropped = self._reset(conn)
+                recorded = self._read_history(conn)
+            self._check_ddl(recorded)
+            self._run_ddl(conn, result, per_step, recorded)
+            self._run_steps(conn, result, per_step, recorded)
         result.seconds = time.perf_counter() - started
         return result
 
-    def _run_all(self, conn: sa.Connection, result: ApplyResult, per_step: bool) -> None:
+    # -- phases ------------------------------------------------------------------------
+
+    def _reset(self, conn: sa.Connection) -> list[str]:
+        from seedkit.plan.reset import run_teardown, teardown
+
+        done = run_teardown(
+            conn, self.target, teardown(self.plan, self.target, self.transpile_from)
+        )
+        if self.history is not None:
+            self.history.forget(conn)
+        return [f"{item.kind} {item.name}" for item in done]
+
+    def _read_history(self, conn: sa.Connection) -> Recorded:
+        if self.history is None:
+            return {}
+        self.history.ensure(conn)
+        return self.history.read(conn)
+
+    def _check_ddl(self, recorded: Recorded) -> None:
+        """A DDL file that changed since it was applied stops the apply before anything runs."""
         for ddl in self.plan.ddl:
+            before = recorded.get(("ddl", ddl_name(self.plan, ddl)))
+            if before is not None and before.fingerprint != ddl.fingerprint:
+                raise DdlChangedError(
+                    f"this DDL file changed since it was applied on {before.applied_at[:19]} "
+                    f"(fingerprint {before.fingerprint} then, {ddl.fingerprint} now); "
+                    "seedkit does not migrate schemas",
+                    location=Location.in_file(ddl.path),
+                    hint="drop what the DDL created and seed again: `seedkit reset` then "
+                    "`seedkit apply`, or `seedkit apply --fresh`",
+                )
+
+    def _run_ddl(
+        self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
+    ) -> None:
+        from seedkit.sources.sql import read_statements
+
+        for ddl in self.plan.ddl:
+            name = ddl_name(self.plan, ddl)
+            if ("ddl", name) in recorded:
+                self._skip(result, StepResult(ddl.shown, "ddl", "skipped", detail="unchanged"))
+                continue
             self.reporter.step_started(ddl.shown, "ddl", None)
             began = time.perf_counter()
-            from seedkit.sources.sql import read_statements
-
             with self._transaction(conn, per_step):
                 count, _ = self._run_statements(
                     conn, read_statements(ddl.path, self.plan.source_dialect)
                 )
-            step = StepResult(ddl.shown, "ddl", "applied", 0, time.perf_counter() - began)
-            step.detail = f"{count} statements"
-            result.steps.append(step)
-            self.reporter.step_finished(step)
-        for load in self.plan.ordered():
-            self.reporter.step_started(load.name, load.source.kind, None)
-            began = time.perf_counter()
-            with self._transaction(conn, per_step):
-                if load.is_sql:
-                    count, rows = self._run_statements(conn, load.source.statements())
-                    detail = f"{count} statements"
-                else:
-                    rows = self._write_rows(conn, load)
-                    detail = load.mode.value if load.mode else ""
-                step = StepResult(
-                    load.name,
-                    load.source.kind,
-                    "applied",
-                    rows,
-                    time.perf_counter() - began,
-                    detail,
-                )
-                self.target.dialect.after_step(conn, self.target, load, step)
+                seconds = time.perf_counter() - began
+                if self.history is not None:
+                    self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
+            step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, f"{count} statements")
             result.steps.append(step)
             self.reporter.step_finished(step)
 
+    def _run_steps(
+        self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
+    ) -> None:
+        for load in self.plan.ordered():
+            fingerprint = step_fingerprint(load) if self.history is not None else ""
+            before = recorded.get(("step", load.name))
+            if before is not None and before.fingerprint == fingerprint and not self.force:
+                skipped = StepResult(load.name, load.source.kind, "skipped", detail="unchanged")
+                self._skip(result, skipped)
+                continue
+            self.reporter.step_started(load.name, load.source.kind, None)
+            with self._transaction(conn, per_step):
+                step = self._run_step(conn, load, rerun=before is not None)
+                if self.history is not None:
+                    self.history.record(
+                        conn, "step", load.name, fingerprint, step.rows, step.seconds
+                    )
+            result.steps.append(step)
+            self.reporter.step_finished(step)
+
+    def _run_step(self, conn: sa.Connection, load: LoadStep, rerun: bool = False) -> StepResult:
+        """Run one step inside the current transaction: statements or rows by mode, then the
+        sequence fix-up and the dialect's after-step hook."""
+        dialect = self.target.dialect
+        began = time.perf_counter()
+        try:
+            if load.is_sql:
+                count, rows = self._run_statements(conn, load.source.statements())
+                detail = f"{count} statements"
+            else:
+                rows = self._write_rows(conn, load)
+                detail = load.mode.value if load.mode else ""
+        except ApplyError as exc:
+            if rerun and load.mode == Mode.INSERT:
+                exc.hint = (
+                    "this step changed since it was applied, and runs again in insert mode; "
+                    'give it mode = "upsert", "mirror" or "replace", or seed afresh with '
+                    "`seedkit apply --fresh`"
+                )
+            raise
+        if rerun:
+            detail = f"{detail}, changed" if detail else "changed"
+        step = StepResult(
+            load.name, load.source.kind, "applied", rows, time.perf_counter() - began, detail
+        )
+        if dialect.SUPPORTS_SEQUENCES and rows:
+            dialect.sync_sequences(conn, self.target, load.table_name)
+        dialect.after_step(conn, self.target, load, step)
+        return step
+
+    def _skip(self, result: ApplyResult, step: StepResult) -> None:
+        result.steps.append(step)
+        self.reporter.step_finished(step)
+
+    # -- helpers -----------------------------------------------------------------------
+
     @contextmanager
     def _transaction(self, conn: sa.Connection, per_step: bool) -> Iterator[None]:
-        if per_step:
-            with conn.begin():
-                yield
-        else:
+        """Each step's own transaction where DDL is not transactional; else the apply's."""
+        with conn.begin() if per_step else nullcontext():
             yield
 
     def _run_statements(

@@ -1,0 +1,78 @@
+"""`seedkit reset`: drop what the DDL created, newest first, and the project's history."""
+
+# No `from __future__ import annotations`: Typer reads the options defined inside register().
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+LockTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--lock-timeout",
+        help="Seconds to wait for another apply of this project to finish (default 60).",
+    ),
+]
+
+
+def confirm_drops(console: object, lines: list[str], left: list[str], target: str) -> bool:
+    """Show what will be dropped and ask; False when there is no terminal to ask on."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    assert isinstance(console, Console)
+    console.print(f"[bold]reset[/] {escape(target)} will drop, in this order:")
+    for line in lines or ["(nothing the DDL created is there)"]:
+        console.print(f"  {escape(line)}")
+    console.print("  and this project's rows of the history table")
+    for line in left:
+        console.print(f"  [dim]left in place: {escape(line)}[/]")
+    try:
+        return typer.confirm("Drop them?", default=False, err=True)
+    except typer.Abort:  # no answer (standard input closed): nothing is dropped
+        return False
+
+
+def register(app: typer.Typer) -> None:
+    """Add `reset` to the CLI."""
+    from seedkit.cli import DebugOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
+
+    @app.command()
+    def reset(
+        manifest: ManifestOpt = Path("seed.toml"),
+        url: UrlOpt = None,
+        yes: YesOpt = False,
+        format: FormatOpt = Format.text,
+        no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
+        lock_timeout: LockTimeoutOpt = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Drop what the DDL created (views, then tables in reverse foreign-key order, then
+        sequences, types and schemas) and this project's history; asks first unless --yes."""
+        from seedkit import api
+        from seedkit.console import make_console, print_json, render_reset
+
+        console = make_console(stderr=True)
+        if not yes:
+            preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile), debug)
+            lines = [f"{item.kind} {item.name}" for item in preview.items]
+            target = _run(lambda: api.target_display(manifest, url), debug)
+            if not confirm_drops(console, lines, preview.left, target):
+                console.print("[yellow]nothing dropped[/]: confirm on a terminal, or pass --yes")
+                raise typer.Exit(2)
+        result = _run(
+            lambda: api.reset(manifest, url, transpile=not no_transpile, lock_timeout=lock_timeout),
+            debug,
+        )
+        if format == Format.json:
+            print_json(
+                {
+                    "target": result.target,
+                    "dropped": result.dropped,
+                    "history_rows": result.history_rows,
+                    "left": result.left,
+                }
+            )
+        else:
+            render_reset(make_console(), result)

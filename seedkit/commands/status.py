@@ -1,0 +1,29 @@
+"""`seedkit status`: the history of a target for this project, as a table or JSON."""
+
+# No `from __future__ import annotations`: Typer reads the options defined inside register().
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add `status` to the CLI."""
+    from seedkit.cli import DebugOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
+
+    @app.command()
+    def status(
+        manifest: ManifestOpt = Path("seed.toml"),
+        url: UrlOpt = None,
+        format: FormatOpt = Format.text,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Show what history records on the target: each DDL file and step, its fingerprint,
+        rows, when, and whether the manifest changed since (applied, changed, pending)."""
+        from seedkit import api
+        from seedkit.console import make_console, print_json, render_status, status_as_dict
+
+        report = _run(lambda: api.status(manifest, url), debug)
+        if format == Format.json:
+            print_json(status_as_dict(report))
+        else:
+            render_status(make_console(), report)

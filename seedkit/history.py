@@ -1,0 +1,314 @@
+"""The history table: what each DDL file and step of a project last applied to a database.
+
+One row per (project, kind, name), where kind is `ddl` or `step`: its fingerprint (a
+hash of the source's bytes and the step's settings), the rows written, the seedkit
+version, when (UTC, ISO 8601) and how long. A row of kind `schema` carries the
+table's own format version, so a later seedkit can migrate it or refuse it.
+
+Writes (`History.ensure`, `record`, `forget`) run on the caller's connection, inside
+the transaction of the work they record; `read_history` and `History.read` only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seedkit.errors import Location, SeedError, TargetError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.plan.steps import DdlFile, LoadStep, Plan
+    from seedkit.target import Target
+
+#: The format of the history table this seedkit writes and reads.
+SCHEMA_VERSION = 1
+
+_COLUMNS = (
+    "project",
+    "kind",
+    "name",
+    "fingerprint",
+    "row_count",
+    "seedkit_version",
+    "applied_at",
+    "duration_ms",
+)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One recorded DDL file or step."""
+
+    project: str
+    kind: str
+    name: str
+    fingerprint: str
+    rows: int
+    seedkit_version: str
+    applied_at: str
+    seconds: float
+
+
+class DdlChangedError(SeedError):
+    """A DDL file differs from the one history says was applied: seedkit will not guess."""
+
+
+def step_fingerprint(step: LoadStep) -> str:
+    """The step's source fingerprint together with its settings (table, mode, key)."""
+    digest = hashlib.sha256()
+    digest.update(step.source.fingerprint().encode())
+    mode = step.mode.value if step.mode else ""
+    digest.update(f"\0{step.table_name}\0{mode}\0{','.join(step.key)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def ddl_name(plan: Plan, ddl: DdlFile) -> str:
+    """The name a DDL file is recorded under: its path relative to the manifest's folder."""
+    import os
+
+    return Path(os.path.relpath(ddl.path, plan.manifest.root)).as_posix()
+
+
+class History:
+    """The history table of one project on one target."""
+
+    def __init__(self, target: Target, table: str, project: str) -> None:
+        self.target = target
+        self.table = table
+        self.project = project
+
+    @property
+    def dialect(self) -> Any:
+        """The target's dialect adapter."""
+        return self.target.dialect
+
+    def _marks(self, conn: sa.Connection, count: int) -> str:
+        return str(self.dialect.placeholders(conn, count))
+
+    def _where(self, conn: sa.Connection, *columns: str) -> str:
+        marks = self._marks(conn, len(columns)).split(", ")
+        q = self.dialect.quote
+        return " AND ".join(f"{q(conn, c)} = {m}" for c, m in zip(columns, marks, strict=True))
+
+    def exists(self, conn: sa.Connection) -> bool:
+        """True when the history table is there."""
+        return bool(self.dialect.table_exists(conn, self.table))
+
+    def ensure(self, conn: sa.Connection) -> None:
+        """Create the table (and its schema-version row) if missing; refuse a newer format."""
+        if self.exists(conn):
+            self._check_version(conn)
+            return
+        q = self.dialect.quote
+        ddl = (
+            f"CREATE TABLE {self.dialect.quote_table(conn, self.table)} ("
+            f"{q(conn, 'project')} VARCHAR(200) NOT NULL, "
+            f"{q(conn, 'kind')} VARCHAR(16) NOT NULL, "
+            f"{q(conn, 'name')} VARCHAR(255) NOT NULL, "
+            f"{q(conn, 'fingerprint')} VARCHAR(64) NOT NULL, "
+            f"{q(conn, 'row_count')} BIGINT NOT NULL, "
+            f"{q(conn, 'seedkit_version')} VARCHAR(40) NOT NULL, "
+            f"{q(conn, 'applied_at')} VARCHAR(32) NOT NULL, "
+            f"{q(conn, 'duration_ms')} BIGINT NOT NULL, "
+            f"PRIMARY KEY ({q(conn, 'project')}, {q(conn, 'kind')}, {q(conn, 'name')}))"
+        )
+        self.dialect.query(conn, ddl)
+        self._write(conn, "", "schema", "version", str(SCHEMA_VERSION), 0, 0.0)
+
+    def _check_version(self, conn: sa.Connection) -> None:
+        sql = (
+            f"SELECT {self.dialect.quote(conn, 'fingerprint')} FROM "
+            f"{self.dialect.quote_table(conn, self.table)} "
+            f"WHERE {self._where(conn, 'kind', 'name')}"
+        )
+        found = self.dialect.query(conn, sql, ("schema", "version")).scalar()
+        if found is None or not str(found).isdigit():
+            raise TargetError(
+                f"table `{self.table}` on {self.target.display_url} is not a seedkit history table",
+                location=Location(key="project.history_table"),
+                hint="set `[project] history_table` to another name",
+            )
+        if int(found) > SCHEMA_VERSION:
+            from seedkit import __version__
+
+            raise TargetError(
+                f"the history table `{self.table}` has format {found}, newer than this "
+                f"seedkit ({__version__}) knows ({SCHEMA_VERSION})",
+                location=Location(key="project.history_table"),
+                hint="upgrade seedkit",
+            )
+
+    def read(self, conn: sa.Connection) -> dict[tuple[str, str], HistoryRow]:
+        """This project's rows by (kind, name); empty when there is no table yet."""
+        if not self.exists(conn):
+            return {}
+        self._check_version(conn)
+        return {(r.kind, r.name): r for r in self._select(conn, self.project)}
+
+    def _select(self, conn: sa.Connection, project: str | None) -> list[HistoryRow]:
+        q = self.dialect.quote
+        cols = ", ".join(q(conn, c) for c in _COLUMNS)
+        sql = f"SELECT {cols} FROM {self.dialect.quote_table(conn, self.table)}"
+        marks = self._marks(conn, 2).split(", ")
+        sql += f" WHERE {q(conn, 'kind')} <> {marks[0]}"
+        params: list[Any] = ["schema"]
+        if project is not None:
+            sql += f" AND {q(conn, 'project')} = {marks[1]}"
+            params.append(project)
+        sql += f" ORDER BY {q(conn, 'applied_at')}, {q(conn, 'kind')}, {q(conn, 'name')}"
+        rows = self.dialect.query(conn, sql, params).fetchall()
+        return [
+            HistoryRow(p, k, n, f, int(r), v, str(at), int(ms) / 1000.0)
+            for p, k, n, f, r, v, at, ms in rows
+        ]
+
+    def record(
+        self,
+        conn: sa.Connection,
+        kind: str,
+        name: str,
+        fingerprint: str,
+        rows: int,
+        seconds: float,
+    ) -> None:
+        """Replace the row of (project, kind, name), inside the caller's transaction."""
+        self._write(conn, self.project, kind, name, fingerprint, rows, seconds)
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        project: str,
+        kind: str,
+        name: str,
+        fingerprint: str,
+        rows: int,
+        seconds: float,
+    ) -> None:
+        from seedkit import __version__
+
+        table = self.dialect.quote_table(conn, self.table)
+        self.dialect.query(
+            conn,
+            f"DELETE FROM {table} WHERE {self._where(conn, 'project', 'kind', 'name')}",
+            (project, kind, name),
+        )
+        cols = ", ".join(self.dialect.quote(conn, c) for c in _COLUMNS)
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.dialect.query(
+            conn,
+            f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})",
+            (project, kind, name, fingerprint, rows, __version__, now, round(seconds * 1000)),
+        )
+
+    def forget(self, conn: sa.Connection) -> int:
+        """Delete this project's rows; drop the table when no project is left. Returns rows."""
+        if not self.exists(conn):
+            return 0
+        table = self.dialect.quote_table(conn, self.table)
+        gone = len(self._select(conn, self.project))
+        self.dialect.query(
+            conn,
+            f"DELETE FROM {table} WHERE {self._where(conn, 'project')}",
+            (self.project,),
+        )
+        if not self._select(conn, None):
+            self.dialect.query(conn, f"DROP TABLE {table}")
+        return gone
+
+
+def database_missing(target: Target) -> bool:
+    """True for a SQLite or DuckDB file that does not exist yet (opening it would create it)."""
+    url = target.engine.url
+    if url.get_backend_name() not in ("sqlite", "duckdb"):
+        return False
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or database.startswith("md:"):
+        return False
+    return not Path(database).exists()
+
+
+def read_history(target: Target, table: str, project: str | None = None) -> list[HistoryRow]:
+    """Every recorded row (of one project, or all), oldest first; reads only."""
+    if database_missing(target):
+        return []
+    history = History(target, table, project or "")
+    with target.connect() as conn, target.dialect.read_scope(conn):
+        if not history.exists(conn):
+            return []
+        history._check_version(conn)
+        return history._select(conn, project)
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One DDL file or step: what history recorded, and how the manifest stands beside it.
+
+    `state` is `applied` (recorded, unchanged), `changed` (recorded, the source changed
+    since), `pending` (in the manifest, never applied) or `removed` (recorded, no longer
+    in the manifest).
+    """
+
+    kind: str
+    name: str
+    state: str
+    fingerprint: str | None
+    rows: int | None = None
+    applied_at: str | None = None
+    seconds: float | None = None
+    seedkit_version: str | None = None
+
+
+@dataclass
+class StatusReport:
+    """The history of one project on one target."""
+
+    project: str
+    target: str
+    history_table: str
+    exists: bool
+    entries: list[StatusEntry]
+
+
+def build_status(plan: Plan, target: Target) -> StatusReport:
+    """Read the project's history and set it beside the plan's fingerprints; reads only."""
+    project = plan.manifest.model.project
+    rows = read_history(target, project.history_table, project.name)
+    exists = False
+    if not database_missing(target):
+        with target.connect() as conn, target.dialect.read_scope(conn):
+            exists = History(target, project.history_table, project.name).exists(conn)
+    recorded = {(r.kind, r.name): r for r in rows}
+    current: list[tuple[str, str, str]] = [
+        ("ddl", ddl_name(plan, d), d.fingerprint) for d in plan.ddl
+    ]
+    current += [
+        ("step", n, step_fingerprint(plan.steps[n])) for level in plan.levels for n in level
+    ]
+    entries: list[StatusEntry] = []
+    for kind, name, fingerprint in current:
+        row = recorded.pop((kind, name), None)
+        if row is None:
+            entries.append(StatusEntry(kind, name, "pending", None))
+            continue
+        state = "applied" if row.fingerprint == fingerprint else "changed"
+        entries.append(_entry(row, state))
+    entries += [_entry(row, "removed") for row in recorded.values()]
+    return StatusReport(project.name, target.display_url, project.history_table, exists, entries)
+
+
+def _entry(row: HistoryRow, state: str) -> StatusEntry:
+    return StatusEntry(
+        row.kind,
+        row.name,
+        state,
+        row.fingerprint,
+        row.rows,
+        row.applied_at,
+        row.seconds,
+        row.seedkit_version,
+    )

@@ -1,0 +1,288 @@
+"""What an apply would change on a target: `seedkit plan --url`. Planning only reads.
+
+Each DDL file and selected step is `new` (history has no row for it), `changed` (its
+fingerprint differs) or `unchanged` (the apply will skip it). For row steps that would
+run, the source's rows are compared with the table's rows by key, in Python, each value
+brought to one canonical form per column type (SQLite's text dates, MariaDB's
+timedeltas and 1/0 booleans, PostgreSQL's zoned timestamps all meet the source's typed
+values), giving the rows to insert, update and delete, and a few sample keys of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from seedkit.history import History, HistoryRow, database_missing, ddl_name, step_fingerprint
+from seedkit.manifest.models import Mode
+from seedkit.schema import Column, TypeKind
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.plan.steps import LoadStep, Plan
+    from seedkit.target import Target
+
+SAMPLES = 5
+
+
+@dataclass
+class Change:
+    """What an apply would do to one DDL file or step."""
+
+    name: str
+    kind: str
+    state: str
+    mode: str | None = None
+    insert: int | None = None
+    update: int | None = None
+    delete: int | None = None
+    #: insert mode only: source rows whose key the table already has (the insert would fail).
+    conflicts: int | None = None
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    applied_at: str | None = None
+
+
+@dataclass
+class PlanDiff:
+    """The changes for every DDL file and selected step, in apply order."""
+
+    target: str
+    history_table: str
+    has_history: bool
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def ddl_changed(self) -> list[Change]:
+        """DDL files that changed since applied: the apply would stop on these."""
+        return [c for c in self.changes if c.kind == "ddl" and c.state == "changed"]
+
+
+def plan_diff(plan: Plan, target: Target, samples: int = SAMPLES) -> PlanDiff:
+    """Compare `plan` with what `target` holds; sends only SELECTs, rolled back."""
+    project = plan.manifest.model.project
+    history = History(target, project.history_table, project.name)
+    diff = PlanDiff(target.display_url, project.history_table, False)
+    if database_missing(target):  # reading would create the file: nothing is there yet
+        _fill(diff, plan, None, {}, samples)
+        return diff
+    with target.connect() as conn, target.dialect.read_scope(conn):
+        diff.has_history = history.exists(conn)
+        recorded = history.read(conn) if diff.has_history else {}
+        _fill(diff, plan, conn, recorded, samples, target)
+    return diff
+
+
+def _fill(
+    diff: PlanDiff,
+    plan: Plan,
+    conn: sa.Connection | None,
+    recorded: dict[tuple[str, str], HistoryRow],
+    samples: int,
+    target: Target | None = None,
+) -> None:
+    for ddl in plan.ddl:
+        before = recorded.get(("ddl", ddl_name(plan, ddl)))
+        diff.changes.append(
+            Change(ddl.shown, "ddl", _state(before, ddl.fingerprint), applied_at=_at(before))
+        )
+    for load in plan.ordered():
+        before = recorded.get(("step", load.name))
+        change = Change(
+            load.name,
+            load.source.kind,
+            _state(before, step_fingerprint(load)),
+            load.mode.value if load.mode else None,
+            applied_at=_at(before),
+        )
+        if not load.is_sql and change.state != "unchanged":
+            _count(change, load, conn, target, samples)
+        diff.changes.append(change)
+
+
+def _state(before: HistoryRow | None, fingerprint: str) -> str:
+    if before is None:
+        return "new"
+    return "unchanged" if before.fingerprint == fingerprint else "changed"
+
+
+def _at(before: HistoryRow | None) -> str | None:
+    return before.applied_at if before is not None else None
+
+
+def _count(
+    change: Change, load: LoadStep, conn: sa.Connection | None, target: Target | None, n: int
+) -> None:
+    """Fill insert/update/delete counts by comparing the source's rows with the table's."""
+    names = load.source.columns(load.table)
+    columns = [load.table.column(c) if load.table else None for c in names]
+    lowered = [c.lower() for c in names]
+    key_index = [lowered.index(k.lower()) for k in load.key if k.lower() in lowered]
+    if len(key_index) != len(load.key):
+        key_index = []
+    canon = [canonical_for(c) for c in columns]
+    existing: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    table_rows = 0
+    if (
+        conn is not None
+        and target is not None
+        and target.dialect.table_exists(conn, load.table_name)
+    ):
+        existing, table_rows = _read_table(conn, target, load, names, key_index, canon)
+    value_index = [i for i in range(len(names)) if i not in key_index]
+    inserts, updates = _Counter(n), _Counter(n)
+    seen: set[tuple[Any, ...]] = set()
+    total = conflicts = 0
+    for batch in load.source.batches(load.table):
+        for row in batch.rows:
+            total += 1
+            if not key_index:
+                continue
+            values = tuple(f(v) for f, v in zip(canon, row, strict=True))
+            key = tuple(values[i] for i in key_index)
+            seen.add(key)
+            old = existing.get(key)
+            if old is None:
+                inserts.add(key)
+            else:
+                conflicts += 1
+                if tuple(values[i] for i in value_index) != old:
+                    updates.add(key)
+    if load.mode in (Mode.UPSERT, Mode.MIRROR) and key_index:
+        change.insert, change.update, change.delete = inserts.count, updates.count, 0
+        change.samples = {"insert": inserts.samples, "update": updates.samples}
+        if load.mode == Mode.MIRROR:
+            deletes = _Counter(n)
+            for key in existing:
+                if key not in seen:
+                    deletes.add(key)
+            change.delete = deletes.count
+            change.samples["delete"] = deletes.samples
+    elif load.mode == Mode.REPLACE:
+        change.insert, change.update, change.delete = total, 0, table_rows
+    else:
+        change.insert, change.update, change.delete = total, 0, 0
+        change.conflicts = conflicts if key_index else None
+
+
+class _Counter:
+    def __init__(self, keep: int) -> None:
+        self.count = 0
+        self.keep = keep
+        self.samples: list[str] = []
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        self.count += 1
+        if len(self.samples) < self.keep:
+            self.samples.append(str(key[0]) if len(key) == 1 else str(key))
+
+
+def _read_table(
+    conn: sa.Connection,
+    target: Target,
+    load: LoadStep,
+    names: list[str],
+    key_index: list[int],
+    canon: list[Callable[[Any], Any]],
+) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
+    dialect = target.dialect
+    table = dialect.quote_table(conn, load.table_name)
+    if not key_index:
+        count = dialect.query(conn, f"SELECT COUNT(*) FROM {table}").scalar()
+        return {}, int(count or 0)
+    from seedkit.loaders.generic import column_name
+
+    cols = ", ".join(dialect.quote(conn, column_name(load, c)) for c in names)
+    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    value_index = [i for i in range(len(names)) if i not in key_index]
+    total = 0
+    result = dialect.query(conn, f"SELECT {cols} FROM {table}")
+    for raw in result:
+        total += 1
+        values = tuple(f(v) for f, v in zip(canon, raw, strict=True))
+        rows[tuple(values[i] for i in key_index)] = tuple(values[i] for i in value_index)
+    return rows, total
+
+
+# -- one canonical value per column type -------------------------------------------------
+
+
+def canonical_for(column: Column | None) -> Callable[[Any], Any]:
+    """A function bringing a source value or a database value of `column` to one form."""
+    kind = column.kind if column is not None else TypeKind.OTHER
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return _CANON.get(kind, _text)(value)
+        except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError):
+            return ("raw", str(value))
+
+    return convert
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    return str(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.normalize() if number else Decimal(0)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "t", "true", "yes", "y", "on")
+    return bool(value)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _time(value: Any) -> dt.time:
+    if isinstance(value, dt.timedelta):
+        return (dt.datetime.min + value).time()
+    if isinstance(value, dt.time):
+        return value.replace(tzinfo=None)
+    return dt.time.fromisoformat(str(value))
+
+
+def _timestamp(value: Any) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    if value.tzinfo is not None:  # stored in UTC where the database has no zones
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return json.dumps(value, sort_keys=True)
+
+
+_CANON: dict[TypeKind, Callable[[Any], Any]] = {
+    TypeKind.INTEGER: int,
+    TypeKind.DECIMAL: _decimal,
+    TypeKind.FLOAT: lambda v: float(f"{float(v):.7g}"),
+    TypeKind.BOOLEAN: _boolean,
+    TypeKind.DATE: _date,
+    TypeKind.TIME: _time,
+    TypeKind.TIMESTAMP: _timestamp,
+    TypeKind.TIMESTAMPTZ: _timestamp,
+    TypeKind.JSON: _json,
+    TypeKind.BINARY: lambda v: bytes(v) if not isinstance(v, str) else v.encode(),
+    TypeKind.UUID: lambda v: str(v).lower(),
+}

@@ -1,0 +1,224 @@
+"""What `seedkit reset` (and `apply --fresh`) removes: what the DDL created, newest first.
+
+The DDL files are read with sqlglot in the manifest's dialect. Views go first (newest
+first), then tables in reverse foreign-key order (a table is dropped before the tables
+it references, whatever order the DDL created them in), then sequences and types, and
+last the schemas. Indexes, constraints and triggers go with their tables. Anything else
+the DDL creates (functions, extensions…) is left in place and listed. A seed without DDL
+created only rows: reset empties its step tables, in reverse graph order.
+
+Each DROP is written in the manifest's dialect and goes through the same translation as
+the DDL did, so names are spelled and folded exactly as they were when created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from seedkit.errors import Location
+from seedkit.schema import table_key
+from seedkit.sources.base import LocatedStatement
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlglot import exp
+
+    from seedkit.plan.steps import Plan
+    from seedkit.target import Target
+
+_KINDS = ("VIEW", "TABLE", "SEQUENCE", "TYPE", "SCHEMA")
+
+
+@dataclass(frozen=True)
+class DropItem:
+    """One object to remove: its kind, shown name, and the statement(s) to send."""
+
+    kind: str
+    name: str
+    statements: tuple[str, ...]
+    location: Location
+
+
+@dataclass
+class Teardown:
+    """The drops in order, and what the DDL created that reset leaves in place."""
+
+    items: list[DropItem] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Created:
+    kind: str
+    node: exp.Expression
+    stmt: LocatedStatement
+    materialized: bool = False
+
+    @property
+    def key(self) -> str:
+        return table_key(self.node.sql())
+
+
+def teardown(plan: Plan, target: Target, transpile_from: str | None) -> Teardown:
+    """The ordered drops for `plan` on `target` (nothing is executed here)."""
+    result = Teardown()
+    if not plan.ddl:
+        _empty_tables(plan, target, transpile_from, result)
+        return result
+    created = _created_objects(plan, result)
+    order: list[_Created] = [c for c in reversed(created) if c.kind == "VIEW"]
+    order += _tables_in_drop_order([c for c in created if c.kind == "TABLE"], plan)
+    order += [c for c in reversed(created) if c.kind in ("SEQUENCE", "TYPE")]
+    for item in reversed([c for c in created if c.kind == "SCHEMA"]):
+        if target.dialect.name == "mysql":  # a MySQL schema is a database: never dropped whole
+            result.left.append(f"schema {item.node.sql()} ({item.stmt.location})")
+        else:
+            order.append(item)
+    for item in order:
+        result.items.append(_drop(item, plan, target, transpile_from))
+    return result
+
+
+def _created_objects(plan: Plan, result: Teardown) -> list[_Created]:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    from seedkit.sources.sql import read_statements
+
+    created: list[_Created] = []
+    for ddl in plan.ddl:
+        for stmt in read_statements(ddl.path, plan.source_dialect):
+            head = " ".join(stmt.sql.split()[:4]).upper()
+            if not head.startswith("CREATE"):
+                continue
+            try:
+                node = sqlglot.parse_one(stmt.sql, read=plan.source_dialect)
+            except SqlglotError:
+                node = None
+            if not isinstance(node, exp.Create):
+                result.left.append(f"{head.lower()}… ({stmt.location})")
+                continue
+            kind = str(node.args.get("kind") or "").upper()
+            if kind == "INDEX":
+                continue  # goes with its table
+            if kind not in _KINDS:
+                result.left.append(f"{kind.lower() or head.lower()} ({stmt.location})")
+                continue
+            target_node = node.this
+            if isinstance(target_node, exp.Schema):  # CREATE TABLE t (columns…)
+                target_node = target_node.this
+            materialized = any(
+                isinstance(p, exp.MaterializedProperty)
+                for p in (node.args.get("properties") or exp.Properties()).expressions
+            )
+            created.append(_Created(kind, target_node, stmt, materialized))
+    return created
+
+
+def _tables_in_drop_order(tables: list[_Created], plan: Plan) -> list[_Created]:
+    """Children before parents; tables in a foreign-key cycle newest first."""
+    by_key = {_schema_key(plan, t.key): t for t in tables}
+    refs: dict[str, set[str]] = {k: set() for k in by_key}
+    for key in by_key:
+        spec = plan.schema.get(key)
+        for fk in spec.foreign_keys if spec else ():
+            parent = _schema_key(plan, fk.ref_table)
+            if parent in by_key and parent != key:
+                refs[key].add(parent)
+    remaining = [_schema_key(plan, t.key) for t in reversed(tables)]
+    out: list[_Created] = []
+    while remaining:
+        free = [k for k in remaining if not any(k in refs[o] for o in remaining if o != k)]
+        pick = free[0] if free else remaining[0]
+        out.append(by_key[pick])
+        remaining.remove(pick)
+    return out
+
+
+def _schema_key(plan: Plan, name: str) -> str:
+    spec = plan.schema.get(name)
+    return table_key(spec.qualified_name) if spec else table_key(name)
+
+
+def _drop(item: _Created, plan: Plan, target: Target, transpile_from: str | None) -> DropItem:
+    from sqlglot import exp
+
+    drop = exp.Drop(tables=[item.node.copy()], kind=item.kind, exists=True)
+    if item.materialized:
+        drop.set("materialized", True)
+    sql = drop.sql(dialect=plan.source_dialect)
+    stmt = LocatedStatement(sql, item.stmt.file, item.stmt.line, item.stmt.column)
+    statements = tuple(target.dialect.prepare_statement(stmt, transpile_from))
+    kind = ("materialized view" if item.materialized else item.kind).lower()
+    return DropItem(kind, item.node.sql(dialect=plan.source_dialect), statements, stmt.location)
+
+
+def _empty_tables(plan: Plan, target: Target, transpile_from: str | None, result: Teardown) -> None:
+    seen: set[str] = set()
+    for level in reversed(plan.levels):
+        for name in level:
+            step = plan.steps[name]
+            if table_key(step.table_name) in seen:
+                continue
+            seen.add(table_key(step.table_name))
+            location = plan.manifest.locate("steps", step.name)
+            result.items.append(DropItem("rows of", step.table_name, (), location))
+
+
+def run_teardown(conn: sa.Connection, target: Target, plan: Teardown) -> list[DropItem]:
+    """Execute the drops on `conn`, inside the caller's transaction; return what ran."""
+    done: list[DropItem] = []
+    for item in plan.items:
+        if item.kind == "rows of":
+            if not target.dialect.table_exists(conn, item.name):
+                continue
+            sql = target.dialect.delete_all_sql(conn, item.name)
+            target.run(conn, sql, item.location)
+        else:
+            for sql in item.statements:
+                target.run(conn, sql, item.location)
+        done.append(item)
+    return done
+
+
+@dataclass
+class ResetResult:
+    """What a reset dropped, how many history rows it forgot, and what it left in place."""
+
+    target: str
+    dropped: list[str]
+    history_rows: int
+    left: list[str]
+
+
+def run_reset(
+    plan: Plan, target: Target, transpile: bool = True, lock_timeout: float | None = None
+) -> ResetResult:
+    """Drop what the DDL created and forget the project's history, under the project's lock;
+    one transaction where DDL is transactional (a failure leaves everything as it was)."""
+    from contextlib import nullcontext
+
+    from seedkit.history import History
+    from seedkit.transpile import needs_transpile
+
+    source = plan.source_dialect
+    transpile_from = (
+        source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
+    )
+    drops = teardown(plan, target, transpile_from)
+    project = plan.manifest.model.project
+    history = History(target, project.history_table, project.name)
+    dialect = target.dialect
+    per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
+    with (
+        dialect.connect(target, lock_timeout) as conn,
+        dialect.apply_scope(conn, target, project.name, lock_timeout),
+        conn.begin() if per_step else nullcontext(),
+    ):
+        done = run_teardown(conn, target, drops)
+        forgotten = history.forget(conn) if dialect.SUPPORTS_HISTORY else 0
+    return ResetResult(
+        target.display_url, [f"{d.kind} {d.name}" for d in done], forgotten, drops.left
+    )
