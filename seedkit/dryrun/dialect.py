@@ -1,0 +1,81 @@
+"""The dry-run target: an in-memory DuckDB behind the same plan and executor as an apply.
+
+`DryRunDialect` is a DuckDB dialect whose hooks do the dry run's work: each source
+statement goes to the session's policy (run, changed or skipped, never raising),
+and after each step the foreign-key and length checks run by query. It keeps no
+history. `DryRunTarget` opens the session's own DuckDB connection through
+SQLAlchemy, without transactions: a failed statement must not abort the rest, and
+an in-memory database is thrown away anyway.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from seedkit.dialects.duckdb import DuckdbDialect
+from seedkit.target import Target
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.dryrun.session import Session
+    from seedkit.plan.executor import StepResult
+    from seedkit.plan.steps import LoadStep
+    from seedkit.sources.base import LocatedStatement
+
+
+class DryRunDialect(DuckdbDialect):
+    """DuckDB for `seedkit check`: statements through the policy, checks after each step."""
+
+    name = "duckdb"
+    sqlglot_name = "duckdb"
+    SUPPORTS_HISTORY: ClassVar[bool] = False
+    SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
+    SUPPORTS_SEQUENCES: ClassVar[bool] = False
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
+        """Run the statement in the session (or batch or skip it); the executor sends nothing."""
+        self.session.statement(stmt)
+        return []
+
+    def after_step(
+        self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
+    ) -> None:
+        """Foreign keys and lengths of the rows this step added, by query."""
+        from seedkit.dryrun.checks import checkpoint
+
+        checkpoint(self.session)
+
+    def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
+        """Nothing: sequence positions are not emulated."""
+
+
+class DryRunTarget(Target):
+    """The session's DuckDB as a Target, so the executor and loaders run unchanged."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        super().__init__("duckdb:///:memory:", dialect=DryRunDialect(session))
+        self.display_url = "duckdb (dry run, in memory)"
+
+    def _create_engine(self, url: str) -> sa.Engine:
+        import sqlalchemy as sa
+        from duckdb_engine import ConnectionWrapper
+        from sqlalchemy.pool import StaticPool
+
+        db = self.session.db
+        engine = sa.create_engine(
+            "duckdb://", creator=lambda: ConnectionWrapper(db), poolclass=StaticPool
+        )
+        # No transactions: each statement stands alone, so one failure does not abort the rest.
+        engine.dialect.do_begin = _nothing  # type: ignore[method-assign,assignment]
+        engine.dialect.do_commit = _nothing  # type: ignore[method-assign,assignment]
+        engine.dialect.do_rollback = _nothing  # type: ignore[method-assign,assignment]
+        return engine
+
+
+def _nothing(_connection: Any) -> None:
+    return None

@@ -1,0 +1,110 @@
+"""Run a whole seed as a dry run and collect its report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedkit.dryrun.report import CheckReport, StepReport
+from seedkit.errors import SeedError
+
+if TYPE_CHECKING:
+    from seedkit.dryrun.session import Session
+    from seedkit.plan.executor import Reporter, StepResult
+
+
+def run_check(
+    manifest_path: str | Path,
+    select: Iterable[str] | None = None,
+    reporter: Reporter | None = None,
+) -> CheckReport:
+    """Run the seed at `manifest_path` in an in-memory DuckDB; return every problem found.
+
+    A manifest or graph that cannot be used raises (exit 2); a problem of the seed is
+    reported, and the run goes on to find the next one.
+    """
+    from seedkit.dryrun.checks import checkpoint
+    from seedkit.dryrun.dialect import DryRunTarget
+    from seedkit.dryrun.session import Session
+    from seedkit.manifest import load_manifest
+    from seedkit.plan.builder import build_plan
+    from seedkit.plan.executor import Executor
+
+    started = time.perf_counter()
+    manifest = load_manifest(manifest_path)
+    plan = build_plan(manifest, select=select, check_sources=False)
+    report = CheckReport(manifest.model.project.name, manifest.model.project.dialect)
+    session = Session(plan, report)
+    _validate_sources(session)
+    target = DryRunTarget(session)
+    try:
+        Executor(plan, target, _Tracker(session, report, reporter), history=False).run()
+        session.step = None
+        checkpoint(session)
+        report.statements_read, report.statements_run = session.statements, session.ran
+    finally:
+        target.dispose()
+        session.db.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate_sources(session: Session) -> None:
+    """What `validate` checks of row sources (CSV headers against the table…), as problems."""
+    plan = session.plan
+    for step in plan.ordered():
+        if step.is_sql:
+            continue
+        try:
+            step.source.validate(step.table)
+        except SeedError as exc:
+            kind = "unknown_column" if "does not have" in exc.message else "data"
+            session.step = step.name
+            session.problem(kind, exc.message, exc.location, exc.hint)
+            session.invalid_steps.add(step.name)
+    session.step = None
+
+
+class _Tracker:
+    """The executor's reporter during a dry run: tells the session which step runs, and
+    turns each step's end into a StepReport; passes progress on to the CLI's reporter."""
+
+    def __init__(self, session: Session, report: CheckReport, inner: Reporter | None) -> None:
+        self.session = session
+        self.report = report
+        self.inner = inner
+        self._rows = 0
+
+    def step_started(self, name: str, kind: str, total: int | None) -> None:
+        """A step begins: earlier DDL rows are checked, then problems go to this step."""
+        from seedkit.dryrun.checks import checkpoint
+
+        checkpoint(self.session)
+        self.session.step = name
+        self.session.step_problems = 0
+        self._rows = self.session.rows_added
+        if self.inner is not None:
+            self.inner.step_started(name, kind, total)
+
+    def step_progress(self, name: str, rows: int) -> None:
+        """Passed on."""
+        if self.inner is not None:
+            self.inner.step_progress(name, rows)
+
+    def step_finished(self, result: StepResult) -> None:
+        """The step's report: ok, failed (with how many problems) or skipped."""
+        from seedkit.dryrun.checks import checkpoint
+
+        self.session.flush()
+        if result.kind == "ddl":
+            checkpoint(self.session)
+        problems = sum(1 for p in self.report.problems if p.step == result.name)
+        status = "failed" if problems else "ok"
+        rows = self.session.rows_added - self._rows
+        self.report.steps.append(
+            StepReport(result.name, result.kind, status, rows, result.seconds, problems)
+        )
+        if self.inner is not None:
+            self.inner.step_finished(result)

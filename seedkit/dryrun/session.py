@@ -1,0 +1,422 @@
+"""The DuckDB session of one dry run: runs statements, records problems, tracks rows.
+
+Every statement goes through `Session.statement` (called by the dry-run dialect's
+`prepare_statement` hook): the policy decides, the session runs it on its own
+in-memory DuckDB connection, and a failure becomes a Problem at the statement's file
+and line instead of an exception, so the dry run goes on and reports every problem.
+Plain literal INSERTs are batched (DuckDB pays about a millisecond per statement);
+a failing batch is narrowed down to the statement, and the row, at fault.
+
+Rows are tracked by DuckDB's `rowid`: each load records which rowids came from which
+file and line (a `Segment`), so the foreign-key and length checks, which run by query
+after each step, can name the row's source.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
+from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
+from seedkit.errors import Location
+from seedkit.schema import table_key
+
+if TYPE_CHECKING:
+    from seedkit.plan.steps import Plan
+    from seedkit.sources.base import LocatedStatement
+
+log = logging.getLogger("seedkit.sql")
+
+#: Literal INSERT statements sent to DuckDB as one.
+BATCH_STATEMENTS = 2000
+#: Problems reported per step before the dry run stops looking in it.
+MAX_PROBLEMS_PER_STEP = 20
+
+Locator = Callable[[list[int], "str | None"], list[Location]]
+
+
+@dataclass
+class Segment:
+    """Rows `first_rowid …` of a table, loaded from one source: index i of the segment is
+    the source's row `ordinals[i]` (a range when contiguous)."""
+
+    first_rowid: int
+    count: int
+    locate: Locator
+    ordinals: range | list[int]
+
+
+def canonical(name: str) -> str:
+    """A table's lookup key: lower case, unquoted, without the default `public`/`main` schema."""
+    key = table_key(re.sub(r"\s+", "", name))
+    for default in ("memory.main.", "memory.public.", "public.", "main."):
+        if key.startswith(default):
+            return key[len(default) :]
+    return key
+
+
+class Session:
+    """One in-memory DuckDB for one dry run, and what it has found."""
+
+    def __init__(self, plan: Plan, report: CheckReport) -> None:
+        import duckdb
+
+        self.plan = plan
+        self.report = report
+        self.dialect = normalize_dialect(plan.source_dialect)
+        # No network: an unknown type must not make DuckDB download an extension.
+        self.db = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+        self.db.execute("SET TimeZone = 'UTC'")
+        if self.dialect == "postgres":
+            # PostgreSQL's default schema; unqualified names resolve there, as on the server.
+            self.db.execute("CREATE SCHEMA IF NOT EXISTS public")
+            self.db.execute("USE memory.public")
+        self.policy = PolicyState(self.dialect, self.type_ok)
+        self.step: str | None = None
+        self.step_problems = 0
+        self.segments: dict[str, list[Segment]] = {}
+        self.watermarks: dict[str, int] = {}
+        self.dirty: set[str] = set()
+        self.invalid_steps: set[str] = set()
+        self.statements = 0
+        self.ran = 0
+        self.rows_added = 0
+        self._batch: list[tuple[LocatedStatement, LiteralInsert]] = []
+        self._types: dict[str, bool] = {}
+        self._copy_skip: tuple[str, int] | None = None
+
+    # -- problems and fidelity ---------------------------------------------------------
+
+    def problem(
+        self,
+        kind: str,
+        message: str,
+        location: Location | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """Record a problem of the seed at `location`, in the current step."""
+        loc = location or Location()
+        self.report.problems.append(
+            Problem(self.step, kind, message, loc.file, loc.line, loc.column, hint)
+        )
+        self.step_problems += 1
+
+    def fidelity(self, stmt: LocatedStatement, action: str, reason: str) -> None:
+        """Record a statement skipped or changed for DuckDB."""
+        first = stmt.sql.strip().splitlines()[0] if stmt.sql.strip() else ""
+        shown = first if len(first) <= 80 else first[:77] + "..."
+        self.report.fidelity.append(FidelityItem(stmt.file, stmt.line, action, reason, shown))
+
+    @property
+    def saturated(self) -> bool:
+        """True once the current step has reported enough problems to stop looking."""
+        return self.step_problems >= MAX_PROBLEMS_PER_STEP
+
+    # -- execution -----------------------------------------------------------------------
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> Any:
+        """Run one statement on the session's connection, traced like every other."""
+        log.debug("dry run: %s", sql if len(sql) < 2000 else sql[:2000] + " …")
+        return self.db.execute(sql, params) if params else self.db.execute(sql)
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        """The first value of the first row of a query."""
+        row = self.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def type_ok(self, type_sql: str) -> bool:
+        """True when DuckDB knows the type `type_sql` (asked once per type)."""
+        if type_sql not in self._types:
+            try:
+                self.db.execute(f"SELECT CAST(NULL AS {type_sql})")
+                self._types[type_sql] = True
+            except Exception:
+                self._types[type_sql] = False
+        return self._types[type_sql]
+
+    def max_rowid(self, table: str) -> int:
+        """The largest rowid of `table` (-1 when empty or unknown)."""
+        try:
+            value = self.scalar(f"SELECT max(rowid) FROM {table}")
+        except Exception:
+            return -1
+        return -1 if value is None else int(value)
+
+    def add_segment(
+        self, table: str, first_rowid: int, count: int, locate: Locator, ordinals: range | list[int]
+    ) -> None:
+        """Remember where rows `first_rowid …` of `table` came from."""
+        if count > 0:
+            self.rows_added += count
+            self.segments.setdefault(canonical(table), []).append(
+                Segment(first_rowid, count, locate, ordinals)
+            )
+
+    def locate_rows(
+        self, table: str, rowids: list[int], column: str | None = None
+    ) -> dict[int, Location]:
+        """The source location of each rowid of `table` (missing when not tracked)."""
+        segments = self.segments.get(canonical(table), [])
+        starts = [s.first_rowid for s in segments]
+        wanted: dict[int, list[tuple[int, int]]] = {}
+        for rowid in rowids:
+            at = bisect.bisect_right(starts, rowid) - 1
+            if at >= 0 and rowid < segments[at].first_rowid + segments[at].count:
+                seg = segments[at]
+                ordinal = seg.ordinals[rowid - seg.first_rowid]
+                wanted.setdefault(at, []).append((rowid, ordinal))
+        found: dict[int, Location] = {}
+        for at, pairs in wanted.items():
+            locations = segments[at].locate([o for _, o in pairs], column)
+            for (rowid, _), loc in zip(pairs, locations, strict=True):
+                found[rowid] = loc
+        return found
+
+    # -- statements --------------------------------------------------------------------
+
+    def statement(self, stmt: LocatedStatement) -> None:
+        """Decide, then run (or batch, or skip with its reason) one source statement."""
+        stmt = self._after_copy_block(stmt)  # type: ignore[assignment]
+        if stmt is None:
+            return
+        self.statements += 1
+        decision = decide(stmt.sql, self.policy)
+        if decision.skip is not None:
+            self.fidelity(stmt, "skipped", decision.skip)
+            return
+        if decision.literal is not None:
+            if self._batch and (
+                self._batch[0][1].head != decision.literal.head
+                or len(self._batch) >= BATCH_STATEMENTS
+            ):
+                self.flush()
+            self._batch.append((stmt, decision.literal))
+            self.ran += 1
+            return
+        self.flush()
+        if decision.changes:
+            self.fidelity(stmt, "changed", "; ".join(dict.fromkeys(decision.changes)))
+        if decision.copy is not None:
+            from seedkit.dryrun.copydata import load_copy_block
+
+            self._copy_skip = load_copy_block(self, stmt, *decision.copy)
+            self.ran += 1
+            return
+        self._run_decision(stmt, decision)
+
+    def _run_decision(self, stmt: LocatedStatement, decision: Decision) -> None:
+        for sql in decision.sql:
+            before = (
+                self.max_rowid(decision.table)
+                if decision.verb == "insert" and decision.table
+                else 0
+            )
+            try:
+                self.execute(sql)
+            except Exception as exc:
+                if decision.tolerate:
+                    self.fidelity(stmt, "skipped", f"{decision.tolerate}: {_first_line(exc)}")
+                    return
+                self.db_problem(exc, stmt.location, stmt=stmt)
+                return
+            if decision.table and decision.verb == "insert":
+                after = self.max_rowid(decision.table)
+                self.add_segment(
+                    decision.table,
+                    before + 1,
+                    after - before,
+                    _same_place(stmt.location),
+                    range(after - before),
+                )
+            elif decision.table and decision.verb in ("update", "delete"):
+                self.dirty.add(canonical(decision.table))
+        self.ran += 1
+
+    def _after_copy_block(self, stmt: LocatedStatement) -> LocatedStatement | None:
+        """Drop what the SQL splitter made of a `COPY … FROM stdin` block's data lines."""
+        if self._copy_skip is None:
+            return stmt
+        file, last = self._copy_skip
+        if stmt.file != file or stmt.line > last:
+            self._copy_skip = None
+            return stmt
+        lines = stmt.sql.split("\n")
+        rest = lines[last - stmt.line + 1 :]
+        text = "\n".join(rest).strip()
+        if not text:
+            return None
+        self._copy_skip = None
+        from seedkit.sources.base import LocatedStatement as Located
+
+        offset = next(i for i, line in enumerate(rest) if line.strip())
+        return Located(text, stmt.file, last + 1 + offset, 1)
+
+    def flush(self) -> None:
+        """Send the batched literal INSERTs, narrowing a failure down to its statement."""
+        batch, self._batch = self._batch, []
+        if batch:
+            self._insert_statements(batch)
+
+    def _insert_statements(self, batch: list[tuple[LocatedStatement, LiteralInsert]]) -> None:
+        head = batch[0][1].head
+        table = batch[0][1].table
+        before = self.max_rowid(table)
+        try:
+            self.execute(head + ", ".join(lit.values for _, lit in batch))
+        except Exception as exc:
+            if len(batch) == 1:
+                self._narrow_rows(batch[0][0], batch[0][1], exc)
+                return
+            middle = len(batch) // 2
+            self._insert_statements(batch[:middle])
+            self._insert_statements(batch[middle:])
+            return
+        first = before + 1
+        for stmt, lit in batch:
+            count = lit.row_count
+            self.add_segment(table, first, count, _literal_locator(stmt, lit), range(count))
+            first += count
+
+    def _narrow_rows(self, stmt: LocatedStatement, lit: LiteralInsert, exc: Exception) -> None:
+        """One multi-row INSERT failed: find the row at fault by inserting row by row."""
+        starts = lit.tuple_starts()
+        if len(starts) <= 1:
+            self.db_problem(exc, stmt.location, stmt=stmt)
+            return
+        locate = _literal_locator(stmt, lit)
+        rows = _split_tuples(lit.values, [s - lit.values_offset for s in starts])
+        for index, row in enumerate(rows):
+            if self.saturated:
+                return
+            before = self.max_rowid(lit.table)
+            try:
+                self.execute(lit.head + row)
+            except Exception as row_exc:
+                self.db_problem(row_exc, locate([index], None)[0])
+                continue
+            self.add_segment(lit.table, before + 1, 1, locate, [index])
+
+    def db_problem(
+        self,
+        exc: Exception,
+        location: Location,
+        stmt: LocatedStatement | None = None,
+        columns: list[str] | None = None,
+        column_of: Callable[[str], int | None] | None = None,
+    ) -> None:
+        """Record a database error as a problem: its kind from DuckDB's words, and where."""
+        kind, message, word = classify(exc)
+        loc = location
+        if stmt is not None and word:
+            loc = _pinpoint(stmt, word) or loc
+        elif column_of is not None and word:
+            col = column_of(word)
+            if col is not None:
+                loc = Location(loc.file, loc.line, col, loc.key)
+        hint = {
+            "sql": "fix the statement",
+            "unknown_column": "use a column of the table",
+            "not_null": "give the column a value",
+            "unique": 'remove the duplicate, or use mode = "upsert"',
+            "check": "fix the value so the CHECK holds",
+            "type": "write a value of the column's type",
+        }.get(kind)
+        self.problem(kind, message, loc, hint)
+
+
+def classify(exc: Exception) -> tuple[str, str, str | None]:
+    """(kind, message, a word to point at) from a DuckDB error."""
+    text = str(exc)
+    first = _first_line(exc)
+    for prefix in (
+        "Constraint Error: ",
+        "Binder Error: ",
+        "Catalog Error: ",
+        "Invalid Input Error: ",
+    ):
+        first = first.removeprefix(prefix)
+    if m := re.search(r"NOT NULL constraint failed: [\w.\"]*?\.?\"?(\w+)\"?$", first):
+        return "not_null", f"NULL in NOT NULL column `{m[1]}`", m[1]
+    if m := re.search(r"[Dd]uplicate key \"(?P<key>[^\"]*)\"", first):
+        col = m["key"].split(":")[0].strip() if ":" in m["key"] else None
+        return "unique", f"duplicate key {m['key']}", col
+    if "CHECK constraint failed" in first:
+        m = re.search(r"with expression (CHECK.*)$", first)
+        return "check", f"CHECK constraint failed: {m[1] if m else first}", None
+    if m := re.search(r"does not have a column with name \"([^\"]+)\"", first):
+        return "unknown_column", first, m[1]
+    if "Conversion Error" in text or "Could not convert" in text or "Invalid Input Error" in text:
+        word = re.search(r"string '([^']*)'", first)
+        return "type", first.removeprefix("Conversion Error: "), word[1] if word else None
+    if "Parser Error" in text:
+        m = re.search(r"at or near \"([^\"]+)\"", first)
+        return "sql", first.removeprefix("Parser Error: "), m[1] if m else None
+    if m := re.search(r"with name (\w+) does not exist", first):
+        return "sql", first, m[1]
+    return "sql", first, None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _pinpoint(stmt: LocatedStatement, word: str) -> Location | None:
+    """The line and column of `word` inside the statement's text, in its file."""
+    m = re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", stmt.sql, re.I)
+    if m is None:
+        return None
+    before = stmt.sql[: m.start()]
+    line = stmt.line + before.count("\n")
+    column = (stmt.column + len(before)) if "\n" not in before else len(before) - before.rfind("\n")
+    return Location(stmt.file, line, column)
+
+
+def _same_place(location: Location) -> Locator:
+    """A locator putting every row of a statement at the statement."""
+
+    def locate(ordinals: list[int], _column: str | None) -> list[Location]:
+        return [location] * len(ordinals)
+
+    return locate
+
+
+def _literal_locator(stmt: LocatedStatement, lit: LiteralInsert) -> Locator:
+    def locate(ordinals: list[int], column: str | None) -> list[Location]:
+        starts = lit.tuple_starts()
+        out = []
+        for ordinal in ordinals:
+            pos = starts[ordinal] if ordinal < len(starts) else 0
+            before = stmt.sql[:pos]
+            line = stmt.line + before.count("\n")
+            col = (
+                (stmt.column + len(before))
+                if "\n" not in before
+                else len(before) - before.rfind("\n")
+            )
+            out.append(Location(stmt.file, line, col))
+        return out
+
+    return locate
+
+
+def _split_tuples(values: str, starts: list[int]) -> list[str]:
+    ends = [*starts[1:], len(values)]
+    return [values[s:e].strip().rstrip(",").strip() for s, e in zip(starts, ends, strict=True)]
+
+
+@dataclass
+class CopyTarget:
+    """Where a `COPY … FROM stdin` block goes (used by seedkit.dryrun.copydata)."""
+
+    table: str
+    columns: list[str] | None
+    path: Path
+    first_line: int
+    rows: list[list[str | None]] = field(default_factory=list)
