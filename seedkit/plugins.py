@@ -1,8 +1,10 @@
 """The plugin host: built-in sources and third-party plugins register through the same hooks.
 
 Entry points of the group `seedkit` are loaded lazily, on first use, each on its own:
-one that fails to import is remembered with its name and version, and becomes fatal
-only when the manifest uses a kind it would have provided.
+one that fails to import (or whose hooks fail) is remembered with its name and
+version, and becomes fatal only when the manifest uses a kind it would have provided.
+Two plugins claiming one source kind stop every use of the host with a message
+naming both packages: which one would win is not a thing to guess.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import Location, ManifestError
 
@@ -23,11 +25,12 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 DEFAULT_PLUGINS = ["seedkit.builtin"]
+GROUP = "seedkit"
 
 
 @dataclass
 class PluginInfo:
-    """One loaded (or failed) plugin: name, distribution version, kinds, hooks, error."""
+    """One loaded (or failed) plugin: entry point name, package, version, kinds, hooks, error."""
 
     name: str
     version: str | None
@@ -35,6 +38,24 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     error: str | None = None
     builtin: bool = False
+    package: str = ""
+
+    @property
+    def label(self) -> str:
+        """`package version`, the way messages name a plugin."""
+        return f"{self.package or self.name} {self.version or '(unknown version)'}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready record (for `seedkit plugins --format json`)."""
+        return {
+            "name": self.name,
+            "package": self.package or self.name,
+            "version": self.version,
+            "builtin": self.builtin,
+            "kinds": list(self.kinds),
+            "hooks": list(self.hooks),
+            "error": self.error,
+        }
 
 
 class PluginHost:
@@ -43,7 +64,8 @@ class PluginHost:
     def __init__(self) -> None:
         self._pm: pluggy.PluginManager | None = None
         self.plugins: list[PluginInfo] = []
-        self._sources: dict[str, tuple[type[Source], str]] = {}
+        self.conflicts: list[str] = []
+        self._sources: dict[str, tuple[type[Source], PluginInfo]] = {}
         self._loaders: list[type[Loader]] = []
 
     @property
@@ -57,70 +79,108 @@ class PluginHost:
     def _load(self) -> None:
         import pluggy
 
-        from seedkit import hookspecs
+        from seedkit import __version__, hookspecs
 
-        pm = pluggy.PluginManager("seedkit")
+        pm = pluggy.PluginManager(GROUP)
         pm.add_hookspecs(hookspecs)
         self._pm = pm
         for module_name in DEFAULT_PLUGINS:
-            self._register(import_module(module_name), module_name, "seedkit", builtin=True)
-        for ep in entry_points(group="seedkit"):
+            info = PluginInfo(module_name, __version__, builtin=True, package="seedkit")
+            self._register(import_module(module_name), info)
+        for ep in entry_points(group=GROUP):
             dist = ep.dist
-            version = dist.version if dist else None
-            label = dist.name if dist else ep.name
+            info = PluginInfo(
+                ep.name, dist.version if dist else None, package=dist.name if dist else ep.name
+            )
             try:
                 module = ep.load()
             except Exception as exc:  # any import failure is reported, not raised
-                self.plugins.append(
-                    PluginInfo(ep.name, version, error=f"{type(exc).__name__}: {exc}")
-                )
+                info.error = f"{type(exc).__name__}: {exc}"
+                self.plugins.append(info)
                 continue
-            self._register(module, ep.name, label, version=version)
+            self._register(module, info)
 
-    def _register(
-        self,
-        module: object,
-        name: str,
-        package: str,
-        version: str | None = None,
-        builtin: bool = False,
-    ) -> None:
-        from seedkit import __version__
+    def _register(self, plugin: object, info: PluginInfo) -> None:
+        """Register one plugin and collect what its hooks return, attributed to it."""
+        from seedkit.sources.base import Source
 
         assert self._pm is not None
-        self._pm.register(module, name=name)
-        info = PluginInfo(name, __version__ if builtin else version, builtin=builtin)
-        info.hooks = [h.name for h in self._pm.get_hookcallers(module) or []]
-        impl = getattr(module, "register_sources", None)
-        for cls in (impl() if impl else []) or []:
+        self.plugins.append(info)
+        try:
+            self._pm.register(plugin, name=f"{info.package}:{info.name}")
+        except Exception as exc:  # a bad hook signature, or the same module twice
+            info.error = f"{type(exc).__name__}: {exc}"
+            return
+        info.hooks = sorted(h.name for h in self._pm.get_hookcallers(plugin) or [])
+        try:
+            sources = self._call(plugin, "register_sources")
+            loaders = self._call(plugin, "register_loaders")
+            for cls in sources:
+                if not (isinstance(cls, type) and issubclass(cls, Source) and cls.kind):
+                    raise TypeError(f"register_sources returned {cls!r}, not a Source with a kind")
+        except Exception as exc:  # a failing hook disables this plugin only
+            info.error = f"{type(exc).__name__}: {exc}"
+            self._pm.unregister(plugin)
+            return
+        for cls in sources:
             if cls.kind in self._sources:
                 _, other = self._sources[cls.kind]
-                raise ManifestError(
-                    f"two plugins provide the source kind `{cls.kind}`: {other} and {package}",
-                    hint=f"uninstall one of them (pip uninstall {package})",
+                self.conflicts.append(
+                    f"two plugins provide the source kind `{cls.kind}`: "
+                    f"{other.label} and {info.label}"
                 )
-            self._sources[cls.kind] = (cls, package)
+                continue
+            self._sources[cls.kind] = (cls, info)
             info.kinds.append(cls.kind)
-        loaders = getattr(module, "register_loaders", None)
-        self._loaders.extend((loaders() if loaders else []) or [])
-        self.plugins.append(info)
+        self._loaders.extend(loaders)
+
+    def _call(self, plugin: object, hook: str) -> list[Any]:
+        """What `plugin`'s own implementation of `hook` returns (empty when it has none)."""
+        assert self._pm is not None
+        caller = getattr(self._pm.hook, hook)
+        result: list[Any] = []
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin:
+                result.extend(impl.function() or [])
+        return result
+
+    def check(self) -> None:
+        """Raise the duplicate-kind conflict, if any: it stops every use of the host."""
+        _ = self.manager
+        if self.conflicts:
+            packages = sorted({p.package for p in self.plugins if not p.builtin})
+            raise ManifestError(
+                "; ".join(self.conflicts),
+                hint="uninstall one of them (pip uninstall PACKAGE); installed plugins: "
+                + (", ".join(packages) or "none"),
+            )
 
     def source_class(self, kind: str, location: Location | None = None) -> type[Source]:
-        """The class providing `kind`, or a ManifestError naming broken plugins and known kinds."""
-        _ = self.manager
+        """The class providing `kind`; else a ManifestError naming the plugin that failed to
+        load and would have provided it, or the known kinds."""
+        self.check()
         if kind in self._sources:
             return self._sources[kind][0]
         broken = [p for p in self.plugins if p.error]
+        likely = [p for p in broken if _would_provide(p, kind)]
+        if likely:
+            plugin = likely[0]
+            raise ManifestError(
+                f"source kind `{kind}` comes from plugin `{plugin.name}` "
+                f"({plugin.label}), which failed to load: {plugin.error}",
+                location=location,
+                hint=f"fix or reinstall it (pip install --force-reinstall {plugin.package})",
+            )
         hint = "known kinds: " + ", ".join(sorted(self._sources))
         if broken:
             hint += "; plugins that failed to load: " + "; ".join(
-                f"{p.name} {p.version or ''} ({p.error})" for p in broken
+                f"`{p.name}` ({p.label}): {p.error}" for p in broken
             )
         raise ManifestError(f"unknown source kind `{kind}`", location=location, hint=hint)
 
     def loader_for(self, target: Target, step: LoadStep) -> Loader:
         """The highest-priority loader that accepts this step on this target."""
-        _ = self.manager
+        self.check()
         candidates = [cls() for cls in self._loaders]
         accepted = [loader for loader in candidates if loader.accepts(target, step)]
         if not accepted:
@@ -129,8 +189,23 @@ class PluginHost:
 
     def kinds(self) -> dict[str, type[Source]]:
         """Every registered kind with its class."""
-        _ = self.manager
+        self.check()
         return {k: v[0] for k, v in self._sources.items()}
+
+    def report(self) -> dict[str, Any]:
+        """Every plugin (loaded or not) and any conflict, without raising (for `seedkit plugins`)."""
+        _ = self.manager
+        return {
+            "plugins": [p.as_dict() for p in self.plugins],
+            "conflicts": list(self.conflicts),
+        }
+
+
+def _would_provide(plugin: PluginInfo, kind: str) -> bool:
+    """Whether a plugin that failed to load is named for `kind` (entry point or package)."""
+    wanted = kind.lower().replace("_", "-")
+    names = {plugin.name.lower().replace("_", "-"), plugin.package.lower().replace("_", "-")}
+    return wanted in names or any(n.endswith(f"-{wanted}") for n in names)
 
 
 _host: PluginHost | None = None

@@ -1,0 +1,60 @@
+"""Fixtures for seedkit-faker's tests: fresh databases on the real servers, and a reader.
+
+`SEEDKIT_TEST_POSTGRES_URL` and `SEEDKIT_TEST_MYSQL_URL` name server-level URLs; each
+test asking for `pg_url` or `mysql_url` gets a database of its own, dropped after it.
+Without the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _fresh_database(variable: str, quote: str, drop_suffix: str) -> Iterator[str]:
+    import sqlalchemy as sa
+
+    server_url = os.environ.get(variable)
+    if not server_url:
+        if os.environ.get("SEEDKIT_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"{variable} is not set, and SEEDKIT_REQUIRE_SERVERS=1")
+        pytest.skip(f"{variable} is not set")
+    server = sa.make_url(server_url)
+    name = f"seedkit_faker_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}")
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database."""
+    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)")
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """A fresh MySQL/MariaDB database."""
+    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", "")
+
+
+@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
+def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shop.db'}"
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'shop.duckdb'}"
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return request.getfixturevalue("mysql_url")
