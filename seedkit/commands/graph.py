@@ -1,0 +1,43 @@
+"""`seedkit graph`: the step graph as Mermaid or Graphviz dot text."""
+
+# No `from __future__ import annotations`: Typer reads the options defined inside register().
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class GraphFormat(StrEnum):
+    """Text format of the graph."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `graph` to the CLI."""
+    from seedkit.cli import DebugOpt, ManifestOpt, SelectOpt, _run
+
+    @app.command()
+    def graph(
+        manifest: ManifestOpt = Path("seed.toml"),
+        format: Annotated[
+            GraphFormat, typer.Option("--format", help="mermaid (default) or dot.")
+        ] = GraphFormat.mermaid,
+        select: SelectOpt = None,
+        url: Annotated[
+            str | None,
+            typer.Option(
+                "--url", help="Read foreign keys from this database when the manifest has no DDL."
+            ),
+        ] = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Print the step graph: levels, steps, declared (solid) and inferred (dashed) edges."""
+        import sys
+
+        from seedkit import api
+
+        text = _run(lambda: api.graph(manifest, format.value, select, url), debug)
+        sys.stdout.write(text)

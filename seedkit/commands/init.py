@@ -1,0 +1,39 @@
+"""`seedkit init [DIR]`: a commented starter seed.toml and data/ folder that apply as they are."""
+
+# No `from __future__ import annotations`: Typer reads the options defined inside register().
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add `init` to the CLI."""
+    from seedkit.cli import DebugOpt, _run
+
+    @app.command()
+    def init(
+        directory: Annotated[
+            Path, typer.Argument(help="Folder to write into (created if missing).")
+        ] = Path("."),
+        force: Annotated[
+            bool, typer.Option("--force", help="Overwrite the starter files if they exist.")
+        ] = False,
+        name: Annotated[
+            str | None,
+            typer.Option("--name", help="Project name (default: from the folder's name)."),
+        ] = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Write a starter seed.toml and data/ folder (one CSV and one SQL step)."""
+        from seedkit import api
+        from seedkit.console import make_console
+
+        result = _run(lambda: api.init(directory, force=force, name=name), debug)
+        console = make_console()
+        for file in result.files:
+            console.print(f"wrote {result.root / file}", highlight=False)
+        manifest = result.root / "seed.toml"
+        console.print(
+            f"next: seedkit plan -m {manifest}, then seedkit apply -m {manifest}", highlight=False
+        )

@@ -1,0 +1,156 @@
+"""The `seedkit_db` pytest fixture: each test gets a freshly seeded database of its own.
+
+Installed with seedkit through the `pytest11` entry point, so a test suite only asks
+for the fixture::
+
+    # pytest.ini
+    [pytest]
+    seedkit_manifest = seed.toml
+
+    # test_shop.py
+    import sqlalchemy as sa
+
+    def test_three_colors(seedkit_db):
+        with seedkit_db.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM colors")).scalar() == 3
+
+    @pytest.mark.seedkit(manifest="other/seed.toml", select=["+orders"])
+    def test_orders(seedkit_db): ...
+
+The manifest comes from the closest `seedkit` marker, else the `seedkit_manifest` ini
+option; a relative path is taken from the rootdir (where pytest.ini lives). The
+database is a SQLite file in the test's tmp_path unless `--seedkit-url` or the
+`seedkit_url` ini option names a server: a server-level PostgreSQL or MySQL/MariaDB
+URL (each test gets a database created for it and dropped after it), or `duckdb://`
+(a DuckDB file in tmp_path). The fixture yields a SQLAlchemy Engine on the seeded
+database and disposes it after the test. A seed that fails fails the test's setup
+with seedkit's message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+MARKER = "seedkit"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The --seedkit-url option and the seedkit_manifest / seedkit_url ini options."""
+    group = parser.getgroup("seedkit", "seedkit database fixture")
+    group.addoption(
+        "--seedkit-url",
+        dest="seedkit_url",
+        default=None,
+        help="Server-level database URL for seedkit_db (PostgreSQL, MySQL/MariaDB) or "
+        "duckdb://; each test gets its own database. Default: SQLite in tmp_path.",
+    )
+    parser.addini(
+        "seedkit_manifest", "seed.toml for the seedkit_db fixture (relative to the rootdir)."
+    )
+    parser.addini("seedkit_url", "Default for --seedkit-url.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the `seedkit` marker."""
+    config.addinivalue_line(
+        "markers",
+        "seedkit(manifest=None, select=None): the seed.toml (and steps) seedkit_db applies "
+        "for this test.",
+    )
+
+
+def _manifest_and_select(request: pytest.FixtureRequest) -> tuple[Path, list[str] | None]:
+    config = request.config
+    marker = request.node.get_closest_marker(MARKER)
+    manifest: Any = None
+    select = None
+    if marker is not None:
+        manifest = marker.kwargs.get("manifest") or (marker.args[0] if marker.args else None)
+        select = marker.kwargs.get("select")
+        if isinstance(select, str):
+            select = [select]
+    if not manifest:
+        manifest = config.getini("seedkit_manifest") or None
+    if not manifest:
+        raise pytest.UsageError(
+            "seedkit_db needs a manifest: set `seedkit_manifest = path/to/seed.toml` in the "
+            "pytest ini file, or mark the test @pytest.mark.seedkit(manifest=...)"
+        )
+    path = Path(str(manifest))
+    if not path.is_absolute():
+        path = config.rootpath / path
+    return path, select
+
+
+def _server_url(config: pytest.Config) -> str | None:
+    return config.getoption("seedkit_url", None) or config.getini("seedkit_url") or None
+
+
+def _quote(dialect_name: str, name: str) -> str:
+    return f"`{name}`" if dialect_name in ("mysql", "mariadb") else f'"{name}"'
+
+
+def _create_database(server: str) -> tuple[str, Any]:
+    """Create a fresh database on the server; return its URL and a function dropping it."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(server)
+    name = f"seedkit_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    dialect = engine.dialect.name
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {_quote(dialect, name)}")
+
+    def drop() -> None:
+        suffix = " WITH (FORCE)" if dialect == "postgresql" else ""
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quote(dialect, name)}{suffix}")
+        finally:
+            engine.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def _database(config: pytest.Config, tmp_path: Path) -> tuple[str, Any]:
+    """The URL of an empty database for one test, and a function removing it (or None)."""
+    server = _server_url(config)
+    if not server or server.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'seedkit.db'}", None
+    if server.startswith("duckdb"):
+        return f"duckdb:///{tmp_path / 'seedkit.duckdb'}", None
+    return _create_database(server)
+
+
+@pytest.fixture
+def seedkit_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A SQLAlchemy Engine on a database of this test's own, seeded from the manifest."""
+    import sqlalchemy as sa
+
+    from seedkit import api
+    from seedkit.errors import SeedkitError
+    from seedkit.target import mask_url
+
+    manifest, select = _manifest_and_select(request)
+    url, drop = _database(request.config, tmp_path)
+    try:
+        try:
+            api.apply(manifest, url=url, select=select)
+        except SeedkitError as exc:
+            pytest.fail(f"seedkit could not seed {mask_url(url)}:\n{exc}", pytrace=False)
+        engine = sa.create_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        if drop is not None:
+            drop()
