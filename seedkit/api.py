@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from seedkit.manifest import Manifest, load_manifest
 
 if TYPE_CHECKING:
+    from seedkit.dryrun.report import CheckReport
+    from seedkit.history import StatusReport
+    from seedkit.plan.diff import PlanDiff
     from seedkit.plan.executor import ApplyResult, Reporter
+    from seedkit.plan.reset import ResetResult, Teardown
     from seedkit.plan.steps import Plan
+    from seedkit.scaffold import InitResult
     from seedkit.schema import Schema
+    from seedkit.snapshot import SnapshotResult
     from seedkit.target import Target
 
 
@@ -54,6 +60,13 @@ def plan(
     return build_plan(manifest, select=select, schema=schema)
 
 
+def target_display(manifest_path: str | Path, url: str | None = None) -> str:
+    """The resolved target URL with its password masked, without connecting."""
+    from seedkit.target import mask_url
+
+    return mask_url(resolve_url(load_manifest(manifest_path), url))
+
+
 def open_target(manifest: Manifest, url: str | None = None) -> Target:
     """A Target for the resolved URL (the caller disposes it)."""
     from seedkit.target import Target
@@ -75,8 +88,16 @@ def apply(
     select: Iterable[str] | None = None,
     reporter: Reporter | None = None,
     transpile: bool = True,
+    force: bool = False,
+    fresh: bool = False,
+    lock_timeout: float | None = None,
 ) -> ApplyResult:
-    """Seed the target: DDL, then each selected step in graph order; all or nothing where possible."""
+    """Seed the target: DDL, then each selected step in graph order; all or nothing where possible.
+
+    Steps history shows unchanged are skipped (`force` runs them again); `fresh` first
+    drops what the DDL created and the history, in the same transaction where it can;
+    a second apply of the project waits `lock_timeout` seconds for the first.
+    """
     from seedkit.plan.builder import build_plan
     from seedkit.plan.executor import Executor
 
@@ -86,6 +107,164 @@ def apply(
     try:
         if not manifest.model.project.ddl:
             plan_ = build_plan(manifest, select=select, schema=reflect(target))
-        return Executor(plan_, target, reporter, transpile_sql=transpile).run()
+        return Executor(
+            plan_,
+            target,
+            reporter,
+            transpile_sql=transpile,
+            force=force,
+            fresh=fresh,
+            lock_timeout=lock_timeout,
+        ).run()
     finally:
         target.dispose()
+
+
+def _target_plan(
+    manifest: Manifest, url: str | None, select: Iterable[str] | None
+) -> tuple[Plan, Target]:
+    """The plan and an open target (reflected when the manifest has no DDL); caller disposes."""
+    from seedkit.history import database_missing
+    from seedkit.plan.builder import build_plan
+
+    plan_ = build_plan(manifest, select=select)
+    target = open_target(manifest, url)
+    try:
+        if not manifest.model.project.ddl and not database_missing(target):
+            plan_ = build_plan(manifest, select=select, schema=reflect(target))
+    except BaseException:
+        target.dispose()
+        raise
+    return plan_, target
+
+
+def plan_diff(
+    manifest_path: str | Path,
+    url: str | None = None,
+    select: Iterable[str] | None = None,
+    samples: int = 5,
+) -> PlanDiff:
+    """What an apply would change on the target, step by step; only reads."""
+    from seedkit.plan.builder import build_plan
+    from seedkit.plan.diff import plan_diff as diff
+
+    manifest = load_manifest(manifest_path)
+    target = open_target(manifest, url)
+    try:
+        from seedkit.history import database_missing
+
+        schema = None
+        if not manifest.model.project.ddl and not database_missing(target):
+            schema = reflect(target)
+        return diff(build_plan(manifest, select=select, schema=schema), target, samples)
+    finally:
+        target.dispose()
+
+
+def status(manifest_path: str | Path, url: str | None = None) -> StatusReport:
+    """The target's history for this project, beside the manifest's current fingerprints."""
+    from seedkit.history import build_status
+
+    plan_, target = _target_plan(load_manifest(manifest_path), url, None)
+    try:
+        return build_status(plan_, target)
+    finally:
+        target.dispose()
+
+
+def reset_preview(
+    manifest_path: str | Path, url: str | None = None, transpile: bool = True
+) -> Teardown:
+    """What `reset` would drop, in order (nothing is executed)."""
+    from seedkit.plan.reset import teardown
+    from seedkit.transpile import needs_transpile
+
+    manifest = load_manifest(manifest_path)
+    plan_, target = _target_plan(manifest, url, None)
+    try:
+        source = plan_.source_dialect
+        transpile_from = (
+            source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
+        )
+        return teardown(plan_, target, transpile_from)
+    finally:
+        target.dispose()
+
+
+def reset(
+    manifest_path: str | Path,
+    url: str | None = None,
+    transpile: bool = True,
+    lock_timeout: float | None = None,
+) -> ResetResult:
+    """Drop what the DDL created, in reverse dependency order, and the project's history,
+    under the project's lock and in one transaction where the database allows it."""
+    from seedkit.plan.reset import run_reset
+
+    manifest = load_manifest(manifest_path)
+    plan_, target = _target_plan(manifest, url, None)
+    try:
+        return run_reset(plan_, target, transpile=transpile, lock_timeout=lock_timeout)
+    finally:
+        target.dispose()
+
+
+def init(folder: str | Path = ".", force: bool = False, name: str | None = None) -> InitResult:
+    """Write a starter seed.toml and data/ folder that apply as they are; refuse to overwrite."""
+    from seedkit.scaffold import write_starter
+
+    return write_starter(folder, force=force, name=name)
+
+
+def graph(
+    manifest_path: str | Path,
+    format: str = "mermaid",
+    select: Iterable[str] | None = None,
+    url: str | None = None,
+) -> str:
+    """The step graph as Mermaid or dot text: levels, steps, declared and inferred edges."""
+    from seedkit.render_graph import render
+
+    return render(plan(manifest_path, select, url), format)
+
+
+def snapshot(
+    url: str,
+    tables: Iterable[str],
+    out: str | Path,
+    with_parents: bool = False,
+    name: str | None = None,
+    force: bool = False,
+) -> SnapshotResult:
+    """Write a seed (seed.toml, schema.sql, data/*.csv) recreating `tables` of a live database."""
+    from seedkit.snapshot import snapshot as take
+
+    return take(url, tables, out, with_parents=with_parents, name=name, force=force)
+
+
+def plugins() -> dict[str, Any]:
+    """Every plugin seedkit found (built-in and entry points of the group `seedkit`): name,
+    package, version, kinds, hooks and load error; plus any duplicate-kind conflicts."""
+    from seedkit.plugins import get_host
+
+    return get_host().report()
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of seed.toml, every registered source kind's options included."""
+    from seedkit.manifest.json_schema import manifest_json_schema
+    from seedkit.plugins import get_host
+
+    return manifest_json_schema(get_host().kinds())
+
+
+def check(
+    manifest_path: str | Path,
+    select: Iterable[str] | None = None,
+    reporter: Reporter | None = None,
+) -> CheckReport:
+    """Dry-run the whole seed in an in-memory DuckDB (no URL, no network): every problem
+    with its file, line and column, and the statements skipped or changed for DuckDB."""
+    from seedkit.dryrun import run_check
+
+    return run_check(manifest_path, select=select, reporter=reporter)

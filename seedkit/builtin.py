@@ -9,17 +9,22 @@ from seedkit.hookspecs import hookimpl
 
 @hookimpl
 def register_sources() -> list[type[Any]]:
-    """sql, csv and rows."""
+    """sql, csv, rows, json, ndjson and parquet."""
     from seedkit.sources.csv import CsvSource
+    from seedkit.sources.json import JsonSource
+    from seedkit.sources.ndjson import NdjsonSource
+    from seedkit.sources.parquet import ParquetSource
     from seedkit.sources.rows import RowsSource
     from seedkit.sources.sql import SqlSource
 
-    return [SqlSource, CsvSource, RowsSource]
+    return [SqlSource, CsvSource, RowsSource, JsonSource, NdjsonSource, ParquetSource]
 
 
 @hookimpl
 def register_loaders() -> list[Any]:
-    """The generic executemany loader, for every database."""
+    """The generic executemany loader, for every database; the dry run's DuckDB loader."""
+    from seedkit.dryrun.loader import DryRunLoader
     from seedkit.loaders.generic import GenericLoader
+    from seedkit.loaders.postgres import PostgresCopyLoader
 
-    return [GenericLoader]
+    return [GenericLoader, DryRunLoader, PostgresCopyLoader]

@@ -122,12 +122,16 @@ def plan(
     format: FormatOpt = Format.text,
     no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
     debug: DebugOpt = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="With --url, show a few keys of each change.")
+    ] = False,
 ) -> None:
-    """Show levels, steps, sources, modes, rows, and declared and inferred edges."""
+    """Show levels, steps, sources, modes, rows, and declared and inferred edges; with --url,
+    what an apply would change there (new, changed, unchanged; rows to insert, update, delete)."""
     from seedkit import api
     from seedkit.plan.explain import explain
 
-    def build() -> dict[str, Any]:
+    def build() -> tuple[dict[str, Any], Any]:
         from seedkit.manifest import load_manifest
         from seedkit.target import Target
 
@@ -136,19 +140,26 @@ def plan(
         target_url = api.resolve_url(m, url)
         target = Target(target_url)
         try:
-            return explain(plan_, target.display_url, target.dialect, not no_transpile)
+            data = explain(plan_, target.display_url, target.dialect, not no_transpile)
         finally:
             target.dispose()
+        diff = api.plan_diff(manifest, url, select) if url else None
+        return data, diff
 
-    data = _run(build, debug)
+    data, diff = _run(build, debug)
     if format == Format.json:
-        from seedkit.console import print_json
+        from seedkit.console import diff_as_dict, print_json
 
+        if diff is not None:
+            data["changes"] = diff_as_dict(diff)
         print_json(data)
     else:
-        from seedkit.console import make_console, render_plan
+        from seedkit.console import make_console, render_diff, render_plan
 
-        render_plan(make_console(), data)
+        console = make_console()
+        render_plan(console, data)
+        if diff is not None:
+            render_diff(console, diff, verbose)
 
 
 @app.command()
@@ -163,10 +174,33 @@ def apply(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Run the whole seed in an in-memory DuckDB instead.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run every selected step again, changed or not.")
+    ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="First drop what the DDL created and the history (reset)."),
+    ] = False,
+    lock_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--lock-timeout",
+            help="Seconds to wait for another apply of this project to finish (default 60).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --fresh: do not ask for confirmation.")
+    ] = False,
     debug: DebugOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Seed the target: DDL, then every step in graph order, atomically where possible."""
+    """Seed the target: DDL, then every step in graph order, atomically where possible.
+    Steps unchanged since history recorded them are skipped."""
+    if dry_run:
+        from seedkit.commands.check import run_check_command
+
+        run_check_command(manifest, select, format.value, debug, verbose)
+        return
     from seedkit import api
     from seedkit.console import (
         ProgressReporter,
@@ -177,18 +211,43 @@ def apply(
     )
 
     console = make_console(stderr=format == Format.json)
+    if fresh and not yes:
+        from seedkit.commands.reset import confirm_drops
+
+        preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile), debug)
+        lines = [f"{item.kind} {item.name}" for item in preview.items]
+        shown = _run(lambda: api.target_display(manifest, url), debug)
+        if not confirm_drops(make_console(stderr=True), lines, preview.left, shown):
+            make_console(stderr=True).print(
+                "[yellow]nothing applied[/]: confirm on a terminal, or pass --yes"
+            )
+            raise typer.Exit(2)
     with ProgressReporter(console) as reporter:
         result = _run(
             lambda: api.apply(
-                manifest, url=url, select=select, reporter=reporter, transpile=not no_transpile
+                manifest,
+                url=url,
+                select=select,
+                reporter=reporter,
+                transpile=not no_transpile,
+                force=force,
+                fresh=fresh,
+                lock_timeout=lock_timeout,
             ),
             debug,
             verbose,
         )
     if format == Format.json:
-        print_json(result_as_dict(result))
+        data = result_as_dict(result)
+        if fresh:
+            data["dropped"] = result.dropped
+        print_json(data)
     else:
+        if result.dropped:
+            console.print("dropped first: " + ", ".join(result.dropped), highlight=False)
         render_result(console, result)
+        if result.steps and len(result.skipped) == len(result.steps):
+            console.print("nothing to do: every step is unchanged since it was applied")
 
 
 def _register_commands() -> None:

@@ -167,3 +167,134 @@ class ProgressReporter:
                 f"in {result.seconds:.2f}s {result.detail}".rstrip(),
                 highlight=False,
             )
+
+
+# -- history, changes and reset (safe re-runs) ---------------------------------------------
+
+
+def diff_as_dict(diff: Any) -> dict[str, Any]:
+    """A PlanDiff (what an apply would change on a target) as JSON-ready data."""
+    return {
+        "target": diff.target,
+        "history_table": diff.history_table,
+        "has_history": diff.has_history,
+        "steps": [
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "state": c.state,
+                "mode": c.mode,
+                "insert": c.insert,
+                "update": c.update,
+                "delete": c.delete,
+                "conflicts": c.conflicts,
+                "applied_at": c.applied_at,
+                "samples": c.samples,
+            }
+            for c in diff.changes
+        ],
+    }
+
+
+def render_diff(console: Console, diff: Any, verbose: bool = False) -> None:
+    """The change report of `plan --url`: per step new/changed/unchanged and row counts."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"changes on {diff.target}", title_justify="left")
+    for name, justify in (
+        ("step", "left"),
+        ("state", "left"),
+        ("mode", "left"),
+        ("insert", "right"),
+        ("update", "right"),
+        ("delete", "right"),
+        ("note", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    styles = {"new": "green", "changed": "yellow", "unchanged": "dim"}
+    for c in diff.changes:
+        note = ""
+        if c.kind == "ddl" and c.state == "changed":
+            note = "[red]apply stops: seedkit reset, or apply --fresh[/]"
+        elif c.state == "unchanged":
+            note = "skipped"
+        elif c.conflicts:
+            note = f"[red]{c.conflicts} keys already there: insert fails[/]"
+        counts = ["" if v is None else str(v) for v in (c.insert, c.update, c.delete)]
+        state = f"[{styles.get(c.state, 'default')}]{c.state}[/]"
+        table.add_row(escape(c.name), state, c.mode or "", *counts, note)
+        if verbose:
+            for what, keys in c.samples.items():
+                if keys:
+                    table.add_row(
+                        "", "", "", "", "", "", f"[dim]{what}: {escape(', '.join(keys))}[/]"
+                    )
+    console.print(table)
+    if not diff.has_history:
+        console.print(f"[dim]no history table `{escape(diff.history_table)}` there yet[/]")
+
+
+def status_as_dict(report: Any) -> dict[str, Any]:
+    """A StatusReport (a target's history for a project) as JSON-ready data."""
+    return {
+        "project": report.project,
+        "target": report.target,
+        "history_table": report.history_table,
+        "exists": report.exists,
+        "entries": [
+            {
+                "kind": e.kind,
+                "name": e.name,
+                "state": e.state,
+                "fingerprint": e.fingerprint,
+                "rows": e.rows,
+                "applied_at": e.applied_at,
+                "seconds": e.seconds,
+                "seedkit_version": e.seedkit_version,
+            }
+            for e in report.entries
+        ],
+    }
+
+
+def render_status(console: Console, report: Any) -> None:
+    """The history table of `seedkit status`."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not report.exists:
+        console.print(
+            f"no history of [cyan]{escape(report.project)}[/] on {escape(report.target)}: "
+            f"nothing applied yet (table `{escape(report.history_table)}` is not there)"
+        )
+    table = Table(title=f"history of {report.project} on {report.target}", title_justify="left")
+    for name in ("name", "state", "rows", "applied at (UTC)", "time", "fingerprint"):
+        table.add_column(
+            name,
+            justify="right" if name in ("rows", "time") else "left",
+            no_wrap=name != "name",
+        )
+    styles = {"applied": "green", "changed": "yellow", "pending": "cyan", "removed": "dim"}
+    for e in report.entries:
+        table.add_row(
+            escape(f"{e.name} (ddl)" if e.kind == "ddl" else e.name),
+            f"[{styles.get(e.state, 'default')}]{e.state}[/]",
+            "" if e.rows is None else str(e.rows),
+            (e.applied_at or "")[:19].replace("T", " "),
+            "" if e.seconds is None else f"{e.seconds:.2f}s",
+            e.fingerprint or "",
+        )
+    console.print(table)
+
+
+def render_reset(console: Console, result: Any) -> None:
+    """What `seedkit reset` dropped."""
+    from rich.markup import escape
+
+    console.print(f"[bold]reset[/] {escape(result.target)}")
+    for line in result.dropped:
+        console.print(f"  dropped {escape(line)}")
+    console.print(f"  forgot {result.history_rows} history rows")
+    for line in result.left:
+        console.print(f"  [dim]left in place: {escape(line)}[/]")

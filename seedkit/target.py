@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +144,25 @@ class Target:
         """Execute one statement for many rows (the driver's executemany)."""
         log.debug("%s  [%d rows]", sql, len(rows))
         conn.exec_driver_sql(sql, list(rows))
+
+    def copy_in(
+        self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False
+    ) -> int:
+        """Run a PostgreSQL `COPY … FROM STDIN` on the connection, inside its transaction.
+
+        `data` yields text chunks (or, with `rows`, tuples of Python values for
+        psycopg's `write_row`); returns the rows the server copied. Database errors
+        are psycopg's own, for the loader to map back to the source's lines.
+        """
+        log.debug("%s  [copy]", sql)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            with cursor.copy(sql) as copy:
+                write = copy.write_row if rows else copy.write
+                for item in data:
+                    write(item)
+            return int(cursor.rowcount)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

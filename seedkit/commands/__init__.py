@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import typer
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "seedkit.commands.init",
+    "seedkit.commands.graph",
+    "seedkit.commands.snapshot",
+    "seedkit.commands.plugins",
+    "seedkit.commands.schema",
+    "seedkit.commands.status",
+    "seedkit.commands.reset",
+    "seedkit.commands.check",
+]
 
 
 def register_all(app: typer.Typer) -> None:

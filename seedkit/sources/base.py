@@ -9,8 +9,8 @@ statements (`is_sql = True`) or located batches of typed rows.
 from __future__ import annotations
 
 import glob
-import os
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path

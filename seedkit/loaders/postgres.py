@@ -1,0 +1,243 @@
+"""PostgreSQL's fast path: `COPY … FROM STDIN` through psycopg 3, in the apply's transaction.
+
+Three tiers, each in a savepoint, each falling to the next:
+
+1. **Streamed**: a CSV file the scanner vouches for (`seedkit.loaders.csvscan`) is sent
+   to COPY's CSV format as text, chunk by chunk, so the server parses it while
+   Python checks the next chunk. Its NULL rule is seedkit's (an unquoted NULL token
+   is NULL, a quoted empty field is an empty string) and every column's pattern
+   accepts only text PostgreSQL reads as seedkit would; zoned timestamps without an
+   offset are read in UTC (the session's TimeZone is set for the COPY, then restored).
+2. **Typed**: any other row source: seedkit's own typed rows through `write_row()`.
+3. **Generic**: when the database refuses the data, the step is replayed through the
+   generic loader from the savepoint, which names the exact row, file and line.
+
+`upsert` and `mirror` copy into a temporary table, then run one
+`INSERT … SELECT … ON CONFLICT` (and, for mirror, one anti-join DELETE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from seedkit.errors import ApplyError, DataError
+from seedkit.loaders.base import Loader
+from seedkit.loaders.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
+from seedkit.manifest.models import Mode
+from seedkit.schema import Column, TypeKind
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.plan.executor import Reporter
+    from seedkit.plan.steps import LoadStep
+    from seedkit.target import Target
+
+_STAGE = "seedkit_stage"
+#: Kinds PostgreSQL reads from CSV text exactly as seedkit converts them.
+_TEXT_KINDS = (TypeKind.TEXT, TypeKind.OTHER, TypeKind.UUID)
+
+
+def pg_pattern(column: Column) -> str | None:
+    """The field pattern for a column COPY may read as text; None for typed rows instead.
+
+    JSON (Python and PostgreSQL disagree on NaN), binary (seedkit reads base64) and
+    TIME WITH TIME ZONE (seedkit keeps a naive time) go through typed rows.
+    """
+    if column.kind in _TEXT_KINDS:
+        return ANY_TEXT
+    if column.kind is TypeKind.TIME:
+        from seedkit.loaders.csvscan import TIME, is_zoned_time
+
+        return None if is_zoned_time(column) else TIME
+    return SEEDKIT_PATTERNS.get(column.kind)
+
+
+class _Refused(Exception):
+    """The database refused the data: replay the step through the generic loader."""
+
+
+class PostgresCopyLoader(Loader):
+    """COPY for every mode on PostgreSQL via psycopg 3."""
+
+    name: ClassVar[str] = "postgres-copy"
+    priority: ClassVar[int] = 10
+
+    def accepts(self, target: Target, step: LoadStep) -> bool:
+        """PostgreSQL through psycopg 3 (COPY needs the driver's own API)."""
+        return target.dialect.name == "postgresql" and target.engine.dialect.driver == "psycopg"
+
+    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+        """Write the step's rows by its mode; fall back tier by tier as the module says."""
+        self.target, self.reporter, self.step = target, reporter, step
+        if step.mode == Mode.MIRROR and not _key_is_primary(step):
+            from seedkit.loaders.generic import GenericLoader
+
+            return GenericLoader().load(conn, target, step, reporter)
+        layout = csv_layout(step)
+        tiers = []
+        if layout is not None and all(pg_pattern(c) is not None for c in layout.columns):
+            tiers.append(self._streamed)
+        tiers.append(self._typed)
+        for tier in tiers:
+            savepoint = conn.begin_nested()
+            try:
+                rows = tier(conn, layout)
+            except NotVouched:
+                savepoint.rollback()
+                continue
+            except _Refused:
+                savepoint.rollback()
+                break
+            except BaseException:
+                savepoint.rollback()
+                raise
+            savepoint.commit()
+            return rows
+        from seedkit.loaders.generic import GenericLoader
+
+        return GenericLoader().load(conn, target, step, reporter)
+
+    # -- tiers ---------------------------------------------------------------------
+
+    def _streamed(self, conn: sa.Connection, layout: CsvLayout | None) -> int:
+        from seedkit.loaders.csvscan import record_regex, scan
+
+        assert layout is not None
+        regex = record_regex(layout, pg_pattern)
+        assert regex is not None
+        opts = layout.options
+        options = (
+            f"FORMAT csv, DELIMITER {_literal(opts.delimiter)}, QUOTE {_literal(opts.quote)}, "
+            f"ESCAPE {_literal(opts.quote)}, NULL {_literal(opts.null[0])}"
+        )
+
+        def chunks() -> Iterator[str]:
+            for path in layout.files:
+                for chunk in scan(path, opts, regex):
+                    yield chunk
+                    self.reporter.step_progress(self.step.name, chunk.count("\n"))
+
+        zoned = any(c.kind is TypeKind.TIMESTAMPTZ for c in layout.columns)
+        previous = self._set_timezone(conn, "UTC") if zoned else None
+        rows = self._write(conn, layout.names, chunks(), options, typed=False)
+        if previous is not None:
+            self._set_timezone(conn, previous)
+        return rows
+
+    def _typed(self, conn: sa.Connection, layout: CsvLayout | None) -> int:
+        from seedkit.loaders.generic import column_name
+
+        step = self.step
+        names = [column_name(step, n) for n in step.source.columns(step.table)]
+        failed: list[DataError] = []
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            batches = step.source.batches(step.table)
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    return
+                except DataError as exc:
+                    # The generic loader would have written every earlier batch first.
+                    failed.append(exc)
+                    return
+                yield from batch.rows
+                self.reporter.step_progress(step.name, len(batch.rows))
+
+        count = self._write(conn, names, rows(), None, typed=True)
+        if failed:
+            raise failed[0]
+        return count
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        names: list[str],
+        data: Iterator[Any],
+        options: str | None,
+        typed: bool,
+    ) -> int:
+        """COPY `data` into the table by the step's mode; _Refused if the database says no."""
+        import psycopg
+
+        step, dialect = self.step, self.target.dialect
+        table = dialect.quote_table(conn, dialect.table_for_insert(step.table, step.table_name))
+        cols = ", ".join(dialect.quote(conn, n) for n in names)
+        staged = step.mode in (Mode.UPSERT, Mode.MIRROR)
+        try:
+            if step.mode == Mode.REPLACE:
+                self.target.run(
+                    conn,
+                    dialect.delete_all_sql(conn, dialect.table_for_insert(step.table, step.table_name)),
+                    step.source.context.locate(),
+                )
+            into = table
+            if staged:
+                self.target.run(conn, f"DROP TABLE IF EXISTS {_STAGE}")
+                self.target.run(
+                    conn,
+                    f"CREATE TEMP TABLE {_STAGE} ON COMMIT DROP AS "
+                    f"SELECT {cols} FROM {table} WITH NO DATA",
+                )
+                into = _STAGE
+            sql = f"COPY {into} ({cols}) FROM STDIN" + (f" ({options})" if options else "")
+            count = self.target.copy_in(conn, sql, data, rows=typed)
+            if staged:
+                self._merge(conn, table, names)
+        except (psycopg.Error, ApplyError):
+            raise _Refused() from None
+        return count
+
+    def _merge(self, conn: sa.Connection, table: str, names: list[str]) -> None:
+        """Upsert the staged rows in one statement; for mirror, delete what they lack."""
+        from seedkit.loaders.generic import column_name
+
+        step, dialect = self.step, self.target.dialect
+        key = [column_name(step, k) for k in step.key]
+        q = dialect.quote
+        cols = ", ".join(q(conn, n) for n in names)
+        keys = ", ".join(q(conn, k) for k in key)
+        rest = [n for n in names if n not in key]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{q(conn, c)} = excluded.{q(conn, c)}" for c in rest)
+            if rest
+            else "DO NOTHING"
+        )
+        self.target.run(
+            conn,
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_STAGE} ON CONFLICT ({keys}) {action}",
+        )
+        if step.mode == Mode.MIRROR:
+            match = " AND ".join(f"s.{q(conn, k)} = t.{q(conn, k)}" for k in key)
+            self.target.run(
+                conn,
+                f"DELETE FROM {table} AS t WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {_STAGE} AS s WHERE {match})",
+            )
+        self.target.run(conn, f"DROP TABLE {_STAGE}")
+
+    def _set_timezone(self, conn: sa.Connection, zone: str) -> str:
+        """Set the transaction's TimeZone; return the one it had."""
+        previous = str(self.target.run(conn, "SHOW TimeZone").scalar())
+        self.target.run_many(conn, "SELECT set_config('TimeZone', %s, true)", [(zone,)])
+        return previous
+
+
+def _key_is_primary(step: LoadStep) -> bool:
+    """Mirror's anti-join matches keys with `=`: right when no key column can be NULL."""
+    table = step.table
+    if table is None:
+        return False
+    primary = {k.lower() for k in table.primary_key}
+    return bool(step.key) and all(k.lower() in primary for k in step.key)
+
+
+def _literal(text: str) -> str:
+    """A one-character COPY option as a SQL string literal (these come from seed.toml)."""
+    return "'" + text.replace("'", "''") + "'"
