@@ -90,3 +90,12 @@ def test_bad_mode_value_is_located(tmp_path: Path) -> None:
 def test_no_manifest(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="no manifest"):
         load_manifest(tmp_path / "nope.toml")
+
+
+def test_misspelt_required_key_is_reported_as_unknown(tmp_path: Path) -> None:
+    path = write(tmp_path, '[project]\nnmae = "x"\n')
+    with pytest.raises(ManifestError) as err:
+        load_manifest(path)
+    assert err.value.message.startswith("unknown key `project.nmae`")
+    assert err.value.hint == "did you mean `name`?"
+    assert err.value.location is not None and err.value.location.line == 2
