@@ -12,7 +12,6 @@ the transaction of the work they record; `read_history` and `History.read` only 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,12 +58,8 @@ class DdlChangedError(SeedError):
 
 
 def step_fingerprint(step: LoadStep) -> str:
-    """The step's source fingerprint together with its settings (table, mode, key)."""
-    digest = hashlib.sha256()
-    digest.update(step.source.fingerprint().encode())
-    mode = step.mode.value if step.mode else ""
-    digest.update(f"\0{step.table_name}\0{mode}\0{','.join(step.key)}".encode())
-    return digest.hexdigest()[:16]
+    """The fingerprint history records for a step (see LoadStep.fingerprint)."""
+    return step.fingerprint()
 
 
 def ddl_name(plan: Plan, ddl: DdlFile) -> str:

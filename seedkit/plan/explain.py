@@ -44,7 +44,7 @@ def explain(
                     "mode": step.mode.value if step.mode else None,
                     "key": list(step.key),
                     "rows": None if step.is_sql else step.source.count_rows(),
-                    "fingerprint": step.source.fingerprint(),
+                    "fingerprint": step.fingerprint(),
                     "depends_on": [{"step": e.on, "kind": e.kind} for e in step.edges],
                 }
             )

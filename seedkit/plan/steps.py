@@ -36,6 +36,17 @@ class LoadStep:
     key: tuple[str, ...]
     edges: tuple[Edge, ...] = ()
 
+    def fingerprint(self) -> str:
+        """The source's fingerprint together with the step's settings (table, mode, key):
+        what history records, and what `plan` and `status` show."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        digest.update(self.source.fingerprint().encode())
+        mode = self.mode.value if self.mode else ""
+        digest.update(f"\0{self.table_name}\0{mode}\0{','.join(self.key)}".encode())
+        return digest.hexdigest()[:16]
+
     @property
     def is_sql(self) -> bool:
         """A SQL step runs its statements as written and takes no mode."""
