@@ -30,8 +30,11 @@ def render(plan: Plan, format: str = "mermaid") -> str:
 
 
 def _levels(plan: Plan) -> list[tuple[int, list[str]]]:
-    """(level number in the whole graph, its selected steps), empty levels left out."""
-    levels = [(i, [n for n in level if n in plan.selected]) for i, level in enumerate(plan.levels)]
+    """(level number in the whole graph, from 1 as in `plan`; its selected steps), empty levels left out."""
+    levels = [
+        (i, [n for n in level if n in plan.selected])
+        for i, level in enumerate(plan.levels, start=1)
+    ]
     return [(i, names) for i, names in levels if names]
 
 

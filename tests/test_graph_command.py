@@ -11,16 +11,16 @@ MANIFEST = str(ROOT / "manifests" / "market" / "seed.toml")
 
 MERMAID = """\
 flowchart LR
-    subgraph level_0["level 0"]
+    subgraph level_1["level 1"]
         direction TB
         exchanges["exchanges<br/>csv, insert → exchanges"]
         sectors["sectors<br/>sql → sectors"]
     end
-    subgraph level_1["level 1"]
+    subgraph level_2["level 2"]
         direction TB
         tickers["tickers<br/>csv, insert → tickers"]
     end
-    subgraph level_2["level 2"]
+    subgraph level_3["level 3"]
         direction TB
         rules["rules<br/>rows, insert → rules"]
     end
@@ -42,9 +42,9 @@ def test_dot_clusters_levels_and_dashes_inferred_edges() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == 'digraph "market" {'
     assert [line.strip() for line in lines if "cluster_level" in line] == [
-        "subgraph cluster_level_0 {",
         "subgraph cluster_level_1 {",
         "subgraph cluster_level_2 {",
+        "subgraph cluster_level_3 {",
     ]
     assert [line.strip() for line in lines if "->" in line and "[label" not in line] == [
         '"exchanges" -> "tickers" [style=dashed, label="fk"];',
@@ -59,11 +59,11 @@ def test_select_keeps_real_level_numbers_and_inner_edges() -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "flowchart LR\n"
-        '    subgraph level_1["level 1"]\n'
+        '    subgraph level_2["level 2"]\n'
         "        direction TB\n"
         '        tickers["tickers<br/>csv, insert → tickers"]\n'
         "    end\n"
-        '    subgraph level_2["level 2"]\n'
+        '    subgraph level_3["level 3"]\n'
         "        direction TB\n"
         '        rules["rules<br/>rows, insert → rules"]\n'
         "    end\n"
