@@ -188,6 +188,7 @@ def diff_as_dict(diff: Any) -> dict[str, Any]:
                 "update": c.update,
                 "delete": c.delete,
                 "conflicts": c.conflicts,
+                "counts_unknown": c.unknown,
                 "applied_at": c.applied_at,
                 "samples": c.samples,
             }
@@ -221,7 +222,11 @@ def render_diff(console: Console, diff: Any, verbose: bool = False) -> None:
             note = "skipped"
         elif c.conflicts:
             note = f"[red]{c.conflicts} keys already there: insert fails[/]"
-        counts = ["" if v is None else str(v) for v in (c.insert, c.update, c.delete)]
+        unknown = c.unknown
+        if unknown:
+            note = f"[yellow]rows known {escape(unknown)}[/]"
+        blank = "?" if unknown else ""
+        counts = [blank if v is None else str(v) for v in (c.insert, c.update, c.delete)]
         state = f"[{styles.get(c.state, 'default')}]{c.state}[/]"
         table.add_row(escape(c.name), state, c.mode or "", *counts, note)
         if verbose:

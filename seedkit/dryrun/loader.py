@@ -143,6 +143,11 @@ class DryRunLoader(Loader):
         if step.mode == Mode.REPLACE:
             session.execute(f"DELETE FROM {table}")
             session.dirty.add(step.table_name.lower())
+        from seedkit.dryrun.reader import DryRunReader
+
+        # The executor's reader, with the dry run's located errors and empty-parent notes.
+        outer, reader = step.source.reader, DryRunReader(conn, target, step.source.context.locate())
+        step.source.reader = reader
         try:
             if _csv_fast(step):
                 rows = sum(_load_csv(session, step, table, path) for path in step.source.files())
@@ -150,10 +155,11 @@ class DryRunLoader(Loader):
                 rows = _load_python(session, step, table)
         except SeedError as exc:
             loc = exc.location or Location()
-            session.problem(
-                "data" if "column" not in exc.message else "type", exc.message, loc, exc.hint
-            )
+            kind = "data" if "column" not in exc.message else "type"
+            session.problem("foreign_key" if reader.empty else kind, exc.message, loc, exc.hint)
             return 0
+        finally:
+            step.source.reader = outer
         reporter.step_progress(step.name, rows)
         return rows
 

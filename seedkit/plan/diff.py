@@ -6,6 +6,12 @@ run, the source's rows are compared with the table's rows by key, in Python, eac
 brought to one canonical form per column type (SQLite's text dates, MariaDB's
 timedeltas and 1/0 booleans, PostgreSQL's zoned timestamps all meet the source's typed
 values), giving the rows to insert, update and delete, and a few sample keys of each.
+
+A source that reads earlier steps (generated foreign keys) reads the target's current
+rows through a reader on the plan's read-only connection. When those parents are not
+there yet (a fresh database, an empty or missing table) or an earlier step of this
+apply would change them, the step's counts are unknown (`Change.unknown` says why)
+rather than guessed, and the plan goes on.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from seedkit.errors import DataError, Location, SeedError
 from seedkit.history import History, HistoryRow, database_missing, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
+from seedkit.sources.base import TableReader
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -28,6 +36,8 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 SAMPLES = 5
+#: `Change.unknown` when a step's rows depend on parents the apply has not loaded yet.
+AFTER_PARENTS = "after parents load"
 
 
 @dataclass
@@ -45,6 +55,16 @@ class Change:
     conflicts: int | None = None
     samples: dict[str, list[str]] = field(default_factory=dict)
     applied_at: str | None = None
+    #: Why insert/update/delete are None for a row step that would run (else None).
+    unknown: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True when the apply would run this step and it may change rows."""
+        if self.state == "unchanged":
+            return False
+        counts = (self.insert, self.update, self.delete)
+        return any(c is None or c > 0 for c in counts)
 
 
 @dataclass
@@ -90,6 +110,7 @@ def _fill(
         diff.changes.append(
             Change(ddl.shown, "ddl", _state(before, ddl.fingerprint), applied_at=_at(before))
         )
+    earlier: dict[str, list[Change]] = {}  # table -> the changes of steps loading it
     for load in plan.ordered():
         before = recorded.get(("step", load.name))
         change = Change(
@@ -100,8 +121,9 @@ def _fill(
             applied_at=_at(before),
         )
         if not load.is_sql and change.state != "unchanged":
-            _count(change, load, conn, target, samples)
+            _count(change, load, conn, target, samples, earlier)
         diff.changes.append(change)
+        earlier.setdefault(_bare(load.table_name), []).append(change)
 
 
 def _state(before: HistoryRow | None, fingerprint: str) -> str:
@@ -114,10 +136,61 @@ def _at(before: HistoryRow | None) -> str | None:
     return before.applied_at if before is not None else None
 
 
+def _bare(table: str) -> str:
+    """A table's name for matching reads with steps: lower case, without its schema."""
+    return table.replace('"', "").replace("`", "").rsplit(".", 1)[-1].lower()
+
+
+class ParentsMissing(SeedError):
+    """A source read a table that is not on the target yet: its counts are unknown."""
+
+
+class PlanReader(TableReader):
+    """What earlier steps loaded, as the target holds it now, for `plan --url`.
+
+    Reads on the plan's read-only connection (None when the database does not exist).
+    A table not there yet raises ParentsMissing instead of sending a failing query (which
+    would abort PostgreSQL's transaction); every table read is noted with how many values
+    it gave, so the plan can tell "parents not loaded yet" from a real error of the
+    source. A read the database refuses (a column the table lacks) is a DataError at
+    `where`, the step's source in the manifest: the apply would fail on it too.
+    """
+
+    def __init__(
+        self, conn: sa.Connection | None, target: Target | None, where: Location | None = None
+    ) -> None:
+        super().__init__(conn, target)
+        self.where = where
+        self.read: dict[str, int] = {}
+
+    def column_values(self, table: str, column: str, limit: int | None = None) -> list[Any]:
+        """The distinct values of `table.column` on the target; ParentsMissing if no table."""
+        if self._conn is None or not self._target.dialect.table_exists(self._conn, table):
+            self.read[_bare(table)] = 0
+            raise ParentsMissing(f"`{table}` is not on the target yet")
+        try:
+            values = super().column_values(table, column, limit)
+        except SeedError as exc:
+            raise DataError(
+                f"cannot read `{table}.{column}` on the target: {exc.message.splitlines()[0]}",
+                location=self.where,
+                hint=f"name a column of `{table}`",
+            ) from None
+        self.read[_bare(table)] = len(values)
+        return values
+
+
 def _count(
-    change: Change, load: LoadStep, conn: sa.Connection | None, target: Target | None, n: int
+    change: Change,
+    load: LoadStep,
+    conn: sa.Connection | None,
+    target: Target | None,
+    n: int,
+    earlier: dict[str, list[Change]] | None = None,
 ) -> None:
-    """Fill insert/update/delete counts by comparing the source's rows with the table's."""
+    """Fill insert/update/delete counts by comparing the source's rows with the table's;
+    leave them None, with the reason in `change.unknown`, when the source reads parents
+    the target does not hold yet (or holds as they were before this apply)."""
     names = load.source.columns(load.table)
     columns = [load.table.column(c) if load.table else None for c in names]
     lowered = [c.lower() for c in names]
@@ -137,21 +210,38 @@ def _count(
     inserts, updates = _Counter(n), _Counter(n)
     seen: set[tuple[Any, ...]] = set()
     total = conflicts = 0
-    for batch in load.source.batches(load.table):
-        for row in batch.rows:
-            total += 1
-            if not key_index:
-                continue
-            values = tuple(f(v) for f, v in zip(canon, row, strict=True))
-            key = tuple(values[i] for i in key_index)
-            seen.add(key)
-            old = existing.get(key)
-            if old is None:
-                inserts.add(key)
-            else:
-                conflicts += 1
-                if tuple(values[i] for i in value_index) != old:
-                    updates.add(key)
+    reader = PlanReader(conn, target, load.source.context.locate())
+    load.source.reader = reader
+    try:
+        for batch in load.source.batches(load.table):
+            for row in batch.rows:
+                total += 1
+                if not key_index:
+                    continue
+                values = tuple(f(v) for f, v in zip(canon, row, strict=True))
+                key = tuple(values[i] for i in key_index)
+                seen.add(key)
+                old = existing.get(key)
+                if old is None:
+                    inserts.add(key)
+                else:
+                    conflicts += 1
+                    if tuple(values[i] for i in value_index) != old:
+                        updates.add(key)
+    except SeedError as exc:
+        # Only a failure that follows finding parents missing or empty means "not there
+        # yet"; any other error of the source (a bad value, say) is the seed's: it stops
+        # the plan as it would stop the apply.
+        if isinstance(exc, ParentsMissing) or 0 in reader.read.values():
+            change.unknown = AFTER_PARENTS
+            return
+        raise
+    finally:
+        load.source.reader = None
+    pending = [c for t in reader.read for c in (earlier or {}).get(t, []) if c.pending]
+    if pending:  # the apply changes these parents first: counts from them now would lie
+        change.unknown = AFTER_PARENTS
+        return
     if load.mode in (Mode.UPSERT, Mode.MIRROR) and key_index:
         change.insert, change.update, change.delete = inserts.count, updates.count, 0
         change.samples = {"insert": inserts.samples, "update": updates.samples}
