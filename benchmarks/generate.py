@@ -41,7 +41,20 @@ csv = "items.csv"
 mode = "{mode}"
 """
 
-_WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+_WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+]
 
 
 def write_csv(path: Path, rows: int, seed: int = 42) -> None:
@@ -69,9 +82,7 @@ def write_csv(path: Path, rows: int, seed: int = 42) -> None:
             s = rnd.random()
             note = "" if s < 0.2 else '""' if s < 0.3 else f"note {words[i % 12]}"
             code = f"C{(i * 2654435761) % (1 << 40):010x}"
-            lines.append(
-                f"{i},{code},{name},{qty},{price},{ratio},{active},{day},{seen},{note}\n"
-            )
+            lines.append(f"{i},{code},{name},{qty},{price},{ratio},{active},{day},{seen},{note}\n")
             if len(lines) >= 10_000:
                 out.write("".join(lines))
                 lines.clear()
@@ -90,8 +101,9 @@ def write_seed(folder: Path, rows: int, mode: str = "insert", seed: int = 42) ->
     manifest = folder / ("seed.toml" if mode == "insert" else f"seed-{mode}.toml")
     # upsert and mirror run against the loaded table: no DDL, the schema is reflected.
     ddl = 'ddl = ["schema.sql"]\n' if mode == "insert" else ""
+    key = "" if mode == "insert" else 'key = ["id"]\n'
     suffix = "" if mode == "insert" else f"-{mode}"
-    manifest.write_text(MANIFEST.format(mode=mode, ddl=ddl, suffix=suffix))
+    manifest.write_text(MANIFEST.format(mode=mode, ddl=ddl, suffix=suffix) + key)
     return manifest
 
 

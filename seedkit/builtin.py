@@ -22,9 +22,14 @@ def register_sources() -> list[type[Any]]:
 
 @hookimpl
 def register_loaders() -> list[Any]:
-    """The generic executemany loader, for every database; the dry run's DuckDB loader."""
+    """The generic executemany loader, for every database; the dry run's DuckDB loader;
+    each database's fast path (COPY, read_csv, LOAD DATA, SQLite's own conversions)."""
     from seedkit.dryrun.loader import DryRunLoader
+    from seedkit.loaders.duckdb import DuckdbCsvLoader
     from seedkit.loaders.generic import GenericLoader
+    from seedkit.loaders.mysql import MysqlLoadDataLoader
     from seedkit.loaders.postgres import PostgresCopyLoader
+    from seedkit.loaders.sqlite import SqliteFastLoader
 
-    return [GenericLoader, DryRunLoader, PostgresCopyLoader]
+    fast = [PostgresCopyLoader, SqliteFastLoader, DuckdbCsvLoader, MysqlLoadDataLoader]
+    return [GenericLoader, DryRunLoader, *fast]

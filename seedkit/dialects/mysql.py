@@ -86,6 +86,17 @@ class MysqlDialect(Dialect):
             cursor = dbapi_connection.cursor()
             cursor.execute("SET time_zone = '+00:00'")
             cursor.close()
+            if getattr(dbapi_connection, "_local_infile", False):
+                # The LOAD DATA loader (seedkit.loaders.mysql) switches this on only
+                # around its own statement: a server cannot ask for any other file.
+                dbapi_connection._local_infile = False
+                dbapi_connection._seedkit_local_infile = True
+
+        if engine.dialect.driver == "pymysql":
+
+            @event.listens_for(engine, "do_connect")
+            def _do_connect(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:
+                params.setdefault("local_infile", True)
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Zoned datetimes to UTC."""

@@ -14,8 +14,10 @@ cover. Nothing here reads a whole file: chunks are about a megabyte.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,13 +120,14 @@ def csv_layout(step: LoadStep) -> CsvLayout | None:
 
 
 def record_regex(
-    layout: CsvLayout, pattern_for: Callable[[Column], str | None]
+    layout: CsvLayout, pattern_for: Callable[[Column], str | None], crlf: bool = True
 ) -> re.Pattern[str] | None:
     """The regex matching a run of whole records whose fields each match their column.
 
     `pattern_for` gives a column's field pattern (ANY_TEXT for any text), or None
     when the target cannot take the column's text as is: then there is no regex.
     A typed field may be quoted; an unquoted field equal to the NULL token is NULL.
+    Records end with a newline, or with `\r\n` too when `crlf`.
     """
     opts = layout.options
     d, q = re.escape(opts.delimiter), re.escape(opts.quote)
@@ -140,9 +143,12 @@ def record_regex(
             fields.append(f"(?:{quoted}|{plain})")
         else:
             # The NULL token, or the value bare or quoted; nothing else.
-            fields.append(f"(?>{null}(?=[{d}\\r\\n])|(?:{pattern})(?=[{d}\\r\\n])|{q}(?:{pattern}){q})")
+            fields.append(
+                f"(?>{null}(?=[{d}\\r\\n])|(?:{pattern})(?=[{d}\\r\\n])|{q}(?:{pattern}){q})"
+            )
     record = d.join(fields)
-    return re.compile(f"(?>{record}\\r?\\n)*+")
+    end = "\\r?\\n" if crlf else "\\n"
+    return re.compile(f"(?>{record}{end})*+")
 
 
 def scan(path: Path, options: CsvOptions, regex: re.Pattern[str]) -> Iterator[str]:
@@ -195,3 +201,19 @@ def quoted_empty_marker(options: CsvOptions, sentinel: str) -> Callable[[str], s
         return pattern.sub(replace, chunk) if empty in chunk else chunk
 
     return mark
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector while chunks of rows are built and dropped.
+
+    A chunk makes some hundred thousand lists and strings and no reference cycles;
+    the collector would otherwise walk every live object many times per chunk.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

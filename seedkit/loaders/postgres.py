@@ -18,10 +18,10 @@ Three tiers, each in a savepoint, each falling to the next:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.errors import ApplyError, DataError
+from seedkit.errors import ApplyError
 from seedkit.loaders.base import Loader
 from seedkit.loaders.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
 from seedkit.manifest.models import Mode
@@ -122,7 +122,7 @@ class PostgresCopyLoader(Loader):
 
         zoned = any(c.kind is TypeKind.TIMESTAMPTZ for c in layout.columns)
         previous = self._set_timezone(conn, "UTC") if zoned else None
-        rows = self._write(conn, layout.names, chunks(), options, typed=False)
+        rows = self._write(conn, layout.names, iter([chunks()]), options, typed=False)
         if previous is not None:
             self._set_timezone(conn, previous)
         return rows
@@ -132,26 +132,17 @@ class PostgresCopyLoader(Loader):
 
         step = self.step
         names = [column_name(step, n) for n in step.source.columns(step.table)]
-        failed: list[DataError] = []
 
-        def rows() -> Iterator[tuple[Any, ...]]:
-            batches = step.source.batches(step.table)
-            while True:
-                try:
-                    batch = next(batches)
-                except StopIteration:
-                    return
-                except DataError as exc:
-                    # The generic loader would have written every earlier batch first.
-                    failed.append(exc)
-                    return
-                yield from batch.rows
+        def copies() -> Iterator[list[tuple[Any, ...]]]:
+            # One COPY per batch, each finished before the next batch is read: a source
+            # may query earlier tables through its reader, which it cannot do while a
+            # COPY holds the connection. A bad value in a batch (a DataError) so comes
+            # after every earlier batch is in and checked, as with the generic loader.
+            for batch in step.source.batches(step.table):
+                yield batch.rows
                 self.reporter.step_progress(step.name, len(batch.rows))
 
-        count = self._write(conn, names, rows(), None, typed=True)
-        if failed:
-            raise failed[0]
-        return count
+        return self._write(conn, names, copies(), None, typed=True)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -159,11 +150,14 @@ class PostgresCopyLoader(Loader):
         self,
         conn: sa.Connection,
         names: list[str],
-        data: Iterator[Any],
+        copies: Iterator[Iterable[Any]],
         options: str | None,
         typed: bool,
     ) -> int:
-        """COPY `data` into the table by the step's mode; _Refused if the database says no."""
+        """COPY each of `copies` into the table by the step's mode; _Refused if refused.
+
+        Each item of `copies` is one COPY's data: text chunks, or rows when `typed`.
+        """
         import psycopg
 
         step, dialect = self.step, self.target.dialect
@@ -174,7 +168,9 @@ class PostgresCopyLoader(Loader):
             if step.mode == Mode.REPLACE:
                 self.target.run(
                     conn,
-                    dialect.delete_all_sql(conn, dialect.table_for_insert(step.table, step.table_name)),
+                    dialect.delete_all_sql(
+                        conn, dialect.table_for_insert(step.table, step.table_name)
+                    ),
                     step.source.context.locate(),
                 )
             into = table
@@ -187,7 +183,7 @@ class PostgresCopyLoader(Loader):
                 )
                 into = _STAGE
             sql = f"COPY {into} ({cols}) FROM STDIN" + (f" ({options})" if options else "")
-            count = self.target.copy_in(conn, sql, data, rows=typed)
+            count = sum(self.target.copy_in(conn, sql, data, rows=typed) for data in copies)
             if staged:
                 self._merge(conn, table, names)
         except (psycopg.Error, ApplyError):

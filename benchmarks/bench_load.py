@@ -1,0 +1,289 @@
+"""Load speed: `seedkit apply` against each database's own bulk tool, on the same file.
+
+For each size and database, the same generated CSV (benchmarks/generate.py) goes into
+a fresh database by `seedkit apply` (the whole process: start-up, DDL, load, commit)
+and by the database's own tool, alternating, `--reps` times each; the table gives the
+median wall time, rows per second, the median peak memory (RSS) of the process, and
+seedkit's ratio to the tool. The tools:
+
+- PostgreSQL: `psql -1` running the DDL and `\\copy … (FORMAT csv, HEADER)`.
+- DuckDB: Python `duckdb`: the DDL, then `COPY … FROM … (HEADER, ALLOW_QUOTED_NULLS false)`.
+- SQLite: the `sqlite3` shell: `.import --csv` into a TEMP staging table, then a typed
+  `INSERT … SELECT` (`.import` alone cannot write NULLs or booleans).
+- MariaDB: the `mariadb` client with `--local-infile`: `LOAD DATA LOCAL INFILE`, with a
+  SET clause for NULLs and booleans.
+
+It also times a PostgreSQL `upsert` of the same rows into the full table, `seedkit
+--help` and `seedkit validate` of the example, and with `--big N` runs seedkit once at
+N rows per database to compare peak memory with the largest size.
+
+    python benchmarks/bench_load.py --sizes 100000 1000000 --reps 3 --big 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import COLUMNS, write_seed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDKIT = str(Path(sys.executable).parent / "seedkit")
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+MY = "mysql+pymysql://root@127.0.0.1:3306/"
+DATABASES = ("postgres", "duckdb", "sqlite", "mariadb")
+#: One database name per run of this script, on each server.
+BENCH_DB = f"seedkit_bench_{os.getpid()}"
+
+
+@dataclass
+class Runs:
+    """Wall seconds and peak RSS (KiB) of each run of one command."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        """Median wall time."""
+        return statistics.median(self.seconds)
+
+    @property
+    def peak_mib(self) -> float:
+        """Median peak RSS in MiB."""
+        return statistics.median(self.peak_kib) / 1024
+
+
+def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run `argv` under /usr/bin/time; return (wall seconds, peak RSS KiB). Fails loudly."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        started = time.perf_counter()
+        proc = subprocess.run(
+            ["/usr/bin/time", "-o", out.name, "-f", "%M", *argv],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr}")
+        return wall, int(out.read().split()[-1])
+
+
+def sql(engine_url: str, statement: str) -> None:
+    """Run one administrative statement (create/drop database) in autocommit."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(engine_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+class Bench:
+    """One database's pair of commands, with a fresh empty database before each run."""
+
+    def __init__(self, name: str, folder: Path, scratch: Path) -> None:
+        self.name, self.folder, self.scratch = name, folder, scratch
+        self.csv = folder / "items.csv"
+
+    def fresh(self) -> str:
+        """Drop and create the run's database; return seedkit's URL for it."""
+        if self.name == "postgres":
+            # A fresh schema rather than a fresh database: DROP DATABASE waits for every
+            # other session of the server to answer, and the server may be shared.
+            import sqlalchemy as sa
+
+            engine = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                found = conn.exec_driver_sql(
+                    f"SELECT 1 FROM pg_database WHERE datname = '{BENCH_DB}'"
+                ).first()
+                if found is None:
+                    conn.exec_driver_sql(f"CREATE DATABASE {BENCH_DB}")
+            engine.dispose()
+            sql(PG + BENCH_DB, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            sql(PG + BENCH_DB, "CHECKPOINT")
+            return PG + BENCH_DB
+        if self.name == "mariadb":
+            sql(MY, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            sql(MY, f"CREATE DATABASE {BENCH_DB}")
+            return MY + BENCH_DB
+        suffix = "db" if self.name == "sqlite" else "duckdb"
+        path = self.scratch / f"bench.{suffix}"
+        for leftover in self.scratch.glob("bench.*"):
+            leftover.unlink()
+        return f"{self.name}:///{path}"
+
+    def seedkit(self, manifest: str = "seed.toml", fresh: bool = True) -> tuple[float, int]:
+        """`seedkit apply` of the manifest as a whole process."""
+        url = self.fresh() if fresh else self.url
+        self.url = url
+        argv = [SEEDKIT, "apply", "-m", str(self.folder / manifest), "--url", url]
+        return timed([*argv, "--no-transpile"], cwd=self.scratch)
+
+    def native(self) -> tuple[float, int]:
+        """The database's own bulk tool on the same file and DDL."""
+        url = self.fresh()
+        ddl = (self.folder / "schema.sql").read_text()
+        cols = ", ".join(COLUMNS)
+        if self.name == "postgres":
+            script = self.scratch / "load.psql"
+            script.write_text(
+                f"{ddl}\n\\copy items ({cols}) from '{self.csv}' with (format csv, header true)\n"
+            )
+            argv = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", BENCH_DB]
+            return timed([*argv, "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(script)])
+        if self.name == "duckdb":
+            path = url.split("///", 1)[1]
+            code = (
+                f"import duckdb; c = duckdb.connect({path!r}); c.execute({ddl!r}); "
+                f"c.execute(\"COPY items FROM '{self.csv}' (HEADER, ALLOW_QUOTED_NULLS false)\"); "
+                "c.close()"
+            )
+            return timed([sys.executable, "-c", code])
+        if self.name == "sqlite":
+            path = url.split("///", 1)[1]
+            stage = ", ".join(f"{c} TEXT" for c in COLUMNS)
+            script = self.scratch / "load.sqlite"
+            script.write_text(
+                f".bail on\n{ddl}\nCREATE TEMP TABLE stage ({stage});\n"
+                f".import --csv --skip 1 {self.csv} stage\n"
+                "INSERT INTO items SELECT CAST(id AS INTEGER), code, name, "
+                "CAST(NULLIF(qty, '') AS INTEGER), CAST(price AS NUMERIC), "
+                "CAST(NULLIF(ratio, '') AS REAL), "
+                "CASE lower(active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END, "
+                "NULLIF(day, ''), NULLIF(seen_at, ''), NULLIF(note, '') FROM stage;\n"
+            )
+            return timed(["sh", "-c", f"sqlite3 {path} < {script}"])
+        variables = ", ".join(f"@{c}" for c in COLUMNS)
+        sets = ", ".join(
+            f"{c} = NULLIF(@{c}, '')" if c != "active" else "active = (@active = 'true')"
+            for c in COLUMNS
+        )
+        statement = (
+            f"{ddl}\nLOAD DATA LOCAL INFILE '{self.csv}' INTO TABLE items "
+            "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' "
+            f"ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES ({variables}) SET {sets};"
+        )
+        argv = ["mariadb", "-h", "127.0.0.1", "-u", "root", "--local-infile=1", BENCH_DB]
+        return timed([*argv, "-e", statement])
+
+
+def alternate(
+    reps: int, first: Callable[[], tuple[float, int]], second: Callable[[], tuple[float, int]]
+) -> tuple[Runs, Runs]:
+    """Run the two commands `reps` times each, alternating which goes first."""
+    a, b = Runs(), Runs()
+    for rep in range(reps):
+        order = [(first, a), (second, b)] if rep % 2 == 0 else [(second, b), (first, a)]
+        for command, runs in order:
+            wall, peak = command()
+            runs.seconds.append(wall)
+            runs.peak_kib.append(peak)
+    return a, b
+
+
+def row(label: str, rows: int, runs: Runs, base: Runs | None) -> str:
+    """One line of the results table."""
+    ratio = f"{runs.median / base.median:5.2f}x" if base else "     "
+    return (
+        f"{label:<34} {rows:>10,} {runs.median:8.2f} {rows / runs.median:>12,.0f} "
+        f"{runs.peak_mib:8.1f} {ratio}"
+    )
+
+
+def main() -> None:
+    """Parse options, run everything, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--databases", nargs="+", default=list(DATABASES), choices=DATABASES)
+    parser.add_argument("--big", type=int, default=0, help="also run seedkit once at N rows")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "seedkit-bench")
+    parser.add_argument("--no-startup", action="store_true")
+    args = parser.parse_args()
+    header = f"{'command':<34} {'rows':>10} {'median s':>8} {'rows/s':>12} {'peak MiB':>8} ratio"
+    print(header, "\n" + "-" * len(header), flush=True)
+    peaks: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="seedkit-bench-") as tmp:
+        scratch = Path(tmp)
+        for size in args.sizes:
+            folder = args.data / str(size)
+            write_seed(folder, size)
+            write_seed(folder, size, mode="upsert")
+            for name in args.databases:
+                bench = Bench(name, folder, scratch)
+                mine, theirs = alternate(args.reps, bench.seedkit, bench.native)
+                tool = {
+                    "postgres": "psql \\copy",
+                    "duckdb": "duckdb COPY",
+                    "sqlite": "sqlite3 .import",
+                    "mariadb": "LOAD DATA LOCAL",
+                }[name]
+                print(row(f"{name}: {tool}", size, theirs, None))
+                print(row(f"{name}: seedkit apply", size, mine, theirs), flush=True)
+                peaks[name] = mine.peak_mib
+                if name == "postgres":
+                    upsert = Runs()
+                    for _ in range(args.reps):
+                        bench.seedkit()  # a full table, then the same rows again by key
+                        wall, peak = bench.seedkit("seed-upsert.toml", fresh=False)
+                        upsert.seconds.append(wall)
+                        upsert.peak_kib.append(peak)
+                    print(row("postgres: seedkit apply (upsert)", size, upsert, mine), flush=True)
+        if args.big:
+            folder = args.data / str(args.big)
+            write_seed(folder, args.big)
+            for name in args.databases:
+                wall, peak = Bench(name, folder, scratch).seedkit()
+                runs = Runs([wall], [peak])
+                line = row(f"{name}: seedkit apply", args.big, runs, None)
+                print(
+                    f"{line}  peak {peak / 1024 / peaks[name]:.2f}x of {max(args.sizes):,}",
+                    flush=True,
+                )
+        if not args.no_startup:
+            manifest = str(ROOT / "manifests" / "market" / "seed.toml")
+            for label, argv in (
+                ("seedkit --help", [SEEDKIT, "--help"]),
+                ("seedkit validate (example)", [SEEDKIT, "validate", "-m", manifest]),
+            ):
+                runs = Runs()
+                for _ in range(max(args.reps, 5)):
+                    wall, peak = timed(argv)
+                    runs.seconds.append(wall)
+                    runs.peak_kib.append(peak)
+                print(f"{label:<34} {'':>10} {runs.median:8.3f}")
+    for name in args.databases:
+        if name == "postgres":
+            try:  # give up after a while if another session keeps DROP DATABASE waiting
+                import sqlalchemy as sa
+
+                engine = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SET statement_timeout = '20s'")
+                    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+                engine.dispose()
+            except Exception as exc:  # noqa: BLE001
+                print(f"note: database {BENCH_DB} left behind ({exc})", file=sys.stderr)
+        if name == "mariadb":
+            sql(MY, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    if shutil.which("sqlite3") is None:
+        print("note: the sqlite3 shell is missing (apt-get install sqlite3)", file=sys.stderr)
+    os.environ.pop("SEEDKIT_URL", None)
+
+
+if __name__ == "__main__":
+    main()
