@@ -137,9 +137,7 @@ def _manifest_error(
     errors = exc.errors()
     # A union (`csv = "…"` or `csv = {…}`) fails once per member: the deepest error is the real one.
     # On a tie, an unknown key explains a "missing" one beside it (a misspelt required key).
-    first = max(
-        errors, key=lambda e: (len(_strip_tags(e["loc"])), e["type"] == "extra_forbidden")
-    )
+    first = max(errors, key=lambda e: (len(_strip_tags(e["loc"])), e["type"] == "extra_forbidden"))
     loc = _strip_tags(first["loc"])
     others = {_strip_tags(e["loc"]) for e in errors} - {loc}
     others = {o for o in others if o != loc[: len(o)]}
