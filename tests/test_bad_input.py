@@ -258,3 +258,22 @@ def test_failed_apply_leaves_no_table_on_postgres(
     for word in words:
         assert word in err, err
     assert table_names(pg_url) == set()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mysql"])
+def test_duplicate_key_within_one_file_names_the_second_row(
+    seed: Seed, kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'dup.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("pg_url" if kind == "postgres" else "mysql_url")
+    )
+    seed.edit("tickers.csv", "7203;3;30;", "AAPL;3;30;")
+    line = seed.line_of("tickers.csv", "AAPL;3;30;")
+    exit_code, err = apply(seed, url)
+    assert exit_code == 1, err
+    assert err.startswith(f"error: {seed.data / 'tickers.csv'}:{line}:"), err
+    assert "Traceback" not in err and "unexpected" not in err
+    if kind == "postgres":
+        assert table_names(url) == set()

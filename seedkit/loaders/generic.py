@@ -80,20 +80,31 @@ class GenericLoader(Loader):
         savepoint = conn.begin_nested()
         try:
             self.target.run_many(conn, sql, rows)
-        except DBAPIError:
+        except DBAPIError as exc:
             savepoint.rollback()
             self._locate_bad_row(conn, sql, rows, batch)
-            raise
+            # Every row went in alone: the batch failed for a reason no single row shows.
+            first, last = batch.location(0), batch.location(len(rows) - 1)
+            raise ApplyError(
+                self.target.scrub(_message(exc))
+                + f" (in the rows at lines {first.line}-{last.line})",
+                location=first,
+                hint="fix these rows; nothing was applied",
+            ) from None
         savepoint.commit()
 
     def _locate_bad_row(
         self, conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]], batch: RowBatch
     ) -> None:
-        """Insert row by row in savepoints to find the row the database refuses, and raise."""
+        """Insert row by row to find the row the database refuses, and raise.
+
+        Rows that go in stay in (the caller's transaction is rolled back after the error),
+        so a row clashing with an earlier row of the same batch is found too.
+        """
         from sqlalchemy.exc import DBAPIError
 
+        savepoint = conn.begin_nested()
         for index, row in enumerate(rows):
-            savepoint = conn.begin_nested()
             try:
                 self.target.run_many(conn, sql, [row])
             except DBAPIError as exc:
@@ -103,7 +114,7 @@ class GenericLoader(Loader):
                     location=batch.location(index),
                     hint="fix this row; nothing was applied",
                 ) from None
-            savepoint.rollback()
+        savepoint.rollback()
 
 
 # -- mode semantics, shared with fast loaders -----------------------------------------
