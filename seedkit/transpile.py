@@ -39,12 +39,21 @@ def transpile(sql: str, source: str, target: str) -> list[str]:
 def _rewrite(tree: Any, read: str, write: str) -> Any:
     """Keep the source's meaning where the target's defaults differ.
 
+    - An index's columns lose any NULLS FIRST/LAST (see below).
     - PostgreSQL's TIME and TIMESTAMP keep microseconds; MySQL's keep whole seconds
       unless given a precision, so they get (6). MySQL's TIMESTAMP also stops in 2038,
       so a zoned timestamp becomes DATETIME(6), holding UTC.
     """
     from sqlglot import exp
 
+    if isinstance(tree, exp.Create) and str(tree.args.get("kind") or "").upper() == "INDEX":
+        # NULL ordering does not change what an index accepts, and SQLite and MySQL
+        # refuse the NULLS FIRST/LAST sqlglot would spell out for them.
+        for ordered in list(tree.find_all(exp.Ordered)):
+            if ordered.args.get("desc"):
+                ordered.set("nulls_first", None)
+            else:
+                ordered.replace(ordered.this.copy())
     if read == "postgres" and write == "mysql":
         six = exp.DataTypeParam(this=exp.Literal.number(6))
         for node in tree.find_all(exp.DataType):

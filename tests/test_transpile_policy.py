@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -73,3 +75,35 @@ def test_literal_inserts_are_batched_only_when_plain() -> None:
     assert literal_insert("INSERT INTO t VALUES (1, now())", "postgres") is None
     assert literal_insert("INSERT INTO t VALUES ('it\\'s')", "mysql") is None  # backslash escape
     assert literal_insert("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", "postgres") is None
+
+
+@pytest.mark.parametrize("target", ["sqlite", "mysql", "duckdb"])
+def test_index_columns_lose_null_ordering_when_transpiled(target: str) -> None:
+    from seedkit.transpile import transpile
+
+    assert transpile(
+        "CREATE UNIQUE INDEX items_code ON items (code, b DESC)", "postgres", target
+    ) == ["CREATE UNIQUE INDEX items_code ON items(code, b DESC)"]
+
+
+def test_unique_index_from_postgres_applies_to_sqlite(tmp_path: Path) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from seedkit.cli import app
+
+    (tmp_path / "s.sql").write_text(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(8));\n"
+        "CREATE UNIQUE INDEX items_code ON items (code);\n"
+    )
+    (tmp_path / "seed.toml").write_text(
+        '[project]\nname = "i"\ndialect = "postgres"\nddl = ["s.sql"]\n\n'
+        '[steps.items]\nrows = [{ id = 1, code = "a" }, { id = 2, code = "a" }]\n'
+    )
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    result = CliRunner().invoke(app, ["apply", "-m", str(tmp_path / "seed.toml"), "--url", url])
+    assert result.exit_code == 1, result.output
+    assert "UNIQUE constraint failed: items.code" in result.stderr
+    with sqlite3.connect(tmp_path / "i.db") as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
