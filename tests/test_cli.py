@@ -117,3 +117,40 @@ def test_without_ddl_types_come_from_the_target(
         ("00123", 7, True, ""),
         ("00124", None, False, None),
     ]
+
+
+def test_upsert_without_ddl_takes_the_key_from_the_target(tmp_path: Path) -> None:
+    """No DDL: the primary key reflected from the target is the upsert key."""
+    db = tmp_path / "u.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE parts (code VARCHAR(10) PRIMARY KEY, qty INTEGER)")
+        conn.execute("INSERT INTO parts VALUES ('a', 1), ('b', 2)")
+    conn.close()
+    (tmp_path / "parts.csv").write_text("code,qty\nb,20\nc,3\n")
+    (tmp_path / "seed.toml").write_text(
+        '[project]\nname = "u"\n\n[steps.parts]\ncsv = "parts.csv"\nmode = "upsert"\n'
+    )
+    result = CliRunner().invoke(
+        app, ["apply", "-m", str(tmp_path / "seed.toml"), "--url", f"sqlite:///{db}"]
+    )
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT code, qty FROM parts ORDER BY code").fetchall()
+    assert rows == [("a", 1), ("b", 20), ("c", 3)]
+
+
+def test_upsert_on_a_table_without_key_is_a_located_error(tmp_path: Path) -> None:
+    db = tmp_path / "u.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE parts (code VARCHAR(10), qty INTEGER)")
+    conn.close()
+    (tmp_path / "parts.csv").write_text("code,qty\nb,20\n")
+    (tmp_path / "seed.toml").write_text(
+        '[project]\nname = "u"\n\n[steps.parts]\ncsv = "parts.csv"\nmode = "upsert"\n'
+    )
+    result = CliRunner().invoke(
+        app, ["apply", "-m", str(tmp_path / "seed.toml"), "--url", f"sqlite:///{db}"]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'seed.toml'}:6:1 [steps.parts.mode]" in result.stderr
+    assert "needs a key" in result.stderr

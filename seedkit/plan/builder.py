@@ -160,7 +160,8 @@ def _load_step(manifest: Manifest, name: str, model: StepModel, schema: Schema) 
         source.files()
     mode = None if source.is_sql else (model.mode or manifest.model.defaults.mode)
     key = tuple(model.key) if model.key else (table.primary_key if table else ())
-    if mode in (Mode.UPSERT, Mode.MIRROR) and not key:
+    # Without the table (no DDL, target not reflected yet) the key is decided later.
+    if mode in (Mode.UPSERT, Mode.MIRROR) and not key and table is not None:
         raise ManifestError(
             f"mode `{mode.value}` needs a key, and table `{table_name}` has no primary key",
             location=manifest.locate("steps", name, "mode"),
