@@ -405,3 +405,68 @@ def test_postgres_typed_copy_lets_a_source_read_earlier_tables(
     assert counter.calls == 0
     assert seen == [[10, 20]]  # read while the step ran, before its COPY
     assert _rows(url, "kids") == [(1, 10), (2, 20)]
+
+
+def _tiny_sqlite_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two rows per statement and 40-character reads: every row crosses a boundary."""
+    from seedkit.loaders import sqlite as fast_sqlite
+
+    monkeypatch.setattr(fast_sqlite, "_MAX_PARAMS", 22)
+    monkeypatch.setattr(fast_sqlite, "_READ_CHARS", 40)
+
+
+def test_sqlite_reader_thread_batches_store_what_generic_stores(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tiny_sqlite_batches(monkeypatch)
+    more = "".join(
+        f'{n},B{n:03},"n, {n}",{n},{n}.5,{n}e-2,on,2025-01-02,,,""\n' for n in range(9, 40)
+    )
+    fast, generic, calls, fast_url, generic_url = _both(
+        "sqlite", request, tmp_path, monkeypatch, FAST_ROWS + more, mode="upsert"
+    )
+    assert fast is None and generic is None, (fast, generic)
+    assert calls == 0
+    stored = _rows(fast_url)
+    assert stored == _rows(generic_url)
+    assert [r[0] for r in stored] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        *range(9, 40),
+    ]  # an odd count: a last short batch
+    assert stored[-1][2] == "n, 39" and stored[-1][-1] == ""
+
+
+def test_sqlite_refused_row_in_a_later_batch_is_named_like_the_generic_loader(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tiny_sqlite_batches(monkeypatch)
+    more = "".join(f"{n},B{n:03},x,1,1,1,true,2025-01-02,,,\n" for n in range(9, 20))
+    rows = FAST_ROWS + more + "20,B009,dup,1,1,1,true,2025-01-02,,,\n" + more.replace("B", "C")
+    fast, generic, calls, fast_url, _ = _both("sqlite", request, tmp_path, monkeypatch, rows)
+    assert isinstance(fast, SeedkitError) and isinstance(generic, SeedkitError)
+    assert (fast.message, fast.location) == (generic.message, generic.location)
+    assert fast.location is not None and fast.location.line == 21  # code B009 again
+    assert calls == 1
+    assert _table_is_empty_or_missing(fast_url)
+
+
+def test_sqlite_bad_value_late_in_the_file_is_reported_at_its_line(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tiny_sqlite_batches(monkeypatch)
+    more = "".join(f"{n},B{n:03},x,1,1,1,true,2025-01-02,,,\n" for n in range(9, 30))
+    rows = FAST_ROWS + more + "30,B030,x,1,1,1,maybe,2025-01-02,,,\n"
+    fast, generic, calls, fast_url, _ = _both("sqlite", request, tmp_path, monkeypatch, rows)
+    assert isinstance(fast, SeedkitError) and isinstance(generic, SeedkitError)
+    assert (str(fast), fast.location) == (str(generic), generic.location)
+    assert fast.location is not None and (fast.location.line, fast.location.column) == (
+        31,
+        17,
+    )  # header, 6 rows on 8 lines, 21 rows
+    assert calls == 1
+    assert _table_is_empty_or_missing(fast_url)

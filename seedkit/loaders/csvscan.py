@@ -151,12 +151,16 @@ def record_regex(
     return re.compile(f"(?>{record}{end})*+")
 
 
-def scan(path: Path, options: CsvOptions, regex: re.Pattern[str]) -> Iterator[str]:
+def scan(
+    path: Path, options: CsvOptions, regex: re.Pattern[str], chunk_chars: int = CHUNK_CHARS
+) -> Iterator[str]:
     """The data records of `path` (after its header) as text chunks of whole, vouched records.
 
-    Each chunk ends with a newline. The header is read and checked by seedkit's own
-    reader; trailing blank lines are dropped. Raises NotVouched at the first text the
-    regex does not accept (or that will not decode), before yielding it.
+    Each chunk ends with a newline and holds about `chunk_chars` characters (smaller
+    chunks hold the GIL for less time at a stretch, for loaders that use threads). The
+    header is read and checked by seedkit's own reader; trailing blank lines are
+    dropped. Raises NotVouched at the first text the regex does not accept (or that
+    will not decode), before yielding it.
     """
     from seedkit.sources.csvreader import CsvFile
 
@@ -164,7 +168,7 @@ def scan(path: Path, options: CsvOptions, regex: re.Pattern[str]) -> Iterator[st
         handle = csv_file._handle  # positioned just after the header record
         carry = ""
         try:
-            while more := handle.read(CHUNK_CHARS):
+            while more := handle.read(chunk_chars):
                 text = carry + more if carry else more
                 end = regex.match(text).end()  # type: ignore[union-attr]
                 if end:

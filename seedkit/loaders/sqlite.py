@@ -1,4 +1,4 @@
-"""SQLite's fast path: one executemany per chunk of vouched CSV text, converted by SQLite.
+"""SQLite's fast path: multi-row INSERTs of vouched CSV text, converted by SQLite.
 
 The generic loader converts every field in Python (text → Python value → the text or
 number SQLite stores). Here the scanner (`seedkit.loaders.csvscan`) vouches for a
@@ -7,9 +7,11 @@ the generic loader would have stored: `CAST(? AS INTEGER)`, `datetime(?)`, a CAS
 booleans, NULL for an unquoted empty field and an empty string for a quoted one
 (`""` is marked before splitting, since the csv module cannot tell the two apart).
 Only floats are converted in Python (SQLite's own text-to-real is not always
-correctly rounded). Everything runs in the apply's transaction, in a savepoint: if
-SQLite refuses a row, or a chunk holds text the patterns do not cover, the step is
-replayed through the generic loader, which names the row's file and line.
+correctly rounded). A reader thread does the Python work (vouching, splitting) while
+the apply's thread runs the statements, thousands of rows each, with the GIL released
+inside SQLite, so the two overlap. Everything runs in the apply's transaction, in a
+savepoint: if SQLite refuses a row, or a chunk holds text the patterns do not cover,
+the step is replayed through the generic loader, which names the row's file and line.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.errors import ApplyError
 from seedkit.loaders.base import Loader
 from seedkit.loaders.csvscan import (
     ANY_TEXT,
@@ -46,6 +47,19 @@ _HMS = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
 _TRUE = ("true", "t", "yes", "y", "1", "on")
 _FALSE = ("false", "f", "no", "n", "0", "off")
 _NUMERIC_AFFINITY = ("INTEGER", "REAL", "NUMERIC")
+#: Where the rows' placeholders go in the INSERT (no identifier holds a NUL).
+_ROWS = "\x00rows\x00"
+#: Parameters per statement at most (SQLite's own limit may be lower).
+_MAX_PARAMS = 32766
+#: How soon the reader thread hands the GIL back to a statement that has finished.
+_SWITCH_SECONDS = 0.0002
+#: Characters the reader thread scans and splits at a time: each C call over a chunk
+#: holds the GIL, keeping a finished statement waiting, so chunks stay small.
+_READ_CHARS = 64 << 10
+#: SQLite's page cache during a load, in KiB.
+_CACHE_KIB = 32 << 10
+#: Batches the reader thread may prepare ahead of the inserting thread.
+_QUEUE_DEPTH = 8
 
 
 def affinity(declared: str) -> str:
@@ -63,14 +77,14 @@ def affinity(declared: str) -> str:
 
 
 def column_plan(column: Column, declared: str, n: int) -> tuple[str, str, bool] | None:
-    """(field pattern, SQL expression for parameter ?n, convert to float in Python) or None.
+    """(field pattern, SQL expression of VALUES column n, convert to float in Python) or None.
 
     The expression stores what the generic loader stores for the same text.
     """
-    p = f"?{n}"
+    p = f"column{n}"
     kind = column.kind
     if kind in (TypeKind.TEXT, TypeKind.OTHER, TypeKind.UUID):
-        return ANY_TEXT, f"CASE {p} WHEN '' THEN NULL WHEN char(30) THEN '' ELSE {p} END", False
+        return ANY_TEXT, f"CASE {p} WHEN '' THEN NULL WHEN '{_MARK}' THEN '' ELSE {p} END", False
     if kind is TypeKind.INTEGER:  # 64-bit range: longer numbers take the generic path
         return r"[+-]?(?:0*+[1-9][0-9]{0,17}|0++)", f"CAST(NULLIF({p}, '') AS INTEGER)", False
     if kind is TypeKind.DECIMAL and affinity(declared) in _NUMERIC_AFFINITY:
@@ -151,37 +165,117 @@ class SqliteFastLoader(Loader):
     def _chunks(
         self, conn: sa.Connection, layout: CsvLayout, regex: Any, sql: str, floats: list[int]
     ) -> int:
-        from sqlalchemy.exc import DBAPIError
+        """Insert the reader thread's batches, many rows per statement, as they come.
+
+        The reader thread scans, splits and converts chunks (Python work, holding the
+        GIL) while this thread runs the statements (SQLite's work, GIL released), so
+        the two overlap. Each statement inserts `rows_per` rows, bound at once: one
+        GIL hand-over per statement rather than one per row.
+        """
+        import contextlib
+        import logging
+        import queue
+        import sqlite3
+        import sys
+        import threading
+
+        step, width = self.step, len(layout.columns)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        rows_per = max(1, min(_MAX_PARAMS, limit) // width)
+        batches: queue.Queue[tuple[tuple[Any, ...], int] | BaseException | None] = queue.Queue(
+            maxsize=_QUEUE_DEPTH
+        )
+        stop = threading.Event()
+        reader = threading.Thread(
+            target=self._read,
+            args=(layout, regex, floats, rows_per, batches, stop),
+            name="seedkit-sqlite-reader",
+            daemon=True,
+        )
+        cursor = driver.cursor()
+        log = logging.getLogger("seedkit.sql")
+        statements: dict[int, str] = {}
+        written = 0
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_SECONDS)
+        # A page cache big enough that SQLite seldom spills pages mid-load (its 2 MiB
+        # default costs a quarter of the time in write calls), but bounded: flat memory.
+        cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        if cache <= 0:  # in KiB (a positive size counts pages: the user chose it)
+            cursor.execute(f"PRAGMA cache_size = {min(int(cache), -_CACHE_KIB)}")
+        reader.start()
+        try:
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                params, count = item
+                if count not in statements:
+                    statements[count] = _many_rows(sql, width, count)
+                    log.debug("%s  [%d rows a statement]", sql, count)
+                try:
+                    cursor.execute(statements[count], params)
+                except (sqlite3.Error, OverflowError):
+                    raise _Refused() from None
+                written += count
+                self.reporter.step_progress(step.name, count)
+        finally:
+            sys.setswitchinterval(switch)
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+            stop.set()
+            while reader.is_alive():  # unblock a reader waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    batches.get(timeout=0.05)
+            cursor.close()
+        return written
+
+    def _read(
+        self,
+        layout: CsvLayout,
+        regex: Any,
+        floats: list[int],
+        rows_per: int,
+        out: Any,
+        stop: Any,
+    ) -> None:
+        """The reader thread: vouched chunks split into flat parameter batches, then None."""
+        from itertools import chain
 
         from seedkit.loaders.csvscan import quoted_empty_marker, scan
 
-        step, opts = self.step, layout.options
+        opts = layout.options
         mark = quoted_empty_marker(opts, _MARK)
-        written = 0
-        for path in layout.files:
-            for chunk in scan(path, opts, regex):
-                if _MARK in chunk:
-                    raise NotVouched("the chunk holds the marker character")
-                reader = csv.reader(
-                    io.StringIO(mark(chunk), newline=""),
-                    delimiter=opts.delimiter,
-                    quotechar=opts.quote,
-                    strict=True,
-                )
-                try:
-                    rows: list[Any] = list(reader)
-                except csv.Error as exc:  # e.g. a field over the csv module's size limit
-                    raise NotVouched(str(exc)) from None
-                for i in floats:
-                    for row in rows:
-                        row[i] = float(row[i]) if row[i] else None
-                try:
-                    self.target.run_many(conn, sql, list(map(tuple, rows)))
-                except (DBAPIError, ApplyError, OverflowError):
-                    raise _Refused() from None
-                written += len(rows)
-                self.reporter.step_progress(step.name, len(rows))
-        return written
+        rows: list[Any] = []
+        try:
+            for path in layout.files:
+                for chunk in scan(path, opts, regex, _READ_CHARS):
+                    if stop.is_set():
+                        return
+                    if _MARK in chunk:
+                        raise NotVouched("the chunk holds the marker character")
+                    reader = csv.reader(
+                        io.StringIO(mark(chunk), newline=""),
+                        delimiter=opts.delimiter,
+                        quotechar=opts.quote,
+                        strict=True,
+                    )
+                    try:
+                        part: list[Any] = list(reader)
+                    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                        raise NotVouched(str(exc)) from None
+                    for i in floats:
+                        for row in part:
+                            row[i] = float(row[i]) if row[i] else None
+                    rows += part
+                    while len(rows) >= rows_per:
+                        out.put((tuple(chain.from_iterable(rows[:rows_per])), rows_per))
+                        del rows[:rows_per]
+            if rows:
+                out.put((tuple(chain.from_iterable(rows)), len(rows)))
+            out.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the inserting thread
+            out.put(exc)
 
     def _declared_types(self, conn: sa.Connection, table: str) -> dict[str, str]:
         quoted = self.target.dialect.quote_table(conn, table)
@@ -197,7 +291,12 @@ class SqliteFastLoader(Loader):
 
         dialect, step = self.target.dialect, self.step
         cols = ", ".join(dialect.quote(conn, n) for n in names)
-        sql = f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) VALUES ({', '.join(exprs)})"
+        # The expressions read a VALUES list's columns (column1…n); `WHERE true` keeps an
+        # ON CONFLICT clause from reading as a join's ON.
+        sql = (
+            f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
+            f"SELECT {', '.join(exprs)} FROM (VALUES {_ROWS}) WHERE true"
+        )
         if step.mode == Mode.UPSERT:
             key = [column_name(step, k) for k in step.key]
             keys = ", ".join(dialect.quote(conn, k) for k in key)
@@ -207,6 +306,12 @@ class SqliteFastLoader(Loader):
             )
             sql += f" ON CONFLICT ({keys}) DO " + (f"UPDATE SET {sets}" if rest else "NOTHING")
         return sql
+
+
+def _many_rows(sql: str, width: int, count: int) -> str:
+    """`sql` (an INSERT … FROM (VALUES {_ROWS}) …) taking `count` rows of `width` values."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return sql.replace(_ROWS, ", ".join([row] * count), 1)
 
 
 class _Refused(Exception):
