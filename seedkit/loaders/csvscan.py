@@ -69,6 +69,33 @@ SEEDKIT_PATTERNS: dict[TypeKind, str] = {
 ANY_TEXT = ""
 
 
+#: Boolean words seedkit accepts, for loaders that convert them in SQL.
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "on")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "off")
+
+# The patterns a database's own text cast matches seedkit's converters on (DuckDB's
+# read_csv casts and MySQL's LOAD DATA expressions agree on these kinds).
+_CAST_PATTERNS = {
+    TypeKind.INTEGER: INT,
+    TypeKind.DECIMAL: DECIMAL,
+    TypeKind.FLOAT: DECIMAL,  # NaN and infinity go generic
+    TypeKind.BOOLEAN: BOOLEAN,
+    TypeKind.DATE: DATE,
+    TypeKind.TIMESTAMP: TIMESTAMP,
+    TypeKind.TEXT: ANY_TEXT,
+    TypeKind.OTHER: ANY_TEXT,
+    TypeKind.UUID: ANY_TEXT,
+}
+
+
+def cast_pattern(column: Column) -> str | None:
+    """The field pattern for a column a database casts from text as seedkit converts it;
+    None when that column must go through seedkit's own converters."""
+    if column.kind is TypeKind.TIME:
+        return None if is_zoned_time(column) else TIME
+    return _CAST_PATTERNS.get(column.kind)
+
+
 def is_zoned_time(column: Column) -> bool:
     """A TIME WITH TIME ZONE column (seedkit accepts an offset there)."""
     upper = column.type.upper()

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from seedkit.errors import ApplyError, Location
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, BOOLEAN, DATE, DECIMAL, INT, TIME, TIMESTAMP
+from seedkit.loaders.csvscan import FALSE_WORDS, TRUE_WORDS, cast_pattern
 from seedkit.manifest.models import Mode
-from seedkit.schema import Column, TypeKind
+from seedkit.schema import TypeKind
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -28,29 +28,6 @@ if TYPE_CHECKING:
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
     from seedkit.target import Target
-
-_TRUE = ("true", "t", "yes", "y", "1", "on")
-_FALSE = ("false", "f", "no", "n", "0", "off")
-_PATTERNS = {
-    TypeKind.INTEGER: INT,
-    TypeKind.DECIMAL: DECIMAL,
-    TypeKind.FLOAT: DECIMAL,
-    TypeKind.BOOLEAN: BOOLEAN,
-    TypeKind.DATE: DATE,
-    TypeKind.TIMESTAMP: TIMESTAMP,
-    TypeKind.TEXT: ANY_TEXT,
-    TypeKind.OTHER: ANY_TEXT,
-    TypeKind.UUID: ANY_TEXT,
-}
-
-
-def duck_pattern(column: Column) -> str | None:
-    """The field pattern for a column DuckDB casts from text as seedkit converts; else None."""
-    if column.kind is TypeKind.TIME:
-        from seedkit.loaders.csvscan import is_zoned_time
-
-        return None if is_zoned_time(column) else TIME
-    return _PATTERNS.get(column.kind)
 
 
 class DuckdbCsvLoader(Loader):
@@ -69,7 +46,7 @@ class DuckdbCsvLoader(Loader):
         return (
             layout is not None
             and layout.options.encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
-            and all(duck_pattern(c) is not None for c in layout.columns)
+            and all(cast_pattern(c) is not None for c in layout.columns)
         )
 
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
@@ -78,7 +55,7 @@ class DuckdbCsvLoader(Loader):
 
         layout = csv_layout(step)
         assert layout is not None
-        regex = record_regex(layout, duck_pattern)
+        regex = record_regex(layout, cast_pattern)
         assert regex is not None
         try:
             for path in layout.files:
@@ -122,7 +99,9 @@ class DuckdbCsvLoader(Loader):
         exprs = []
         for name, column in zip(names, layout.columns, strict=True):
             if column.kind is TypeKind.BOOLEAN:
-                cases = " ".join(f"WHEN '{t}' THEN {t in _TRUE}" for t in _TRUE + _FALSE)
+                cases = " ".join(
+                    f"WHEN '{t}' THEN {t in TRUE_WORDS}" for t in TRUE_WORDS + FALSE_WORDS
+                )
                 exprs.append(f"CASE lower({name}) {cases} END")
             else:
                 exprs.append(name)

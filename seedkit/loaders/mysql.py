@@ -26,7 +26,7 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, BOOLEAN, DATE, DECIMAL, INT, TIME, TIMESTAMP
+from seedkit.loaders.csvscan import ANY_TEXT, FALSE_WORDS, TRUE_WORDS, cast_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 
@@ -39,37 +39,17 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 _MARK = "\x1e"
-_TRUE = ("true", "t", "yes", "y", "1", "on")
-_FALSE = ("false", "f", "no", "n", "0", "off")
-_PATTERNS = {
-    TypeKind.INTEGER: INT,
-    TypeKind.DECIMAL: DECIMAL,
-    TypeKind.FLOAT: DECIMAL,  # MySQL stores no NaN or infinity: those go generic
-    TypeKind.BOOLEAN: BOOLEAN,
-    TypeKind.DATE: DATE,
-    TypeKind.TIMESTAMP: TIMESTAMP,
-    TypeKind.TEXT: ANY_TEXT,
-    TypeKind.OTHER: ANY_TEXT,
-    TypeKind.UUID: ANY_TEXT,
-}
-
-
-def mysql_pattern(column: Column) -> str | None:
-    """The field pattern for a column LOAD DATA reads as seedkit converts it; else None."""
-    if column.kind is TypeKind.TIME:
-        from seedkit.loaders.csvscan import is_zoned_time
-
-        return None if is_zoned_time(column) else TIME
-    return _PATTERNS.get(column.kind)
 
 
 def _expression(column: Column, var: str) -> str:
     """The SET expression giving column its value from the user variable `var`."""
     empty = f"LENGTH({var}) = 0"
     if column.kind is TypeKind.BOOLEAN:
-        cases = " ".join(f"WHEN '{t}' THEN {int(t in _TRUE)}" for t in _TRUE + _FALSE)
+        cases = " ".join(
+            f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in TRUE_WORDS + FALSE_WORDS
+        )
         return f"CASE LOWER({var}) {cases} END"
-    if mysql_pattern(column) == ANY_TEXT:
+    if cast_pattern(column) == ANY_TEXT:
         # Binary comparisons: a PAD SPACE collation would find ' ' equal to ''.
         return f"CASE WHEN {empty} THEN NULL WHEN {var} = BINARY CHAR(30) THEN '' ELSE {var} END"
     return f"IF({empty}, NULL, {var})"
@@ -93,7 +73,7 @@ class MysqlLoadDataLoader(Loader):
         return (
             layout is not None
             and layout.options.null == ("",)
-            and all(mysql_pattern(c) is not None for c in layout.columns)
+            and all(cast_pattern(c) is not None for c in layout.columns)
         )
 
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
@@ -199,7 +179,7 @@ class _PipeWriter(threading.Thread):
         )
 
         layout = self.layout
-        regex = record_regex(layout, mysql_pattern, crlf=False)  # LINES TERMINATED BY '\n'
+        regex = record_regex(layout, cast_pattern, crlf=False)  # LINES TERMINATED BY '\n'
         mark = quoted_empty_marker(layout.options, _MARK)
         try:
             with open(self.pipe, "wb") as out:
