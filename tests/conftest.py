@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,15 @@ def pg_url() -> Iterator[str]:
 def mysql_url() -> Iterator[str]:
     """The SQLAlchemy URL of a fresh MySQL/MariaDB database, dropped after the test."""
     yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", "")
+
+
+@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind: SQLite and DuckDB files, and the servers'."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'seed.db'}"
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'seed.duckdb'}"
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return str(request.getfixturevalue("mysql_url"))

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from example import EXPECTED, ROOT, read_table, table_names
 from typer.testing import CliRunner
 
 from seedkit.cli import app
 
 MANIFEST = ROOT / "manifests" / "market" / "seed.toml"
-
-
-@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'market.db'}"
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'market.duckdb'}"
-    if request.param == "postgres":
-        return request.getfixturevalue("pg_url")
-    return request.getfixturevalue("mysql_url")
 
 
 def test_example_applies_with_identical_contents(url: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from example import EXPECTED, ROOT, copy_example, read_table
 from typer.testing import CliRunner
 
@@ -14,18 +13,6 @@ from seedkit.history import SCHEMA_VERSION, HistoryRow, read_history
 from seedkit.target import Target
 
 MANIFEST = ROOT / "manifests" / "market" / "seed.toml"
-
-
-@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'm.duckdb'}"
-    if request.param == "postgres":
-        return request.getfixturevalue("pg_url")
-    return request.getfixturevalue("mysql_url")
 
 
 def _invoke(*args: str) -> tuple[int, str]:

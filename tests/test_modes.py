@@ -5,23 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from example import EXPECTED, copy_example, read_table
 from typer.testing import CliRunner
 
 from seedkit.cli import app
-
-
-@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'm.duckdb'}"
-    if request.param == "postgres":
-        return request.getfixturevalue("pg_url")
-    return request.getfixturevalue("mysql_url")
 
 
 def _example(tmp_path: Path, step: str, extra: str) -> Path:

@@ -39,18 +39,6 @@ CSV_LINES = {
 }
 
 
-@pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'market.db'}"
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'market.duckdb'}"
-    if request.param == "postgres":
-        return request.getfixturevalue("pg_url")
-    return request.getfixturevalue("mysql_url")
-
-
 def expected_objects(table: str, omit_nulls: bool) -> list[dict[str, Any]]:
     """The expected rows as objects; NULLs left out (a missing key) or kept as None."""
     return [

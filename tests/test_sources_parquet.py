@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from example import EXPECTED, copy_example, read_table
-from test_sources_json import COLUMNS, assert_market, market_with, url  # noqa: F401
+from test_sources_json import COLUMNS, assert_market, market_with
 from typer.testing import CliRunner
 
 from seedkit import api
@@ -63,7 +63,7 @@ def write_parquet(data: Path, table: str) -> None:
     con.close()
 
 
-def test_parquet_loads_the_same_rows_as_csv(url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_parquet_loads_the_same_rows_as_csv(url: str, tmp_path: Path) -> None:
     manifest = market_with(tmp_path, "parquet", write_parquet)
     result = CliRunner().invoke(app, ["apply", "-m", str(manifest), "--url", url])
     assert result.exit_code == 0, result.output
