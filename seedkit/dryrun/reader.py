@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import DataError, Location, SeedError
+from seedkit.errors import DataError, Location
 from seedkit.sources.base import TableReader
 
 if TYPE_CHECKING:
@@ -27,8 +27,7 @@ class DryRunReader(TableReader):
     (the step's source in the manifest) and notes which parents it found empty."""
 
     def __init__(self, conn: sa.Connection, target: Target, where: Location) -> None:
-        super().__init__(conn, target)
-        self.where = where
+        super().__init__(conn, target, where)
         #: Tables read that had no rows: the step ran before its parents were loaded.
         self.empty: list[str] = []
 
@@ -40,14 +39,7 @@ class DryRunReader(TableReader):
                 location=self.where,
                 hint=f"create `{table}` in the DDL, and seed it in an earlier step",
             )
-        try:
-            values = super().column_values(table, column, limit)
-        except SeedError as exc:
-            raise DataError(
-                f"cannot read `{table}.{column}`: {exc.message.splitlines()[0]}",
-                location=self.where,
-                hint=f"name a column of `{table}`",
-            ) from None
+        values = super().column_values(table, column, limit)
         if not values:
             self.empty.append(table)
         return values

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import DataError, Location, SeedError
+from seedkit.errors import Location, SeedError
 from seedkit.history import History, HistoryRow, database_missing, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
@@ -156,11 +156,12 @@ class PlanReader(TableReader):
     `where`, the step's source in the manifest: the apply would fail on it too.
     """
 
+    PLACE = " on the target"
+
     def __init__(
         self, conn: sa.Connection | None, target: Target | None, where: Location | None = None
     ) -> None:
-        super().__init__(conn, target)
-        self.where = where
+        super().__init__(conn, target, where)
         self.read: dict[str, int] = {}
 
     def column_values(self, table: str, column: str, limit: int | None = None) -> list[Any]:
@@ -168,14 +169,7 @@ class PlanReader(TableReader):
         if self._conn is None or not self._target.dialect.table_exists(self._conn, table):
             self.read[_bare(table)] = 0
             raise ParentsMissing(f"`{table}` is not on the target yet")
-        try:
-            values = super().column_values(table, column, limit)
-        except SeedError as exc:
-            raise DataError(
-                f"cannot read `{table}.{column}` on the target: {exc.message.splitlines()[0]}",
-                location=self.where,
-                hint=f"name a column of `{table}`",
-            ) from None
+        values = super().column_values(table, column, limit)
         self.read[_bare(table)] = len(values)
         return values
 

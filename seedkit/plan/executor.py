@@ -289,7 +289,7 @@ class Executor:
         from seedkit.plugins import get_host
 
         loader = get_host().loader_for(self.target, load)
-        load.source.reader = TableReader(conn, self.target)
+        load.source.reader = TableReader(conn, self.target, load.source.context.locate())
         try:
             return loader.load(conn, self.target, load, self.reporter)
         finally:

@@ -77,15 +77,23 @@ class TableReader:
     """Read access to what earlier steps loaded, given to a source while its step runs.
 
     A source (for example generated rows needing valid foreign keys) reads through
-    this instead of touching the connection; it sees the apply's own transaction.
+    this instead of touching the connection; it sees the apply's own transaction. A
+    read that fails (a column the table lacks) is a DataError at `where`: the step's
+    source in the manifest.
     """
 
-    def __init__(self, conn: Any, target: Any) -> None:
+    #: Said after the column in a failed read's message (" on the target" for plans).
+    PLACE = ""
+
+    def __init__(self, conn: Any, target: Any, where: Location | None = None) -> None:
         self._conn = conn
         self._target = target
+        self.where = where
 
     def column_values(self, table: str, column: str, limit: int | None = None) -> list[Any]:
         """The distinct values of `table.column`, sorted, as the database returns them."""
+        from seedkit.errors import DataError, SeedError
+
         dialect = self._target.dialect
         sql = (
             f"SELECT DISTINCT {dialect.quote(self._conn, column)} "
@@ -94,7 +102,14 @@ class TableReader:
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = self._target.run(self._conn, sql, Location(key=f"{table}.{column}")).fetchall()
+        try:
+            rows = self._target.run(self._conn, sql, Location(key=f"{table}.{column}")).fetchall()
+        except SeedError as exc:
+            raise DataError(
+                f"cannot read `{table}.{column}`{self.PLACE}: {exc.message.splitlines()[0]}",
+                location=self.where or exc.location,
+                hint=f"name a column of `{table}`",
+            ) from None
         return [row[0] for row in rows]
 
 
