@@ -30,10 +30,10 @@ _TIME_RE = re.compile(_TIME + r"\Z").match
 _TIMETZ_RE = re.compile(f"{_TIME}{_ZONE}?\\Z").match
 _STAMP_RE = re.compile(f"{_DATE}(?:[T ]{_TIME})?\\Z").match
 _STAMPTZ_RE = re.compile(f"{_DATE}(?:[T ]{_TIME}{_ZONE}?)?\\Z").match
-_BOOLEANS = {
-    **dict.fromkeys(("true", "t", "yes", "y", "1", "on"), True),
-    **dict.fromkeys(("false", "f", "no", "n", "0", "off"), False),
-}
+#: The words a BOOLEAN column accepts (any case); SQL-side converters use the same lists.
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "on")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "off")
+_BOOLEANS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 _STAMP_FORMAT = "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]"
 
 

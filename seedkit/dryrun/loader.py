@@ -20,6 +20,7 @@ from seedkit.errors import Location, SeedError, display_path
 from seedkit.loaders.base import Loader
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
+from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -34,8 +35,6 @@ _DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
-_TRUE = ("true", "t", "yes", "y", "1", "on")
-_FALSE = ("false", "f", "no", "n", "0", "off")
 _FLOAT_WORDS = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity")
 
 
@@ -67,7 +66,7 @@ def valid_sql(column: Column, v: str, exact: bool = True) -> str | None:
     if kind is TypeKind.FLOAT:
         return f"(regexp_full_match({v}, '{_DECIMAL}') OR lower({v}) IN {_in(_FLOAT_WORDS)})"
     if kind is TypeKind.BOOLEAN:
-        return f"lower({v}) IN {_in(_TRUE + _FALSE)}"
+        return f"lower({v}) IN {_in(TRUE_WORDS + FALSE_WORDS)}"
     if kind is TypeKind.DATE:
         return f"(regexp_full_match({v}, '{_DATE}') AND try_cast({v} AS DATE) IS NOT NULL)"
     if kind is TypeKind.TIME:
@@ -109,8 +108,8 @@ def convert_sql(column: Column, v: str) -> str:
     """The DuckDB expression turning text `v` into the column's value, failing on bad text."""
     if column.kind is TypeKind.BOOLEAN:
         return (
-            f"CASE WHEN {v} IS NULL THEN NULL WHEN lower({v}) IN {_in(_TRUE)} THEN true "
-            f"WHEN lower({v}) IN {_in(_FALSE)} THEN false ELSE error('bad boolean') END"
+            f"CASE WHEN {v} IS NULL THEN NULL WHEN lower({v}) IN {_in(TRUE_WORDS)} THEN true "
+            f"WHEN lower({v}) IN {_in(FALSE_WORDS)} THEN false ELSE error('bad boolean') END"
         )
     valid = valid_sql(column, v, exact=False)
     if valid is None:

@@ -69,10 +69,6 @@ SEEDKIT_PATTERNS: dict[TypeKind, str] = {
 ANY_TEXT = ""
 
 
-#: Boolean words seedkit accepts, for loaders that convert them in SQL.
-TRUE_WORDS = ("true", "t", "yes", "y", "1", "on")
-FALSE_WORDS = ("false", "f", "no", "n", "0", "off")
-
 # The patterns a database's own text cast matches seedkit's converters on (DuckDB's
 # read_csv casts and MySQL's LOAD DATA expressions agree on these kinds).
 _CAST_PATTERNS = {

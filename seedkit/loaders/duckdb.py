@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from seedkit.errors import ApplyError, Location
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import FALSE_WORDS, TRUE_WORDS, cast_pattern
+from seedkit.loaders.csvscan import cast_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import TypeKind
+from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

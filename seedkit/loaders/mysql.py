@@ -26,9 +26,10 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, FALSE_WORDS, TRUE_WORDS, cast_pattern
+from seedkit.loaders.csvscan import ANY_TEXT, cast_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
+from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

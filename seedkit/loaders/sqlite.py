@@ -32,6 +32,7 @@ from seedkit.loaders.csvscan import (
 )
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
+from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 #: Marks a quoted empty field; a chunk holding it is left to the generic loader.
 _MARK = "\x1e"
 _HMS = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
-_TRUE = ("true", "t", "yes", "y", "1", "on")
-_FALSE = ("false", "f", "no", "n", "0", "off")
 _NUMERIC_AFFINITY = ("INTEGER", "REAL", "NUMERIC")
 #: Where the rows' placeholders go in the INSERT (no identifier holds a NUL).
 _ROWS = "\x00rows\x00"
@@ -93,7 +92,9 @@ def column_plan(column: Column, declared: str, n: int) -> tuple[str, str, bool] 
         return SEEDKIT_PATTERNS[kind], p, True
     if kind is TypeKind.BOOLEAN:
         # A CASE chain: an IN list would build a lookup table for every row.
-        cases = " ".join(f"WHEN '{t}' THEN {int(t in _TRUE)}" for t in _TRUE + _FALSE)
+        cases = " ".join(
+            f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in TRUE_WORDS + FALSE_WORDS
+        )
         return BOOLEAN, f"CASE lower({p}) {cases} END", False
     if kind is TypeKind.DATE:
         return DATE, f"NULLIF({p}, '')", False

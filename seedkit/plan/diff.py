@@ -323,7 +323,9 @@ def _decimal(value: Any) -> Decimal:
 
 def _boolean(value: Any) -> bool:
     if isinstance(value, str):
-        return value.strip().lower() in ("1", "t", "true", "yes", "y", "on")
+        from seedkit.types import TRUE_WORDS
+
+        return value.strip().lower() in TRUE_WORDS
     return bool(value)
 
 
