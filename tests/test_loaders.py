@@ -237,6 +237,34 @@ def test_a_bad_value_is_reported_where_the_generic_loader_reports_it(
     assert _table_is_empty_or_missing(fast_url)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '3,A003,ab"c,1,1,1,true,2025-01-02,,,\n',  # a quote inside an unquoted field
+        '3,A003,"ab" ,1,1,1,true,2025-01-02,,,\n',  # a space after the closing quote
+        '3,A003, "ab",1,1,1,true,2025-01-02,,,\n',  # a space before the opening quote
+        '3,A003,"ab"c,1,1,1,true,2025-01-02,,,\n',  # text after the closing quote
+        "3,A003,x,1,1,1,true,2025-01-02,,\n",  # a field short
+    ],
+    ids=["stray-quote", "space-after-quote", "space-before-quote", "after-quote", "short"],
+)
+def test_malformed_csv_is_refused_where_the_generic_loader_refuses_it(
+    kind: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bad: str,
+) -> None:
+    # Some databases' readers take these quietly (DuckDB reads `"ab" ,` as `ab`); the
+    # fast path must not, because seedkit's reader stops at them.
+    good = "1,A001,a,1,1,1,true,2025-01-02,,,\n2,A002,b,2,2,2,false,2025-01-02,,,\n"
+    fast, generic, _, fast_url, _ = _both(kind, request, tmp_path, monkeypatch, good + bad)
+    assert fast is not None and generic is not None
+    assert (type(fast), str(fast), fast.location) == (type(generic), str(generic), generic.location)
+    assert fast.location.line == 4
+    assert _table_is_empty_or_missing(fast_url)
+
+
 def test_a_row_the_database_refuses_is_named_like_the_generic_loader_names_it(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,7 +42,8 @@ INT = r"[+-]?[0-9]++"
 DECIMAL = r"[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][+-]?[0-9]++)?"
 FLOAT_WORDS = r"(?i:nan|[+-]?inf(?:inity)?)"
 BOOLEAN = r"(?i:true|t|yes|y|1|on|false|f|no|n|0|off)"
-_YEAR = r"(?!0000)[0-9]{4}"
+# Four digits other than 0000, without a lookahead, so that RE2 (DuckDB) takes it too.
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
 _LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 DATE = (
     rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -90,6 +91,13 @@ def cast_pattern(column: Column) -> str | None:
     if column.kind is TypeKind.TIME:
         return None if is_zoned_time(column) else TIME
     return _CAST_PATTERNS.get(column.kind)
+
+
+def re2_pattern(pattern: str) -> str:
+    """A field pattern in RE2's syntax (DuckDB's regexp functions), which has no
+    possessive quantifiers. The patterns above use them only where what follows cannot
+    match the same characters, so the plain quantifier accepts exactly the same text."""
+    return pattern.replace("++", "+").replace("*+", "*").replace("?+", "?")
 
 
 def is_zoned_time(column: Column) -> bool:

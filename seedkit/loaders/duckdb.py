@@ -1,14 +1,23 @@
 """DuckDB's fast path: its own CSV reader, every column read as text, then cast in SQL.
 
 DuckDB has no savepoints: a statement that fails aborts the whole transaction, so a
-half-tried fast path cannot be taken back. The scanner (`seedkit.loaders.csvscan`)
-therefore reads every file first and vouches for each field (seedkit's NULL rule and
-seedkit's accepted text per column type); only then does one
-`INSERT … SELECT … FROM read_csv(…)` load them, with `allow_quoted_nulls = false` so
-that a quoted empty field stays an empty string. A file the scanner will not vouch for
-goes through the generic loader, which reports a bad value at its file, line and
-column. If DuckDB itself refuses the rows (a duplicate key, a NOT NULL), the error
-names DuckDB's message and the files; DuckDB cannot say which line.
+half-tried fast path cannot be taken back. The files are therefore vouched for before
+anything is written, in two checks that run at the same time (DuckDB releases the
+GIL while it reads):
+
+- the structure, by seedkit's scanner (`seedkit.loaders.csvscan`) in a thread: every
+  record has the header's fields, quotes only where seedkit's reader takes them, no
+  blank line before the end (DuckDB reads a stray quote or a space beside a quoted
+  field without a word, where seedkit's reader stops);
+- each typed field, by an in-memory DuckDB of its own (outside the apply's
+  transaction): the field is NULL or matches its column's pattern, the text seedkit's
+  converter accepts, in RE2's syntax.
+
+Only then does one `INSERT … SELECT … FROM read_csv(…)` load the files, with
+`allow_quoted_nulls = false` so that a quoted empty field stays an empty string. A file
+either check refuses goes through the generic loader, which reports a bad value at its
+file, line and column. If DuckDB itself refuses the rows (a duplicate key, a NOT
+NULL), the error names DuckDB's message and the files; DuckDB cannot say which line.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from seedkit.errors import ApplyError, Location
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import cast_pattern
+from seedkit.loaders.csvscan import ANY_TEXT, cast_pattern, re2_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
@@ -52,17 +61,11 @@ class DuckdbCsvLoader(Loader):
 
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
         """Vouch for every file, then load them all in one statement."""
-        from seedkit.loaders.csvscan import NotVouched, csv_layout, record_regex, scan
+        from seedkit.loaders.csvscan import csv_layout
 
         layout = csv_layout(step)
         assert layout is not None
-        regex = record_regex(layout, cast_pattern)
-        assert regex is not None
-        try:
-            for path in layout.files:
-                for _ in scan(path, layout.options, regex):
-                    pass
-        except NotVouched:
+        if not self._vouched(conn, layout):
             from seedkit.loaders.generic import GenericLoader
 
             return GenericLoader().load(conn, target, step, reporter)
@@ -70,7 +73,8 @@ class DuckdbCsvLoader(Loader):
         table = dialect.table_for_insert(step.table, step.table_name)
         if step.mode == Mode.REPLACE:
             target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
-        sql = self._insert_sql(conn, target, table, layout)
+        reader = _read_csv_sql(layout)
+        sql = self._insert_sql(conn, target, table, layout, reader)
         from sqlalchemy.exc import DBAPIError
 
         try:
@@ -89,16 +93,23 @@ class DuckdbCsvLoader(Loader):
         reporter.step_progress(step.name, rows)
         return rows
 
+    def _vouched(self, conn: sa.Connection, layout: CsvLayout) -> bool:
+        """Both checks at once: seedkit's scanner on the structure (a thread), DuckDB on
+        the typed fields (this thread, waiting in DuckDB without the GIL)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-scan") as pool:
+            structure = pool.submit(_structure_vouched, layout)
+            typed = _fields_vouched(conn, layout)
+            return structure.result() and typed
+
     def _insert_sql(
-        self, conn: sa.Connection, target: Target, table: str, layout: CsvLayout
+        self, conn: sa.Connection, target: Target, table: str, layout: CsvLayout, reader: str
     ) -> str:
         import logging
 
-        dialect, opts = target.dialect, layout.options
-        names = [f"c{i}" for i in range(len(layout.columns))]
-        spec = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
         exprs = []
-        for name, column in zip(names, layout.columns, strict=True):
+        for name, column in zip(_field_names(layout), layout.columns, strict=True):
             if column.kind is TypeKind.BOOLEAN:
                 cases = " ".join(
                     f"WHEN '{t}' THEN {t in TRUE_WORDS}" for t in TRUE_WORDS + FALSE_WORDS
@@ -106,16 +117,71 @@ class DuckdbCsvLoader(Loader):
                 exprs.append(f"CASE lower({name}) {cases} END")
             else:
                 exprs.append(name)
+        dialect = target.dialect
         cols = ", ".join(dialect.quote(conn, n) for n in layout.names)
         sql = (
             f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
-            f"SELECT {', '.join(exprs)} FROM read_csv(?, columns = {{{spec}}}, header = true, "
-            f"auto_detect = false, allow_quoted_nulls = false, strict_mode = true, "
-            f"delim = {_literal(opts.delimiter)}, quote = {_literal(opts.quote)}, "
-            f"escape = {_literal(opts.quote)}, nullstr = {_literal(opts.null[0])})"
+            f"SELECT {', '.join(exprs)} FROM {reader}"
         )
         logging.getLogger("seedkit.sql").debug("%s", sql)
         return sql
+
+
+def _field_names(layout: CsvLayout) -> list[str]:
+    """The names read_csv gives the fields: c0, c1, … (the header's own may repeat or clash)."""
+    return [f"c{i}" for i in range(len(layout.columns))]
+
+
+def _read_csv_sql(layout: CsvLayout) -> str:
+    """`read_csv(?, …)` of the files (bound as a list), every field as text."""
+    opts = layout.options
+    spec = ", ".join(f"'{n}': 'VARCHAR'" for n in _field_names(layout))
+    return (
+        f"read_csv(?, columns = {{{spec}}}, header = true, "
+        f"auto_detect = false, allow_quoted_nulls = false, strict_mode = true, "
+        f"delim = {_literal(opts.delimiter)}, quote = {_literal(opts.quote)}, "
+        f"escape = {_literal(opts.quote)}, nullstr = {_literal(opts.null[0])})"
+    )
+
+
+def _structure_vouched(layout: CsvLayout) -> bool:
+    """Whether seedkit's scanner takes every record of every file, any field as text."""
+    from seedkit.loaders.csvscan import NotVouched, record_regex, scan
+
+    regex = record_regex(layout, lambda column: ANY_TEXT)
+    assert regex is not None
+    try:
+        for path in layout.files:
+            for _ in scan(path, layout.options, regex):
+                pass
+    except NotVouched:
+        return False
+    return True
+
+
+def _fields_vouched(conn: sa.Connection, layout: CsvLayout) -> bool:
+    """Whether every typed field of the files is NULL or matches its column's pattern.
+
+    Asked of a DuckDB of its own (the files are all it reads), outside the apply's
+    transaction, so that a file DuckDB cannot read aborts nothing.
+    """
+    checks = []
+    for name, column in zip(_field_names(layout), layout.columns, strict=True):
+        pattern = cast_pattern(column)
+        if pattern:  # None never gets here (see `accepts`); ANY_TEXT needs no check
+            regex = _literal(re2_pattern(pattern))
+            checks.append(f"({name} IS NULL OR regexp_full_match({name}, {regex}))")
+    if not checks:
+        return True
+    import duckdb
+
+    sql = f"SELECT bool_and({' AND '.join(checks)}) FROM {_read_csv_sql(layout)}"
+    try:
+        with duckdb.connect(":memory:") as checker:
+            found = checker.execute(sql, [[str(p) for p in layout.files]]).fetchone()
+    except duckdb.Error:
+        return False
+    return found is not None and found[0] is not False
 
 
 def _literal(text: str) -> str:
