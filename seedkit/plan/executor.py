@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -211,22 +212,32 @@ class Executor:
     def _run_steps(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
     ) -> None:
-        for load in self.plan.ordered():
-            fingerprint = step_fingerprint(load) if self.history is not None else ""
-            before = recorded.get(("step", load.name))
-            if before is not None and before.fingerprint == fingerprint and not self.force:
-                skipped = StepResult(load.name, load.source.kind, "skipped", detail="unchanged")
-                self._skip(result, skipped)
-                continue
-            self.reporter.step_started(load.name, load.source.kind, None)
-            with self._transaction(conn, per_step):
-                step = self._run_step(conn, load, rerun=before is not None)
-                if self.history is not None:
-                    self.history.record(
-                        conn, "step", load.name, fingerprint, step.rows, step.seconds
-                    )
-            result.steps.append(step)
-            self.reporter.step_finished(step)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-hash") as hasher:
+            for load in self.plan.ordered():
+                before = recorded.get(("step", load.name))
+                if self.history is None:
+                    fingerprint: Future[str] | None = None
+                elif before is not None and not self.force:
+                    fingerprint = hasher.submit(step_fingerprint, load)
+                    if before.fingerprint == fingerprint.result():
+                        skipped = StepResult(
+                            load.name, load.source.kind, "skipped", detail="unchanged"
+                        )
+                        self._skip(result, skipped)
+                        continue
+                else:
+                    # Nothing to compare with: hash the source while it loads (hashlib
+                    # lets go of the GIL on large reads, so this costs little time).
+                    fingerprint = hasher.submit(step_fingerprint, load)
+                self.reporter.step_started(load.name, load.source.kind, None)
+                with self._transaction(conn, per_step):
+                    step = self._run_step(conn, load, rerun=before is not None)
+                    if self.history is not None and fingerprint is not None:
+                        self.history.record(
+                            conn, "step", load.name, fingerprint.result(), step.rows, step.seconds
+                        )
+                result.steps.append(step)
+                self.reporter.step_finished(step)
 
     def _run_step(self, conn: sa.Connection, load: LoadStep, rerun: bool = False) -> StepResult:
         """Run one step inside the current transaction: statements or rows by mode, then the
