@@ -162,8 +162,11 @@ class ProgressReporter:
             task = self._tasks[result.name]
             self._progress.update(task, total=max(result.rows, 1), completed=max(result.rows, 1))
         elif self._progress is None:
+            # "ran", not "applied": the apply's transaction commits after the last step,
+            # and a later failure rolls this one back too. The summary says "applied".
+            word = "ran" if result.status == "applied" else result.status
             self.console.print(
-                f"{result.status} {result.name} ({result.kind}): {result.rows} rows "
+                f"{word} {result.name} ({result.kind}): {result.rows} rows "
                 f"in {result.seconds:.2f}s {result.detail}".rstrip(),
                 highlight=False,
             )

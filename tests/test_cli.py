@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -154,3 +155,25 @@ def test_upsert_on_a_table_without_key_is_a_located_error(tmp_path: Path) -> Non
     assert result.exit_code == 2, result.output
     assert f"{tmp_path / 'seed.toml'}:6:1 [steps.parts.mode]" in result.stderr
     assert "needs a key" in result.stderr
+
+
+def test_plain_progress_does_not_call_a_rolled_back_step_applied(tmp_path: Path) -> None:
+    (tmp_path / "seed.toml").write_text(
+        '[project]\nname = "tiny"\nddl = ["s.sql"]\n\n'
+        "[steps.a]\nrows = [{ id = 1 }]\n\n"
+        '[steps.b]\nrows = [{ id = "x" }]\ndepends_on = ["a"]\n'
+    )
+    (tmp_path / "s.sql").write_text(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n"
+    )
+    db = tmp_path / "t.db"
+    result = CliRunner().invoke(
+        app, ["apply", "-m", str(tmp_path / "seed.toml"), "--url", f"sqlite:///{db}"]
+    )
+    assert result.exit_code != 0
+    output = " ".join(result.output.split())  # unwrapped
+    assert re.match(r"ran \S*s\.sql \(ddl\): 0 rows .* ran a \(rows\): 1 rows ", output), output
+    assert "applied" not in output and "[steps.b.rows]: row 1, column `id`" in output
+    with sqlite3.connect(db) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == []
