@@ -64,8 +64,9 @@ class Runs:
         return statistics.median(self.peak_kib) / 1024
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Run `argv` under /usr/bin/time; return (wall seconds, peak RSS KiB). Fails loudly."""
+def timed(argv: list[str], cwd: Path | None = None, check: bool = True) -> tuple[float, int]:
+    """Run `argv` under /usr/bin/time; return (wall seconds, peak RSS KiB). Fails loudly,
+    or with `check=False` gives a peak of -1 for a command that failed."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         started = time.perf_counter()
         proc = subprocess.run(
@@ -76,6 +77,8 @@ def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
             text=True,
         )
         wall = time.perf_counter() - started
+        if proc.returncode != 0 and not check:
+            return wall, -1
         if proc.returncode != 0:
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr}")
         return wall, int(out.read().split()[-1])
