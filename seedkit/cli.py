@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -264,4 +264,25 @@ def main() -> None:
     try:
         app()
     except SystemExit as exc:
-        sys.exit(exc.code)
+        _exit_now(exc.code)
+    _exit_now(0)
+
+
+def _exit_now(code: int | str | None) -> NoReturn:
+    """Exit as `sys.exit(code)` would, without tearing the interpreter down.
+
+    When a command returns, its connections are closed (a DuckDB file is checkpointed)
+    and its output is written; what is left is the interpreter freeing every module
+    (SQLAlchemy, pydantic, sqlglot, DuckDB), about 0.15 s of each run. The atexit
+    handlers still run (logging's flush among them) and both streams are flushed.
+    """
+    import atexit
+    import os
+
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -177,3 +177,25 @@ def test_plain_progress_does_not_call_a_rolled_back_step_applied(tmp_path: Path)
     with sqlite3.connect(db) as conn:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert tables == []
+
+
+def test_the_console_script_flushes_its_output_and_keeps_exit_codes(tmp_path: Path) -> None:
+    # main() leaves without the interpreter's teardown: output and codes must survive it.
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "seedkit", *args], capture_output=True, text=True
+        )
+
+    plan = run("plan", "-m", str(MANIFEST), "--format", "json")
+    assert plan.returncode == 0, plan.stderr
+    levels = json.loads(plan.stdout)["levels"]  # the whole document, the last level too
+    assert [s["name"] for s in levels[0]["steps"]] == ["exchanges", "sectors"]
+    assert len(levels) == 3
+    missing = run("validate", "-m", str(tmp_path / "nope.toml"))
+    assert missing.returncode == 2
+    assert "no manifest at" in missing.stderr and "Traceback" not in missing.stderr
+    db = tmp_path / "t.db"
+    applied = run("apply", "-m", str(MANIFEST), "--url", f"sqlite:///{db}")
+    assert applied.returncode == 0, applied.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM exchanges").fetchone() == (5,)

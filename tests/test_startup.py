@@ -28,9 +28,9 @@ DATABASE = ("sqlalchemy", "duckdb", "duckdb_engine", "psycopg", "pymysql")
 _PROBE = """
 import json, sys
 sys.argv = ["seedkit", *json.loads(sys.argv[1])]
-from seedkit.cli import main
+from seedkit.cli import app
 try:
-    main()
+    app()
 except SystemExit:
     pass
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
