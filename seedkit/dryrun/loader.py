@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from seedkit.dryrun.rows import insert_rows
 from seedkit.errors import Location, SeedError, display_path
 from seedkit.loaders.base import Loader
+from seedkit.loaders.csvscan import DECIMAL, INT, re2_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
     from seedkit.plan.steps import LoadStep
     from seedkit.target import Target
 
-_INT = r"[+-]?[0-9]+"
-_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# The scanner's patterns in RE2's syntax: the same text as seedkit's converters take.
+_INT = re2_pattern(INT)
+_DECIMAL = re2_pattern(DECIMAL)
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
