@@ -65,7 +65,7 @@ class DuckdbCsvLoader(Loader):
 
         layout = csv_layout(step)
         assert layout is not None
-        if not self._vouched(conn, layout):
+        if not self._vouched(layout):
             from seedkit.loaders.generic import GenericLoader
 
             return GenericLoader().load(conn, target, step, reporter)
@@ -93,14 +93,14 @@ class DuckdbCsvLoader(Loader):
         reporter.step_progress(step.name, rows)
         return rows
 
-    def _vouched(self, conn: sa.Connection, layout: CsvLayout) -> bool:
+    def _vouched(self, layout: CsvLayout) -> bool:
         """Both checks at once: seedkit's scanner on the structure (a thread), DuckDB on
         the typed fields (this thread, waiting in DuckDB without the GIL)."""
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-scan") as pool:
             structure = pool.submit(_structure_vouched, layout)
-            typed = _fields_vouched(conn, layout)
+            typed = _fields_vouched(layout)
             return structure.result() and typed
 
     def _insert_sql(
@@ -159,7 +159,7 @@ def _structure_vouched(layout: CsvLayout) -> bool:
     return True
 
 
-def _fields_vouched(conn: sa.Connection, layout: CsvLayout) -> bool:
+def _fields_vouched(layout: CsvLayout) -> bool:
     """Whether every typed field of the files is NULL or matches its column's pattern.
 
     Asked of a DuckDB of its own (the files are all it reads), outside the apply's
