@@ -498,3 +498,25 @@ def test_sqlite_bad_value_late_in_the_file_is_reported_at_its_line(
     )  # header, 6 rows on 8 lines, 21 rows
     assert calls == 1
     assert _table_is_empty_or_missing(fast_url)
+
+
+def test_mysql_without_local_infile_on_the_server_loads_through_the_generic_loader(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast_url, generic_url = _urls("mysql", request, tmp_path)
+    manifest = _seed(tmp_path / "seed", FAST_ROWS)
+    server = sa.create_engine(fast_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        before = conn.exec_driver_sql("SELECT @@GLOBAL.local_infile").scalar()
+        conn.exec_driver_sql("SET GLOBAL local_infile = 0")
+    try:
+        counter = _Generic(monkeypatch)
+        assert _apply(manifest, fast_url) is None
+        assert counter.calls == 1  # LOAD DATA LOCAL refused: the step went generic
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f"SET GLOBAL local_infile = {int(before)}")
+        server.dispose()
+    counter.force()
+    assert _apply(manifest, generic_url) is None
+    assert _rows(fast_url) == _rows(generic_url) and len(_rows(fast_url)) == 6
