@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tracemalloc
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from typer.testing import CliRunner
 from seedkit import api
 from seedkit.cli import app
 from seedkit.errors import DataError
+from seedkit.sources import jsonstream
+from seedkit.sources.json import JsonOptions, JsonSource
 
 COLUMNS = {
     "exchanges": ["exchange_id", "mic", "name", "city", "opens_at", "closes_at", "timezone"],
@@ -225,3 +229,172 @@ def test_json_fingerprint_changes_with_the_file(tmp_path: Path) -> None:
     before = api.validate(manifest).steps["tickers"].source.fingerprint()
     break_tickers(manifest, '"lot_size": 1,', '"lot_size": 2,', "json")
     assert api.validate(manifest).steps["tickers"].source.fingerprint() != before
+
+
+def json_source(root: Path, name: str, pointer: str | None = None) -> JsonSource:
+    """A JsonSource for `root / name`, outside any manifest."""
+    options = JsonOptions(path=name, pointer=pointer)
+    return JsonSource(options, SimpleNamespace(root=root))
+
+
+def all_rows(source: JsonSource, size: int = 10_000) -> list[tuple[Any, ...]]:
+    return [row for batch in source.batches(None, size) for row in batch.rows]
+
+
+# Siblings of every JSON type, with quotes, braces and brackets inside strings.
+SIBLINGS = (
+    '"s": "a \\"quoted\\" {brace} [bracket] \\\\", "o": {"items": [1, {"x": "}"}]}, '
+    '"a": [[], {}, "]", -1.5e3, null], "n": 12345.678, "t": true, "f": false, "z": null'
+)
+
+
+def test_json_streams_past_siblings_of_every_type_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = (
+        '{"id": 1, "name": "x \\"{[", "price": 1.25}, '
+        '{"id": 2, "tags": ["a", "b"], "price": -0.5E+2},\r\n'
+        '{"id": 3, "name": "\\u00e9€😀", "price": null, "ok": true}'
+    )
+    text = (
+        f'\ufeff{{{SIBLINGS}, "pages": [{{{SIBLINGS}}}, 7, {{{SIBLINGS}, "rows": [\r\n'
+        f"{body}\r\n], {SIBLINGS}}}, [1, 2]], {SIBLINGS}}}\n"
+    )
+    (tmp_path / "x.json").write_text(text, encoding="utf-8")
+    expected = [
+        (1, 'x "{[', Decimal("1.25"), None, None),
+        (2, None, Decimal("-0.5E+2"), ["a", "b"], None),
+        (3, "é€😀", None, None, True),
+    ]
+    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 7)
+    for pointer in ("pages.2.rows", "/pages/2/rows"):
+        source = json_source(tmp_path, "x.json", pointer)
+        assert source.columns(None) == ["id", "name", "price", "tags", "ok"]
+        assert source.count_rows() == 3
+        assert all_rows(source, size=2) == expected
+        assert [b.keys for b in source.batches(None, 2)] == [
+            [f"{pointer}[0]", f"{pointer}[1]"],
+            [f"{pointer}[2]"],
+        ]
+    # The same text parsed whole gives the same objects.
+    whole = json.loads(text.lstrip("\ufeff"), parse_float=Decimal)["pages"][2]["rows"]
+    assert [
+        item for _, item in jsonstream.array_items(tmp_path / "x.json", "pages.2.rows")
+    ] == whole
+
+
+def test_json_pointer_misses_keep_their_hints_when_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 7)
+    (tmp_path / "x.json").write_text(
+        f'{{{SIBLINGS}, "pages": [{{"rows": []}}, {{"rows": "no"}}]}}', encoding="utf-8"
+    )
+    cases = {
+        "pages.2.rows": (
+            "`pointer` 'pages.2.rows': pages (array) has no `2`",
+            "an array of 2 items: index it with 0…1",
+        ),
+        "pages.0.rowz": (
+            "`pointer` 'pages.0.rowz': pages.0 (object) has no `rowz`",
+            "keys there: `rows`",
+        ),
+        "/x": (
+            "`pointer` '/x': the document (object) has no `x`",
+            "keys there: `s`, `o`, `a`, `n`, `t`, `f`, `z`, `pages`",
+        ),
+        "s.0": ("`pointer` 's.0': s (string) has no `0`", "the pointer goes below a plain value"),
+        "pages.1.rows": (
+            "`pointer` 'pages.1.rows' names a JSON string, not an array of objects",
+            'set `pointer` to the array inside the document, e.g. pointer = "data.items"',
+        ),
+        "pages.0.rows.0": (
+            "`pointer` 'pages.0.rows.0': pages.0.rows (array) has no `0`",
+            "an array of 0 items: index it with 0…0",
+        ),
+    }
+    for pointer, (message, hint) in cases.items():
+        with pytest.raises(DataError) as caught:
+            json_source(tmp_path, "x.json", pointer).count_rows()
+        assert caught.value.message == message
+        assert caught.value.location is not None and caught.value.location.key == pointer
+        assert caught.value.hint == hint
+
+
+def test_json_shape_error_waits_for_a_later_syntax_error(tmp_path: Path) -> None:
+    """As with a whole parse, a syntax error anywhere wins over a bad item before it."""
+    (tmp_path / "x.json").write_text('{"rows": [{"a": 1}, 2, {"a": 3}], "z": [1 2]}')
+    with pytest.raises(DataError) as caught:
+        json_source(tmp_path, "x.json", "rows").count_rows()
+    assert caught.value.message == "invalid JSON: Expecting ',' delimiter"
+    assert caught.value.location is not None
+    assert (caught.value.location.line, caught.value.location.column) == (1, 43)
+    (tmp_path / "x.json").write_text('{"rows": [{"a": 1}, 2, {"a": 3}], "z": [1, 2]}')
+    with pytest.raises(DataError) as caught:
+        json_source(tmp_path, "x.json", "rows").count_rows()
+    assert caught.value.message == "item 1 is a JSON number, not an object"
+    assert caught.value.location is not None and caught.value.location.key == "rows[1]"
+
+
+def big_items_text(count: int) -> str:
+    lines = [
+        f'  {{"id": {i}, "name": "item {i}", "price": {i}.25, "ok": {str(i % 2 == 0).lower()}}}'
+        for i in range(count)
+    ]
+    body = ",\n".join(lines)
+    return f'{{"meta": {{"count": {count}}},\n "items": [\n{body}\n]}}\n'
+
+
+def test_json_syntax_error_deep_in_a_large_file_is_located_like_json_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 4096)
+    text = big_items_text(10_000)
+    broken = text.replace('"name": "item 5000",', '"name": "item 5000" "x": 1,', 1)
+    assert broken != text
+    (tmp_path / "x.json").write_text(broken, encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(broken)
+    assert (expected.value.lineno, expected.value.colno) == (5003, 36)
+    with pytest.raises(DataError) as caught:
+        json_source(tmp_path, "x.json", "items").count_rows()
+    assert caught.value.message == "invalid JSON: Expecting ',' delimiter"
+    assert caught.value.location is not None
+    assert (caught.value.location.line, caught.value.location.column) == (5003, 36)
+
+
+def test_json_non_utf8_byte_after_a_bom_is_located_like_a_whole_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 5)
+    (tmp_path / "x.json").write_bytes(b'\xef\xbb\xbf[{"a": "\xc3\xa9\xc3"}, {"b": 1}]')
+    with pytest.raises(DataError) as caught:
+        json_source(tmp_path, "x.json").count_rows()
+    with pytest.raises(UnicodeDecodeError) as whole:
+        (tmp_path / "x.json").read_text(encoding="utf-8-sig")
+    assert whole.value.start == 10
+    assert caught.value.message == "not UTF-8 text (invalid continuation byte at byte 10)"
+
+
+def test_json_batches_stream_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(big_items_text(200_000), encoding="utf-8")
+    source = json_source(tmp_path, "big.json", "items")
+    assert source.count_rows() == 200_000  # the first pass, outside the measure
+    tracemalloc.start()
+    try:
+        whole = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        assert len(whole["items"]) == 200_000
+        del whole
+        whole_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        rows = 0
+        last = None
+        for batch in source.batches(None, size=1_000):
+            rows += len(batch.rows)
+            last = batch.rows[-1]
+        stream_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (rows, last) == (200_000, (199_999, "item 199999", Decimal("199999.25"), False))
+    assert stream_peak < whole_peak / 5, (stream_peak, whole_peak)

@@ -6,15 +6,16 @@ Each object is a row, its keys name columns; values are typed by the target colu
 empty CSV field. Errors name the file and the item: `data/x.json [data.items[3].price]`
 (indexes count from 0, as in JSON tools).
 
-The whole document is parsed at once; for files too large for memory use `ndjson`
-or `parquet`, which stream.
+The file is streamed (`seedkit.sources.jsonstream`): one element of the array is in
+memory at a time, plus a chunk of the file. It is read once at plan time to learn the
+keys, count the rows and find syntax and shape errors before any database work, then
+once more to load.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from pydantic import Field
 from seedkit.errors import DataError, Location, display_path
 from seedkit.manifest.models import Strict
 from seedkit.sources.base import Source
+from seedkit.sources.jsonstream import array_items
+from seedkit.sources.jsonstream import json_type as _json_type  # ndjson imports it here
 from seedkit.sources.values import KeyedRowBatch
 
 if TYPE_CHECKING:
@@ -43,6 +46,14 @@ class JsonOptions(Strict):
     )
 
 
+@dataclass
+class _Scan:
+    """What one pass over a file found: each key with the first item that has it, the rows."""
+
+    keys: dict[str, int]
+    rows: int
+
+
 class JsonSource(Source):
     """Rows from JSON arrays of objects, typed by the target table."""
 
@@ -51,7 +62,7 @@ class JsonSource(Source):
 
     def __init__(self, options: Any, context: Any) -> None:
         super().__init__(options, context)
-        self._parsed: dict[Path, list[dict[str, Any]]] = {}
+        self._scans: dict[Path, _Scan] = {}
 
     @property
     def _options(self) -> JsonOptions:
@@ -65,74 +76,65 @@ class JsonSource(Source):
     def _prefix(self) -> str:
         return self._options.pointer or ""
 
-    def items(self, path: Path) -> list[dict[str, Any]]:
-        """The objects of one file (parsed once, then kept)."""
-        if path not in self._parsed:
-            self._parsed[path] = self._read(path)
-        return self._parsed[path]
+    def _not_an_object(self, path: Path, index: int, item: Any) -> DataError:
+        return DataError(
+            f"item {index} is a JSON {_json_type(item)}, not an object",
+            location=Location.in_file(path, key=f"{self._prefix()}[{index}]"),
+            hint="each item is one row: an object whose keys name columns",
+        )
 
-    def _read(self, path: Path) -> list[dict[str, Any]]:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                location=Location.in_file(path),
-                hint="JSON files are read as UTF-8",
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise DataError(
-                f"invalid JSON: {exc.msg}",
-                location=Location.in_file(path, exc.lineno, exc.colno),
-                hint="fix the syntax at that place",
-            ) from None
-        found = _follow(doc, self._options.pointer, path)
-        if not isinstance(found, list):
-            where = (
-                f"`pointer` {self._prefix()!r} names" if self._options.pointer else "the file is"
-            )
-            raise DataError(
-                f"{where} a JSON {_json_type(found)}, not an array of objects",
-                location=Location.in_file(path, key=self._prefix() or None),
-                hint='set `pointer` to the array inside the document, e.g. pointer = "data.items"',
-            )
-        for index, item in enumerate(found):
+    def _scan(self, path: Path) -> _Scan:
+        """Keys and row count of one file, from one streamed pass (then kept)."""
+        if path not in self._scans:
+            keys: dict[str, int] = {}
+            rows = 0
+            bad: DataError | None = None
+            for index, item in array_items(path, self._options.pointer):
+                if not isinstance(item, dict):
+                    # Read on: a syntax error further down is reported first, as before.
+                    if bad is None:
+                        bad = self._not_an_object(path, index, item)
+                    continue
+                rows += 1
+                for name in item:
+                    keys.setdefault(name, index)
+            if bad is not None:
+                raise bad
+            self._scans[path] = _Scan(keys, rows)
+        return self._scans[path]
+
+    def objects(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each `(index, object)` of one file, streamed."""
+        for index, item in array_items(path, self._options.pointer):
             if not isinstance(item, dict):
-                raise DataError(
-                    f"item {index} is a JSON {_json_type(item)}, not an object",
-                    location=Location.in_file(path, key=f"{self._prefix()}[{index}]"),
-                    hint="each item is one row: an object whose keys name columns",
-                )
-        return found
+                raise self._not_an_object(path, index, item)
+            yield index, item
 
     def columns(self, table: Table | None) -> list[str]:
         """Every key used by any object of any file, in first-seen order."""
         seen: dict[str, None] = {}
         for path in self.files():
-            for item in self.items(path):
-                seen.update(dict.fromkeys(item))
+            seen.update(dict.fromkeys(self._scan(path).keys))
         return list(seen)
 
     def count_rows(self) -> int:
         """The number of objects in every file."""
-        return sum(len(self.items(path)) for path in self.files())
+        return sum(self._scan(path).rows for path in self.files())
 
     def validate(self, table: Table | None) -> None:
         """Every file parses, and every key names a column of the table."""
         for path in self.files():
-            items = self.items(path)
+            scan = self._scan(path)
             if table is None:
                 continue
-            for index, item in enumerate(items):
-                for name in item:
-                    if table.column(name) is None:
-                        raise DataError(
-                            f"key `{name}` names no column of table {table.qualified_name}",
-                            location=Location.in_file(
-                                path, key=f"{self._prefix()}[{index}].{name}"
-                            ),
-                            hint="columns: " + ", ".join(c.name for c in table.columns),
-                        )
+            # Keys are in first-seen order, so the first unknown one is the first in the file.
+            for name, index in scan.keys.items():
+                if table.column(name) is None:
+                    raise DataError(
+                        f"key `{name}` names no column of table {table.qualified_name}",
+                        location=Location.in_file(path, key=f"{self._prefix()}[{index}].{name}"),
+                        hint="columns: " + ", ".join(c.name for c in table.columns),
+                    )
 
     def batches(self, table: Table | None, size: int = 10_000) -> Iterator[KeyedRowBatch]:
         """Typed rows; a value that does not fit its column names the file, index and key."""
@@ -141,20 +143,30 @@ class JsonSource(Source):
         prefix = self._prefix()
         for path in self.files():
             shown = display_path(path)
-            items = self.items(path)
-            for start in range(0, len(items), size):
-                rows: list[tuple[Any, ...]] = []
-                for index in range(start, min(start + size, len(items))):
-                    try:
-                        rows.append(convert(items[index]))
-                    except BadValue as bad:
-                        raise DataError(
-                            f"item {index}, key `{bad.name}`: {bad.reason}",
-                            location=Location.in_file(path, key=f"{prefix}[{index}].{bad.name}"),
-                            hint=bad.hint,
-                        ) from None
-                keys = [f"{prefix}[{i}]" for i in range(start, start + len(rows))]
-                yield KeyedRowBatch(names, rows, shown, keys=keys)
+            rows: list[tuple[Any, ...]] = []
+            start = 0
+            for index, item in self.objects(path):
+                try:
+                    rows.append(convert(item))
+                except BadValue as bad:
+                    raise DataError(
+                        f"item {index}, key `{bad.name}`: {bad.reason}",
+                        location=Location.in_file(path, key=f"{prefix}[{index}].{bad.name}"),
+                        hint=bad.hint,
+                    ) from None
+                if len(rows) == size:
+                    yield _batch(names, rows, shown, prefix, start)
+                    start += len(rows)
+                    rows = []
+            if rows:
+                yield _batch(names, rows, shown, prefix, start)
+
+
+def _batch(
+    names: tuple[str, ...], rows: list[tuple[Any, ...]], shown: str, prefix: str, start: int
+) -> KeyedRowBatch:
+    keys = [f"{prefix}[{i}]" for i in range(start, start + len(rows))]
+    return KeyedRowBatch(names, rows, shown, keys=keys)
 
 
 class BadValue(ValueError):
@@ -204,51 +216,3 @@ def tuple_converter(
         raise AssertionError("unreachable: a converter failed only once")
 
     return convert
-
-
-def _follow(doc: Any, pointer: str | None, path: Path) -> Any:
-    """The value `pointer` names inside `doc` (dotted keys, or an RFC 6901 JSON Pointer)."""
-    if not pointer:
-        return doc
-    if pointer.startswith("/"):
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-    else:
-        parts = pointer.split(".")
-    current = doc
-    walked: list[str] = []
-    for part in parts:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            where = ".".join(walked) or "the document"
-            raise DataError(
-                f"`pointer` {pointer!r}: {where} ({_json_type(current)}) has no `{part}`",
-                location=Location.in_file(path, key=pointer),
-                hint=_keys_hint(current),
-            )
-        walked.append(part)
-    return current
-
-
-def _keys_hint(value: Any) -> str:
-    if isinstance(value, dict):
-        return "keys there: " + ", ".join(f"`{k}`" for k in list(value)[:20])
-    if isinstance(value, list):
-        return f"an array of {len(value)} items: index it with 0…{max(len(value) - 1, 0)}"
-    return "the pointer goes below a plain value"
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    return "number"
