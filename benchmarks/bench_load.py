@@ -199,8 +199,12 @@ def alternate(
 
 
 def row(label: str, rows: int, runs: Runs, base: Runs | None) -> str:
-    """One line of the results table."""
-    ratio = f"{runs.median / base.median:5.2f}x" if base else "     "
+    """One line of the results table: the ratio of the medians, then the median of the
+    ratios of runs made back to back (less moved by the machine slowing down for a while)."""
+    ratio = ""
+    if base:
+        paired = statistics.median(m / b for m, b in zip(runs.seconds, base.seconds, strict=True))
+        ratio = f"{runs.median / base.median:5.2f}x {paired:6.2f}x"
     return (
         f"{label:<34} {rows:>10,} {runs.median:8.2f} {rows / runs.median:>12,.0f} "
         f"{runs.peak_mib:8.1f} {ratio}"
@@ -217,7 +221,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "seedkit-bench")
     parser.add_argument("--no-startup", action="store_true")
     args = parser.parse_args()
-    header = f"{'command':<34} {'rows':>10} {'median s':>8} {'rows/s':>12} {'peak MiB':>8} ratio"
+    header = (
+        f"{'command':<34} {'rows':>10} {'median s':>8} {'rows/s':>12} {'peak MiB':>8} ratio  paired"
+    )
     print(header, "\n" + "-" * len(header), flush=True)
     peaks: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="seedkit-bench-") as tmp:
