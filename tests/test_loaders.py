@@ -275,15 +275,55 @@ def test_a_row_the_database_refuses_is_named_like_the_generic_loader_names_it(
     assert fast.location.file == generic.location.file
     assert fast.location.file is not None and fast.location.file.endswith("items.csv")
     if kind == "duckdb":
-        # No savepoints: DuckDB's fast path cannot narrow the row down; the generic
-        # loader names its batch's lines. Both carry DuckDB's own message.
-        assert fast.location.line is None and generic.location.line == 2
+        # No savepoints: the generic loader names its batch's lines; the fast path finds
+        # the row after the fact from DuckDB's message. Both carry that message.
+        assert fast.location.line == 10 and generic.location.line == 2
         assert re.sub(r" \(in the rows at lines .*\)$", "", generic.message) == fast.message
     else:
         assert (fast.message, fast.location) == (generic.message, generic.location)
         assert fast.location.line == 10  # the header, six rows, one two-line field
         assert calls == 1  # the fast path replayed the step to name the row
     assert _table_is_empty_or_missing(fast_url)
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "message"),
+    [
+        # the unique code twice: the second one's line (a quoted newline before it)
+        (FAST_ROWS + '7,A002,"dup",1,1,1,true,2025-01-02,,,\n', 10, 'duplicate key "A002"'),
+        # the primary key twice
+        (FAST_ROWS + '3,A009,"dup",1,1,1,true,2025-01-02,,,\n', 10, 'duplicate key "3"'),
+        # a NULL where the table says NOT NULL: row 3, after the header, row 1 and row 2's
+        # two lines
+        (FAST_ROWS.replace("3,A003,", "3,,"), 5, "NOT NULL constraint failed"),
+    ],
+    ids=["unique-twice", "primary-key-twice", "not-null"],
+)
+def test_duckdb_names_the_line_of_a_row_it_refuses(
+    tmp_path: Path, rows: str, line: int, message: str
+) -> None:
+    manifest = _seed(tmp_path / "seed", rows)
+    url = f"duckdb:///{tmp_path / 'refused.duckdb'}"
+    error = _apply(manifest, url)
+    assert isinstance(error, SeedkitError) and message in error.message
+    assert error.location is not None and error.location.file is not None
+    assert error.location.file.endswith("items.csv") and error.location.line == line
+    assert _table_is_empty_or_missing(url)
+
+
+def test_duckdb_names_the_row_whose_key_was_in_the_table_already(tmp_path: Path) -> None:
+    folder = tmp_path / "seed"
+    manifest = _seed(folder, FAST_ROWS)
+    (folder / "first.sql").write_text(
+        "INSERT INTO items (id, code) VALUES (100, 'A004');\n"  # the CSV's row 4 (line 6)
+    )
+    text = manifest.read_text().replace(
+        'mode = "insert"', 'mode = "insert"\ndepends_on = ["first"]'
+    )
+    manifest.write_text(text + '\n[steps.first]\nsql = "first.sql"\ntable = "items"\n')
+    error = _apply(manifest, f"duckdb:///{tmp_path / 'refused.duckdb'}")
+    assert isinstance(error, SeedkitError) and 'duplicate key "A004"' in error.message
+    assert error.location is not None and error.location.line == 6
 
 
 @pytest.mark.parametrize("mode", ["upsert", "replace", "mirror"])

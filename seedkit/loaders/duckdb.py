@@ -16,8 +16,9 @@ GIL while it reads):
 Only then does one `INSERT … SELECT … FROM read_csv(…)` load the files, with
 `allow_quoted_nulls = false` so that a quoted empty field stays an empty string. A file
 either check refuses goes through the generic loader, which reports a bad value at its
-file, line and column. If DuckDB itself refuses the rows (a duplicate key, a NOT
-NULL), the error names DuckDB's message and the files; DuckDB cannot say which line.
+file, line and column. If DuckDB itself refuses a row, the error carries DuckDB's
+message and, for a NULL in a NOT NULL column or a key given twice, the row's line
+(`seedkit.loaders.duckdb_refused` finds it after the fact); otherwise the file alone.
 """
 
 from __future__ import annotations
@@ -80,15 +81,21 @@ class DuckdbCsvLoader(Loader):
         try:
             result = conn.exec_driver_sql(sql, ([str(p) for p in layout.files],))
         except DBAPIError as exc:
-            from seedkit.errors import display_path
+            from seedkit.loaders.duckdb_refused import refused_line
             from seedkit.target import _db_message
 
-            raise ApplyError(
-                target.scrub(_db_message(exc)),
-                location=Location.in_file(display_path(layout.files[0])),
-                hint="fix the row; nothing was applied (DuckDB cannot name the line: "
-                "apply to SQLite or PostgreSQL, or run `seedkit check`, to find it)",
-            ) from None
+            message = target.scrub(_db_message(exc))
+            place = refused_line(layout, step.table, message)
+            if place is not None:
+                location = Location.in_file(place[0], place[1])
+                hint = "fix the row; nothing was applied"
+            else:
+                location = Location.in_file(layout.files[0])
+                hint = (
+                    "fix the row; nothing was applied (DuckDB does not say which line: "
+                    "apply to SQLite or PostgreSQL, or run `seedkit check`, to find it)"
+                )
+            raise ApplyError(message, location=location, hint=hint) from None
         rows = int(result.scalar() or 0) if result.returns_rows else max(result.rowcount, 0)
         reporter.step_progress(step.name, rows)
         return rows
