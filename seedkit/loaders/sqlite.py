@@ -91,17 +91,20 @@ def column_plan(column: Column, declared: str, n: int) -> tuple[str, str, bool] 
     if kind is TypeKind.FLOAT:
         return SEEDKIT_PATTERNS[kind], p, True
     if kind is TypeKind.BOOLEAN:
-        # A CASE chain: an IN list would build a lookup table for every row.
-        cases = " ".join(
-            f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in TRUE_WORDS + FALSE_WORDS
-        )
+        # A CASE chain (an IN list would build a lookup table for every row), with the
+        # commonest words first.
+        words = sorted(TRUE_WORDS + FALSE_WORDS, key=lambda w: w not in ("true", "false"))
+        cases = " ".join(f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in words)
         return BOOLEAN, f"CASE lower({p}) {cases} END", False
     if kind is TypeKind.DATE:
         return DATE, f"NULLIF({p}, '')", False
     if kind is TypeKind.TIME and not any(z in column.type.upper() for z in ("TZ", "TIME ZONE")):
         return _HMS, f"time(NULLIF({p}, ''))", False
     if kind is TypeKind.TIMESTAMP:
-        return f"{DATE}(?:[T ]{_HMS})?", f"datetime(NULLIF({p}, ''))", False
+        # Text already in the stored form ('YYYY-MM-DD HH:MM:SS') skips datetime().
+        canonical = f"length({p}) = 19 AND substr({p}, 11, 1) = ' '"
+        expr = f"CASE WHEN {canonical} THEN {p} ELSE datetime(NULLIF({p}, '')) END"
+        return f"{DATE}(?:[T ]{_HMS})?", expr, False
     return None
 
 
