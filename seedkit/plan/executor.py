@@ -29,7 +29,7 @@ from seedkit.errors import ApplyError, Location
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.plan.steps import LoadStep, Plan
-from seedkit.sources.base import LocatedStatement, TableReader
+from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.transpile import needs_transpile
 
 if TYPE_CHECKING:
@@ -98,6 +98,20 @@ class _Silent:
 
     def step_finished(self, result: StepResult) -> None:
         pass
+
+
+def _hash_beside_the_load(hasher: ThreadPoolExecutor, load: LoadStep) -> Future[str]:
+    """The step's fingerprint, computed while the step loads when nothing needs it sooner.
+
+    hashlib lets go of the GIL on large reads, so hashing a big file beside the load
+    costs little time. Only the built-in fingerprint (a hash of the source's files and
+    options) runs in the thread; a plugin's own may touch state its load uses.
+    """
+    if type(load.source).fingerprint is Source.fingerprint:
+        return hasher.submit(step_fingerprint, load)
+    done: Future[str] = Future()
+    done.set_result(step_fingerprint(load))
+    return done
 
 
 class Executor:
@@ -226,9 +240,7 @@ class Executor:
                         self._skip(result, skipped)
                         continue
                 else:
-                    # Nothing to compare with: hash the source while it loads (hashlib
-                    # lets go of the GIL on large reads, so this costs little time).
-                    fingerprint = hasher.submit(step_fingerprint, load)
+                    fingerprint = _hash_beside_the_load(hasher, load)
                 self.reporter.step_started(load.name, load.source.kind, None)
                 with self._transaction(conn, per_step):
                     step = self._run_step(conn, load, rerun=before is not None)
