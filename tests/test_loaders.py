@@ -560,3 +560,45 @@ def test_mysql_without_local_infile_on_the_server_loads_through_the_generic_load
     counter.force()
     assert _apply(manifest, generic_url) is None
     assert _rows(fast_url) == _rows(generic_url) and len(_rows(fast_url)) == 6
+
+
+def test_a_glob_of_files_loads_and_locates_as_the_generic_loader_does(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = FAST_ROWS.splitlines(keepends=True)
+    # Rows 1-2 in one file (row 2 spans two lines), rows 3-6 in the next.
+    parts = {"a.csv": "".join(rows[:3]), "b.csv": "".join(rows[3:])}
+
+    def seed(folder: Path, second: str) -> Path:
+        manifest = _seed(folder, "")
+        (folder / "items.csv").unlink()
+        (folder / "items").mkdir()
+        (folder / "items" / "a.csv").write_text(HEADER + parts["a.csv"], newline="")
+        (folder / "items" / "b.csv").write_text(HEADER + second, newline="")
+        manifest.write_text(manifest.read_text().replace('"items.csv"', '"items/*.csv"'))
+        return manifest
+
+    fast_url, generic_url = _urls(kind, request, tmp_path)
+    manifest = seed(tmp_path / "good", parts["b.csv"])
+    counter = _Generic(monkeypatch)
+    assert _apply(manifest, fast_url) is None
+    assert counter.calls == 0, "the fast path handed the step to the generic loader"
+    counter.force()
+    assert _apply(manifest, generic_url) is None
+    assert _rows(fast_url) == _rows(generic_url) and [r[0] for r in _rows(fast_url)] == [
+        1, 2, 3, 4, 5, 6,
+    ]  # fmt: skip
+
+    monkeypatch.undo()
+    bad = seed(tmp_path / "bad", parts["b.csv"] + "7,A007,x,12x,1,1,true,2025-01-02,,,\n")
+    fast = _apply(bad, fast_url, fresh=True)
+    _Generic(monkeypatch).force()
+    generic = _apply(bad, generic_url, fresh=True)
+    assert fast is not None and generic is not None
+    assert (str(fast), fast.location) == (str(generic), generic.location)
+    assert fast.location is not None and fast.location.file is not None
+    # b.csv: the header, rows 3 and 4, row 5 over two lines, row 6, then row 7
+    assert fast.location.file.endswith("b.csv") and (fast.location.line, fast.location.column) == (
+        7,
+        10,
+    )
