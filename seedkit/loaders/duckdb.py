@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from seedkit.errors import ApplyError, Location
+from seedkit.errors import ApplyError, Location, SeedkitError
 from seedkit.loaders.base import Loader
 from seedkit.loaders.csvscan import ANY_TEXT, cast_pattern, re2_pattern
 from seedkit.manifest.models import Mode
@@ -85,7 +85,10 @@ class DuckdbCsvLoader(Loader):
             from seedkit.target import _db_message
 
             message = target.scrub(_db_message(exc))
-            place = refused_line(layout, step.table, message)
+            try:
+                place = refused_line(layout, step.table, message)
+            except (SeedkitError, OSError):  # the search must not hide DuckDB's own error
+                place = None
             if place is not None:
                 location = Location.in_file(place[0], place[1])
                 hint = "fix the row; nothing was applied"
