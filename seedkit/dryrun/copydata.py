@@ -8,6 +8,7 @@ tab-separated, `\\N` for NULL, backslash escapes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,19 +40,35 @@ def _unescape(field: str) -> str | None:
     return _ESCAPE.sub(one, field)
 
 
+def _lines_after(path: Path, line: int) -> Iterator[tuple[int, str]]:
+    """The file's lines after `line`, numbered from 1, read as they are needed.
+
+    Numbered as `read_text().split("\\n")` numbers them (universal newlines, and an
+    empty last line after a final newline), without holding the file: a pg_dump script
+    has a block per table, and each block reads only up to its own end.
+    """
+    number = 0
+    ended = True  # an empty file is one empty line
+    with path.open(encoding="utf-8-sig") as handle:
+        for raw in handle:
+            number += 1
+            ended = raw.endswith("\n")
+            if number > line:
+                yield number, raw.rstrip("\n")
+    if ended and number + 1 > line:
+        yield number + 1, ""
+
+
 def load_copy_block(
     session: Session, stmt: LocatedStatement, table: str, columns: list[str] | None, options: str
 ) -> tuple[str, int]:
     """Load the data lines after `stmt`; return (file, last line of the block) so the
     splitter's fragments of the data can be dropped."""
     end_line = stmt.line + stmt.sql.count("\n")
-    path = Path(stmt.file)
-    lines = path.read_text(encoding="utf-8-sig").split("\n")
     rows: list[tuple[str | None, ...]] = []
     row_lines: list[int] = []
     last = end_line
-    for number in range(end_line + 1, len(lines) + 1):
-        text = lines[number - 1].rstrip("\r")
+    for number, text in _lines_after(Path(stmt.file), end_line):
         last = number
         if text == "\\.":
             break
