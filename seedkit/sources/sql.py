@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from seedkit.errors import Location, ManifestError
 from seedkit.manifest.models import SqlOptionsModel
@@ -30,20 +33,65 @@ class SqlSource(Source):
 
 
 def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatement]:
-    """The located statements of one SQL file (DDL files use this too)."""
+    """The located statements of one SQL file (DDL files use this too), yielded as the file is
+    read, so a dump of any size is held only a statement and a chunk at a time."""
     from seedkit.errors import display_path
-    from seedkit.sources.sqlsplit import split_sql
+    from seedkit.sources.sqlsplit import split_sql_stream
 
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.open("rb")
     except FileNotFoundError:
         raise ManifestError(f"file not found: {shown}", location=Location(file=shown)) from None
-    except UnicodeDecodeError as exc:
-        raise ManifestError(
-            f"{shown} is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            location=Location(file=shown),
-            hint="save the file as UTF-8",
-        ) from None
-    for stmt in split_sql(text, dialect, source=shown):
-        yield LocatedStatement(stmt.text, shown, stmt.line, stmt.column)
+    with raw:
+        reader = _Utf8Reader(raw, shown)
+        for stmt in split_sql_stream(reader.read, dialect, source=shown):
+            yield LocatedStatement(stmt.text, shown, stmt.line, stmt.column)
+
+
+class _Utf8Reader:
+    """A file's text as ``Path.read_text(encoding="utf-8-sig")`` gives it (a leading BOM dropped,
+    \\r\\n and \\r read as \\n), decoded a chunk at a time; a decoding error names the same byte
+    offset as read_text's (counted after the BOM)."""
+
+    def __init__(self, raw: BinaryIO, shown: str) -> None:
+        self._raw = raw
+        self._shown = shown
+        self._pending = b""  # bytes read but not decoded yet: a cut character or BOM
+        self._offset = 0  # where _pending starts, after the BOM
+        self._bom_checked = False
+        self._newlines = io.IncrementalNewlineDecoder(None, translate=True)
+        self._done = False
+
+    def read(self, size: int) -> str:
+        """About ``size`` more characters; "" only at the end of the file."""
+        while not self._done:
+            data = self._raw.read(size)
+            final = not data
+            pending = self._pending + data if self._pending else data
+            if not self._bom_checked:
+                if len(pending) < 3 and not final:
+                    self._pending = pending
+                    continue
+                self._bom_checked = True
+                if len(pending) < 3 and codecs.BOM_UTF8.startswith(pending):
+                    self._done = True  # the utf-8-sig codec reads such a file as empty
+                    return ""
+                if pending.startswith(codecs.BOM_UTF8):
+                    pending = pending[3:]
+            try:
+                decoded, used = codecs.utf_8_decode(pending, "strict", final)
+            except UnicodeDecodeError as exc:
+                raise ManifestError(
+                    f"{self._shown} is not UTF-8 text ({exc.reason} at byte "
+                    f"{self._offset + exc.start})",
+                    location=Location(file=self._shown),
+                    hint="save the file as UTF-8",
+                ) from None
+            self._pending = pending[used:]
+            self._offset += used
+            self._done = final
+            text = self._newlines.decode(decoded, final)
+            if text:
+                return text
+        return ""

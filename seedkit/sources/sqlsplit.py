@@ -5,18 +5,21 @@ its place in the file. Parsing with sqlglot only to find where statements end wo
 would fail on procedural bodies it does not know, so this is a plain character scanner: it only
 has to know which delimiters lie inside strings, quoted names, comments and BEGIN ... END
 bodies, and it runs in time linear in the script (regular expressions jump between the few
-characters that matter).
+characters that matter). It reads its text through a window (seedkit.sources._sqlbuffer), so
+a script of any size is split in bounded memory.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from seedkit.errors import ApplyError, Location
+from seedkit.sources._sqlbuffer import TextWindow
 
-__all__ = ["SqlStatement", "split_sql"]
+__all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,9 @@ _BACKTICK_DIALECTS = frozenset({None, "mysql", "sqlite"})
 _DELIMITER_COMMAND_DIALECTS = frozenset({None, "mysql"})
 
 _SIGNIFICANT = re.compile(r"[^\s\ufeff]")
+_NON_SPACE = re.compile(r"\S")
 _DELIMITER_COMMAND = re.compile(r"delimiter[ \t]+(\S+)[^\n]*", re.IGNORECASE)
+_DELIMITER_HEAD = re.compile(r"delimiter[ \t]", re.IGNORECASE)
 # Statements whose body may hold `;` inside BEGIN ... END (SQLite triggers, MySQL routines,
 # PostgreSQL BEGIN ATOMIC functions).
 _ROUTINE_HEAD = re.compile(
@@ -45,8 +50,13 @@ _ROUTINE_HEAD = re.compile(
     r"(?:(?:temp|temporary|aggregate|constraint)\s+)?(?:trigger|procedure|function|event)\b",
     re.IGNORECASE,
 )
+# A routine head ends by its eighth word (CREATE OR REPLACE DEFINER = x TEMP TRIGGER), so once
+# eight words are in the window, more text cannot change whether it matches.
+_CREATE = re.compile(r"create\s", re.IGNORECASE)
+_HEAD_WORDS = re.compile(r"(?:\S++\s++){8}")
 _END_TAIL = re.compile(r"\s+(if|loop|while|repeat|case)\b", re.IGNORECASE)
 _NESTED_COMMENT_MARK = re.compile(r"/\*|\*/")
+_WORD_START = re.compile(r"\w")
 _DOLLAR_TAG = r"(?<![\w$])\$(?:[^\W\d]\w*)?\$"  # `$$` or `$tag$`; never `$1`
 _WORD = r"(?<![\w$])[^\W\d][\w$]*"
 _LINE_COMMENT = {"--", "#"}
@@ -90,31 +100,49 @@ def split_sql(
     generic) change the delimiter. An unterminated string, quoted name, block comment or dollar
     quote raises ApplyError located where it starts, in file ``source`` when given.
     """
-    return _Splitter(text, dialect, source).run()
+    chunks = iter((text,))
+    return list(split_sql_stream(lambda size: next(chunks, ""), dialect, source=source))
+
+
+def split_sql_stream(
+    read: Callable[[int], str], dialect: str | None = None, *, source: str | None = None
+) -> Iterator[SqlStatement]:
+    """Split the script ``read`` returns piece by piece, yielding each statement once scanned.
+
+    ``read(size)`` returns about ``size`` more characters of the script, "" only at its end.
+    Only the statement being scanned and about one chunk are held, so a dump of any size splits
+    in bounded memory; statements, locations and errors are those of ``split_sql`` on the
+    whole text (an error comes after the statements before it have been yielded).
+    """
+    return _Splitter(TextWindow(read), dialect, source).run()
 
 
 class _Splitter:
-    """One pass over one script; holds the incremental line count."""
+    """One pass over one script. Every step that reaches the end of the window reads more and
+    is redone (``TextWindow.settled``), so a construct cut between chunks is seen whole."""
 
-    def __init__(self, text: str, dialect: str | None, source: str | None) -> None:
-        self.text = text
+    def __init__(self, window: TextWindow, dialect: str | None, source: str | None) -> None:
+        self.win = window
         self.dialect = dialect
         self.source = source
-        self._counted = 0  # line and last newline are known for positions before this
-        self._line = 1
-        self._last_newline = 0 if text.startswith("\ufeff") else -1
 
-    def run(self) -> list[SqlStatement]:
-        text = self.text
+    def run(self) -> Iterator[SqlStatement]:
+        win = self.win
         delimiter = ";"
-        statements: list[SqlStatement] = []
         pos = 0
         while True:
-            found = _SIGNIFICANT.search(text, pos)
+            pos = win.release(pos)
+            found = _SIGNIFICANT.search(win.text, pos)
             if found is None:
-                return statements
+                if win.more():
+                    continue
+                return
             start = found.start()
-            token = _token_pattern(self.dialect, delimiter, False).match(text, start)
+            pattern = _token_pattern(self.dialect, delimiter, False)
+            while True:  # a delimiter or comment mark cut at the window's end must be whole
+                token = pattern.match(win.text, start)
+                if win.settled(start + 1 if token is None else token.end(), len(delimiter) + 1):
+                    break
             if token is not None:
                 kind = token.group()
                 if kind == delimiter:  # an empty statement
@@ -123,28 +151,60 @@ class _Splitter:
                 if kind in _LINE_COMMENT or (kind == "/*" and not self._is_hint(start)):
                     pos = self._skip(kind, start, token.end())
                     continue
-            if self.dialect in _DELIMITER_COMMAND_DIALECTS:
-                command = _DELIMITER_COMMAND.match(text, start)
+            if self.dialect in _DELIMITER_COMMAND_DIALECTS and self._delimiter_line(start):
+                command = _DELIMITER_COMMAND.match(win.text, start)
                 if command is not None:
                     delimiter = command.group(1)
                     pos = command.end()
                     continue
             # A custom delimiter ends a statement wherever it appears, so bodies need no tracking.
-            routine = delimiter == ";" and _ROUTINE_HEAD.match(text, start) is not None
+            routine = delimiter == ";" and self._routine_head(start)
             end, pos = self._scan(start, delimiter, routine)
-            line, column = self._locate(start)
-            statements.append(SqlStatement(text[start:end].rstrip(), line, column))
+            line, column = win.locate(start)
+            yield SqlStatement(win.text[start:end].rstrip(), line, column)
+
+    def _delimiter_line(self, start: int) -> bool:
+        """Whether a ``DELIMITER`` command may start at ``start``; if so its line is read whole."""
+        win = self.win
+        if len(win.text) < start + 10:
+            win.fill(start + 10)
+        if _DELIMITER_HEAD.match(win.text, start) is None:
+            return False
+        while win.text.find("\n", start) < 0 and win.more():
+            pass
+        return True
+
+    def _routine_head(self, start: int) -> bool:
+        """Whether the statement at ``start`` creates a trigger, routine or event."""
+        win = self.win
+        if len(win.text) < start + 7:
+            win.fill(start + 7)
+        if _CREATE.match(win.text, start) is None:
+            return False
+        while _HEAD_WORDS.match(win.text, start) is None and win.more():
+            pass
+        return _ROUTINE_HEAD.match(win.text, start) is not None
 
     def _scan(self, start: int, delimiter: str, routine: bool) -> tuple[int, int]:
         """Find the delimiter ending the statement at ``start``: (statement end, next position)."""
-        text = self.text
+        win = self.win
         pattern = _token_pattern(self.dialect, delimiter, routine)
+        need = len(delimiter) + 1
+        # A delimiter beginning with a word character could match inside a `$tag` cut at the
+        # window's end, so then a token stands only once a non-word character follows it.
+        word = self.dialect in _DOLLAR_QUOTE_DIALECTS and _WORD_START.match(delimiter) is not None
         depth = 0
         pos = start
         while True:
-            token = pattern.search(text, pos)
+            token = pattern.search(win.text, pos)
             if token is None:
-                return len(text), len(text)
+                if win.more():
+                    continue
+                return len(win.text), len(win.text)
+            if (word or token.end() + need > len(win.text)) and not win.settled(
+                token.end(), need, word
+            ):
+                continue
             kind, at, pos = token.group(), token.start(), token.end()
             if kind == delimiter:
                 if depth == 0:
@@ -165,7 +225,16 @@ class _Splitter:
             return depth + 1, pos
         if word != "end":
             return depth, pos
-        tail = _END_TAIL.match(self.text, pos)
+        win = self.win
+        while True:  # the word after END, and the character after it, must be in the window
+            after = _NON_SPACE.search(win.text, pos)
+            if after is None:
+                if win.more():
+                    continue
+                break
+            if win.settled(after.start(), len("repeat") + 1):
+                break
+        tail = _END_TAIL.match(win.text, pos)
         if tail is None:
             return max(depth - 1, 0), pos
         if tail.group(1).lower() == "case":
@@ -174,68 +243,61 @@ class _Splitter:
 
     def _is_hint(self, at: int) -> bool:
         """Whether the ``/*`` at ``at`` opens a MySQL executable comment or an optimizer hint."""
-        return self.text[at + 2 : at + 3] in ("!", "+")
+        return self.win.text[at + 2 : at + 3] in ("!", "+")
 
     def _skip(self, kind: str, at: int, after: int) -> int:
         """Skip the comment, quoted text or dollar quote opened by ``kind`` at ``at``."""
-        text = self.text
+        win = self.win
         if kind in _LINE_COMMENT:
-            newline = text.find("\n", after)
-            return len(text) if newline < 0 else newline
+            while (newline := win.text.find("\n", after)) < 0:
+                if not win.more():
+                    return len(win.text)
+            return newline
         if kind == "/*":
             return self._block_comment_end(at)
         if kind[0] == "$":
-            close = text.find(kind, after)
-            if close < 0:
-                raise self._error("unterminated dollar-quoted string starting here", at)
+            while (close := win.text.find(kind, after)) < 0:
+                if not win.more():
+                    raise self._error("unterminated dollar-quoted string starting here", at)
             return close + len(kind)
         backslash = kind != "`" and (
             self.dialect == "mysql" or (kind == "'" and self._has_escape_prefix(at))
         )
-        quoted = _QUOTE_REST[(kind, backslash)].match(text, after)
-        if quoted is None:
-            is_string = kind == "'" or (kind == '"' and self.dialect == "mysql")
-            what = "string" if is_string else "quoted identifier"
-            raise self._error(f"unterminated {what} starting here", at)
-        return quoted.end()
+        rest = _QUOTE_REST[(kind, backslash)]
+        while True:  # a doubled quote may be cut at the window's end
+            quoted = rest.match(win.text, after)
+            if quoted is not None and win.settled(quoted.end(), 1):
+                return quoted.end()
+            if quoted is None and not win.more():
+                is_string = kind == "'" or (kind == '"' and self.dialect == "mysql")
+                what = "string" if is_string else "quoted identifier"
+                raise self._error(f"unterminated {what} starting here", at)
 
     def _has_escape_prefix(self, at: int) -> bool:
         """Whether the quote at ``at`` opens a PostgreSQL E'...' string."""
-        text = self.text
-        if at < 1 or text[at - 1] not in "eE":
+        text, where = self.win.text, self.win.base + at
+        if where < 1 or text[at - 1] not in "eE":
             return False
-        return at < 2 or not (text[at - 2].isalnum() or text[at - 2] in "_$")
+        return where < 2 or not (text[at - 2].isalnum() or text[at - 2] in "_$")
 
     def _block_comment_end(self, at: int) -> int:
-        text = self.text
-        if self.dialect != "postgres":
-            close = text.find("*/", at + 2)
-            if close >= 0:
-                return close + 2
-        else:  # PostgreSQL block comments nest
-            depth = 1
-            for mark in _NESTED_COMMENT_MARK.finditer(text, at + 2):
-                depth += 1 if mark.group() == "/*" else -1
-                if depth == 0:
-                    return mark.end()
-        raise self._error("unterminated block comment starting here", at)
-
-    def _locate(self, pos: int) -> tuple[int, int]:
-        """Line and column of ``pos``; counts only the text since the last call (\\r\\n is one
-        line break, as only \\n is counted)."""
-        text = self.text
-        if pos < self._counted:
-            self._counted, self._line = 0, 1
-            self._last_newline = 0 if text.startswith("\ufeff") else -1
-        self._line += text.count("\n", self._counted, pos)
-        newline = text.rfind("\n", self._counted, pos)
-        if newline >= 0:
-            self._last_newline = newline
-        self._counted = pos
-        return self._line, pos - self._last_newline
+        while True:
+            text = self.win.text
+            if self.dialect != "postgres":
+                close = text.find("*/", at + 2)
+                if close >= 0:
+                    return close + 2
+            else:  # PostgreSQL block comments nest
+                depth = 1
+                for mark in _NESTED_COMMENT_MARK.finditer(text, at + 2):
+                    depth += 1 if mark.group() == "/*" else -1
+                    if depth == 0:
+                        return mark.end()
+            if not self.win.more():
+                raise self._error("unterminated block comment starting here", at)
 
     def _error(self, message: str, at: int) -> ApplyError:
-        line, column = self._locate(at)
+        line, column = self.win.locate(at)
         return ApplyError(
             message,
             location=Location(file=self.source, line=line, column=column),
