@@ -78,10 +78,14 @@ def _ddl_file(manifest: Manifest, index: int, relative: str) -> DdlFile:
 def schema_from_files(manifest: Manifest, ddl: Iterable[DdlFile]) -> Schema:
     """The schema the manifest's DDL files declare, read with sqlglot in the manifest's dialect."""
     from seedkit.schema.ddl import schema_from_ddl
+    from seedkit.sources.sqlsplit import split_sql
 
     schema = Schema()
     for item in ddl:
         text = item.path.read_text(encoding="utf-8-sig")
+        # An unterminated quote or comment is reported where it starts, now; the schema
+        # reader would skip what it cannot split and report a table as missing instead.
+        split_sql(text, manifest.model.project.dialect, source=item.shown)
         schema = schema_from_ddl(
             text, manifest.model.project.dialect, source=item.shown, schema=schema
         )

@@ -163,6 +163,8 @@ class Executor:
                     result.dropped = self._reset(conn)
                 recorded = self._read_history(conn)
             self._check_ddl(recorded)
+            if per_step:
+                self._check_sql_syntax()
             self._run_ddl(conn, result, per_step, recorded)
             self._run_steps(conn, result, per_step, recorded)
         result.seconds = time.perf_counter() - started
@@ -199,6 +201,22 @@ class Executor:
                     hint="drop what the DDL created and seed again: `seedkit reset` then "
                     "`seedkit apply`, or `seedkit apply --fresh`",
                 )
+
+    def _check_sql_syntax(self) -> None:
+        """Split every DDL file and SQL step once before anything runs, where DDL is not
+        transactional (MySQL, MariaDB): SQL files are split as they are read, so a syntax
+        error at the end of one would otherwise come after its first statements had run
+        and, being DDL there, committed."""
+        from seedkit.sources.sql import read_statements
+
+        dialect = self.plan.source_dialect
+        paths = [ddl.path for ddl in self.plan.ddl]
+        paths += [
+            path for load in self.plan.ordered() if load.is_sql for path in load.source.files()
+        ]
+        for path in paths:
+            for _ in read_statements(path, dialect):
+                pass
 
     def _run_ddl(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
