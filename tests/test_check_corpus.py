@@ -89,8 +89,15 @@ def test_mapped_constructs_are_named_as_changes() -> None:
     assert "DuckDB type alias" in changed[22]  # domain
 
 
-def test_corpus_fault_in_copy_block_is_located(tmp_path: Path) -> None:
-    """A COPY … FROM stdin row that breaks a constraint is reported at its own line."""
+@pytest.mark.parametrize("block_rows", [10_000, 1])
+def test_corpus_fault_in_copy_block_is_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_rows: int
+) -> None:
+    """A COPY … FROM stdin row that breaks a constraint is reported at its own line, also
+    when the block is inserted a row at a time."""
+    from seedkit.dryrun import copydata
+
+    monkeypatch.setattr(copydata, "BLOCK_ROWS", block_rows)
     text = (CORPUS / "postgres" / "schema.sql").read_text()
     text = text.replace("2\talan@example.com\tAlan Turing", "1\talan@example.com\tAlan Turing")
     (tmp_path / "schema.sql").write_text(text)
@@ -104,3 +111,21 @@ def test_corpus_fault_in_copy_block_is_located(tmp_path: Path) -> None:
     assert (problems[0]["kind"], problems[0]["line"]) == ("unique", line)
     # customer 2 never loaded, so the order placed by customer 2 breaks its foreign key
     assert [(p["kind"], p["line"]) for p in problems[1:]] == [("foreign_key", line + 11)]
+
+
+def test_corpus_copy_row_with_a_field_too_many_stops_its_block(tmp_path: Path) -> None:
+    """A COPY row with more fields than columns is reported at its line, and none of its
+    block goes in (so the order placed by the first customer then misses its parent)."""
+    text = (CORPUS / "postgres" / "schema.sql").read_text()
+    text = text.replace("2024-02-01 08:00:00+00\n", "2024-02-01 08:00:00+00\textra\n", 1)
+    (tmp_path / "schema.sql").write_text(text)
+    (tmp_path / "seed.toml").write_text((CORPUS / "postgres" / "seed.toml").read_text())
+    result = CliRunner().invoke(
+        app, ["check", "-m", str(tmp_path / "seed.toml"), "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.stdout)["problems"]
+    line = next(n for n, x in enumerate(text.splitlines(), 1) if x.endswith("\textra"))
+    assert (problems[0]["kind"], problems[0]["line"]) == ("data", line)
+    assert problems[0]["message"] == "COPY row has 9 fields, the column list has 8"
+    assert {p["kind"] for p in problems[1:]} == {"foreign_key"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ from seedkit.errors import Location
 if TYPE_CHECKING:
     from seedkit.dryrun.session import Session
     from seedkit.sources.base import LocatedStatement
+
+#: Data rows of a COPY block held at a time.
+BLOCK_ROWS = 10_000
 
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)")
@@ -59,41 +63,63 @@ def _lines_after(path: Path, line: int) -> Iterator[tuple[int, str]]:
         yield number + 1, ""
 
 
+def _data_lines(path: Path, line: int) -> Iterator[tuple[int, str]]:
+    """The block's data lines after `line`: up to its `\\.` line, or the end of the file."""
+    for number, text in _lines_after(path, line):
+        if text == "\\.":
+            return
+        yield number, text
+
+
 def load_copy_block(
     session: Session, stmt: LocatedStatement, table: str, columns: list[str] | None, options: str
 ) -> tuple[str, int]:
     """Load the data lines after `stmt`; return (file, last line of the block) so the
-    splitter's fragments of the data can be dropped."""
+    splitter's fragments of the data can be dropped.
+
+    Two passes, neither holding the block: the first finds its end and checks that every
+    row has a field per column (the block goes in whole or not at all), the second inserts
+    it `BLOCK_ROWS` rows at a time.
+    """
     end_line = stmt.line + stmt.sql.count("\n")
-    rows: list[tuple[str | None, ...]] = []
-    row_lines: list[int] = []
-    last = end_line
-    for number, text in _lines_after(Path(stmt.file), end_line):
-        last = number
-        if text == "\\.":
-            break
-        rows.append(tuple(_unescape(f) for f in text.split("\t")))
-        row_lines.append(number)
-    if re.search(r"\b(CSV|BINARY)\b", options, re.I):
-        session.fidelity(stmt, "skipped", "COPY in CSV or binary format is not read by the dry run")
-        return stmt.file, last
-    if columns is None:
+    path = Path(stmt.file)
+    skipped = re.search(r"\b(CSV|BINARY)\b", options, re.I) is not None
+    if not skipped and columns is None:
         info = session.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
             [table.split(".")[-1].strip('"')],
         ).fetchall()
         columns = [f'"{name}"' for (name,) in info]
+    last, bad = end_line, None
+    for number, text in _lines_after(path, end_line):
+        last = number
+        if text == "\\.":
+            break
+        width = text.count("\t") + 1
+        if bad is None and columns is not None and width != len(columns):
+            bad = (number, width)
+    if skipped:
+        session.fidelity(stmt, "skipped", "COPY in CSV or binary format is not read by the dry run")
+        return stmt.file, last
+    assert columns is not None
+    if bad is not None:
+        session.problem(
+            "data",
+            f"COPY row has {bad[1]} fields, the column list has {len(columns)}",
+            Location(stmt.file, bad[0], 1),
+        )
+        return stmt.file, last
+    lines = _data_lines(path, end_line)
+    base = 0
+    while chunk := list(islice(lines, BLOCK_ROWS)):
+        rows = [tuple(_unescape(f) for f in text.split("\t")) for _, text in chunk]
+        numbers = [number for number, _ in chunk]
 
-    def locate_row(index: int) -> Location:
-        return Location(stmt.file, row_lines[index], 1)
+        def locate_row(index: int, numbers: list[int] = numbers, base: int = base) -> Location:
+            return Location(stmt.file, numbers[index - base], 1)
 
-    for index, row in enumerate(rows):
-        if len(row) != len(columns):
-            session.problem(
-                "data",
-                f"COPY row has {len(row)} fields, the column list has {len(columns)}",
-                locate_row(index),
-            )
-            return stmt.file, last
-    insert_rows(session, table, columns, rows, locate_row)
+        insert_rows(session, table, columns, rows, locate_row, base=base)
+        base += len(rows)
+        if session.saturated:
+            break
     return stmt.file, last
