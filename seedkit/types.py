@@ -21,7 +21,8 @@ from seedkit.schema import Column, TypeKind
 
 _INT = re.compile(r"[+-]?[0-9]+\Z").match
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z").match
-_FLOAT_WORDS = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"}
+#: The words a float column takes besides numbers, in lower case.
+FLOAT_WORDS = frozenset({"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"})
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
@@ -54,7 +55,7 @@ def _to_decimal(text: str) -> Decimal:
 
 
 def _to_float(text: str) -> float:
-    if _DECIMAL(text) or text.lower() in _FLOAT_WORDS:
+    if _DECIMAL(text) or text.lower() in FLOAT_WORDS:
         return float(text)
     raise ValueError(f"{_show(text)} is not a number")
 
