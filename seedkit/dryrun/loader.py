@@ -249,7 +249,7 @@ def _record_row_problem(
     """Report a row DuckDB refused, at its line and, when the error names one, its column."""
     import re
 
-    from seedkit.dryrun.session import classify
+    from seedkit.dryrun.diagnose import classify
 
     kind, message, word = classify(exc)
     if word is None and kind == "check":

@@ -18,10 +18,17 @@ import bisect
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from seedkit.dryrun.diagnose import (
+    classify,
+    first_line,
+    literal_locator,
+    pinpoint,
+    same_place,
+    split_tuples,
+)
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
@@ -221,7 +228,7 @@ class Session:
                 self.execute(sql)
             except Exception as exc:
                 if decision.tolerate:
-                    self.fidelity(stmt, "skipped", f"{decision.tolerate}: {_first_line(exc)}")
+                    self.fidelity(stmt, "skipped", f"{decision.tolerate}: {first_line(exc)}")
                     return
                 self.db_problem(exc, stmt.location, stmt=stmt)
                 return
@@ -231,7 +238,7 @@ class Session:
                     decision.table,
                     before + 1,
                     after - before,
-                    _same_place(stmt.location),
+                    same_place(stmt.location),
                     range(after - before),
                 )
             elif decision.table and decision.verb in ("update", "delete"):
@@ -280,7 +287,7 @@ class Session:
         first = before + 1
         for stmt, lit in batch:
             count = lit.row_count
-            self.add_segment(table, first, count, _literal_locator(stmt, lit), range(count))
+            self.add_segment(table, first, count, literal_locator(stmt, lit), range(count))
             first += count
 
     def _narrow_rows(self, stmt: LocatedStatement, lit: LiteralInsert, exc: Exception) -> None:
@@ -289,8 +296,8 @@ class Session:
         if len(starts) <= 1:
             self.db_problem(exc, stmt.location, stmt=stmt)
             return
-        locate = _literal_locator(stmt, lit)
-        rows = _split_tuples(lit.values, [s - lit.values_offset for s in starts])
+        locate = literal_locator(stmt, lit)
+        rows = split_tuples(lit.values, [s - lit.values_offset for s in starts])
         for index, row in enumerate(rows):
             if self.saturated:
                 return
@@ -314,7 +321,7 @@ class Session:
         kind, message, word = classify(exc)
         loc = location
         if stmt is not None and word:
-            loc = _pinpoint(stmt, word) or loc
+            loc = pinpoint(stmt, word) or loc
         elif column_of is not None and word:
             col = column_of(word)
             if col is not None:
@@ -328,95 +335,3 @@ class Session:
             "type": "write a value of the column's type",
         }.get(kind)
         self.problem(kind, message, loc, hint)
-
-
-def classify(exc: Exception) -> tuple[str, str, str | None]:
-    """(kind, message, a word to point at) from a DuckDB error."""
-    text = str(exc)
-    first = _first_line(exc)
-    for prefix in (
-        "Constraint Error: ",
-        "Binder Error: ",
-        "Catalog Error: ",
-        "Invalid Input Error: ",
-    ):
-        first = first.removeprefix(prefix)
-    if m := re.search(r"NOT NULL constraint failed: [\w.\"]*?\.?\"?(\w+)\"?$", first):
-        return "not_null", f"NULL in NOT NULL column `{m[1]}`", m[1]
-    if m := re.search(r"[Dd]uplicate key \"(?P<key>[^\"]*)\"", first):
-        col = m["key"].split(":")[0].strip() if ":" in m["key"] else None
-        return "unique", f"duplicate key {m['key']}", col
-    if "CHECK constraint failed" in first:
-        m = re.search(r"with expression (CHECK.*)$", first)
-        return "check", f"CHECK constraint failed: {m[1] if m else first}", None
-    if m := re.search(r"does not have a column with name \"([^\"]+)\"", first):
-        return "unknown_column", first, m[1]
-    if "Conversion Error" in text or "Could not convert" in text or "Invalid Input Error" in text:
-        word = re.search(r"string '([^']*)'", first)
-        return "type", first.removeprefix("Conversion Error: "), word[1] if word else None
-    if "Parser Error" in text:
-        m = re.search(r"at or near \"([^\"]+)\"", first)
-        return "sql", first.removeprefix("Parser Error: "), m[1] if m else None
-    if m := re.search(r"with name (\w+) does not exist", first):
-        return "sql", first, m[1]
-    return "sql", first, None
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _pinpoint(stmt: LocatedStatement, word: str) -> Location | None:
-    """The line and column of `word` inside the statement's text, in its file."""
-    m = re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", stmt.sql, re.I)
-    if m is None:
-        return None
-    before = stmt.sql[: m.start()]
-    line = stmt.line + before.count("\n")
-    column = (stmt.column + len(before)) if "\n" not in before else len(before) - before.rfind("\n")
-    return Location(stmt.file, line, column)
-
-
-def _same_place(location: Location) -> Locator:
-    """A locator putting every row of a statement at the statement."""
-
-    def locate(ordinals: list[int], _column: str | None) -> list[Location]:
-        return [location] * len(ordinals)
-
-    return locate
-
-
-def _literal_locator(stmt: LocatedStatement, lit: LiteralInsert) -> Locator:
-    def locate(ordinals: list[int], column: str | None) -> list[Location]:
-        starts = lit.tuple_starts()
-        out = []
-        for ordinal in ordinals:
-            pos = starts[ordinal] if ordinal < len(starts) else 0
-            before = stmt.sql[:pos]
-            line = stmt.line + before.count("\n")
-            col = (
-                (stmt.column + len(before))
-                if "\n" not in before
-                else len(before) - before.rfind("\n")
-            )
-            out.append(Location(stmt.file, line, col))
-        return out
-
-    return locate
-
-
-def _split_tuples(values: str, starts: list[int]) -> list[str]:
-    ends = [*starts[1:], len(values)]
-    return [values[s:e].strip().rstrip(",").strip() for s, e in zip(starts, ends, strict=True)]
-
-
-@dataclass
-class CopyTarget:
-    """Where a `COPY … FROM stdin` block goes (used by seedkit.dryrun.copydata)."""
-
-    table: str
-    columns: list[str] | None
-    path: Path
-    first_line: int
-    rows: list[list[str | None]] = field(default_factory=list)

@@ -1,0 +1,99 @@
+"""How a DuckDB error in the dry run becomes a located problem: its kind and message,
+the word to point at, and locators putting rows at their place in the file."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from seedkit.errors import Location
+
+if TYPE_CHECKING:
+    from seedkit.dryrun.policy import LiteralInsert
+    from seedkit.dryrun.session import Locator
+    from seedkit.sources.base import LocatedStatement
+
+
+def classify(exc: Exception) -> tuple[str, str, str | None]:
+    """(kind, message, a word to point at) from a DuckDB error."""
+    text = str(exc)
+    first = first_line(exc)
+    for prefix in (
+        "Constraint Error: ",
+        "Binder Error: ",
+        "Catalog Error: ",
+        "Invalid Input Error: ",
+    ):
+        first = first.removeprefix(prefix)
+    if m := re.search(r"NOT NULL constraint failed: [\w.\"]*?\.?\"?(\w+)\"?$", first):
+        return "not_null", f"NULL in NOT NULL column `{m[1]}`", m[1]
+    if m := re.search(r"[Dd]uplicate key \"(?P<key>[^\"]*)\"", first):
+        col = m["key"].split(":")[0].strip() if ":" in m["key"] else None
+        return "unique", f"duplicate key {m['key']}", col
+    if "CHECK constraint failed" in first:
+        m = re.search(r"with expression (CHECK.*)$", first)
+        return "check", f"CHECK constraint failed: {m[1] if m else first}", None
+    if m := re.search(r"does not have a column with name \"([^\"]+)\"", first):
+        return "unknown_column", first, m[1]
+    if "Conversion Error" in text or "Could not convert" in text or "Invalid Input Error" in text:
+        word = re.search(r"string '([^']*)'", first)
+        return "type", first.removeprefix("Conversion Error: "), word[1] if word else None
+    if "Parser Error" in text:
+        m = re.search(r"at or near \"([^\"]+)\"", first)
+        return "sql", first.removeprefix("Parser Error: "), m[1] if m else None
+    if m := re.search(r"with name (\w+) does not exist", first):
+        return "sql", first, m[1]
+    return "sql", first, None
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an error's message (its type's name when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def pinpoint(stmt: LocatedStatement, word: str) -> Location | None:
+    """The line and column of `word` inside the statement's text, in its file."""
+    m = re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", stmt.sql, re.I)
+    if m is None:
+        return None
+    before = stmt.sql[: m.start()]
+    line = stmt.line + before.count("\n")
+    column = (stmt.column + len(before)) if "\n" not in before else len(before) - before.rfind("\n")
+    return Location(stmt.file, line, column)
+
+
+def same_place(location: Location) -> Locator:
+    """A locator putting every row of a statement at the statement."""
+
+    def locate(ordinals: list[int], _column: str | None) -> list[Location]:
+        return [location] * len(ordinals)
+
+    return locate
+
+
+def literal_locator(stmt: LocatedStatement, lit: LiteralInsert) -> Locator:
+    """A locator putting each row of a literal INSERT at its own tuple in the file."""
+
+    def locate(ordinals: list[int], column: str | None) -> list[Location]:
+        starts = lit.tuple_starts()
+        out = []
+        for ordinal in ordinals:
+            pos = starts[ordinal] if ordinal < len(starts) else 0
+            before = stmt.sql[:pos]
+            line = stmt.line + before.count("\n")
+            col = (
+                (stmt.column + len(before))
+                if "\n" not in before
+                else len(before) - before.rfind("\n")
+            )
+            out.append(Location(stmt.file, line, col))
+        return out
+
+    return locate
+
+
+def split_tuples(values: str, starts: list[int]) -> list[str]:
+    """The text of each tuple of a VALUES list, from where each starts."""
+    ends = [*starts[1:], len(values)]
+    return [values[s:e].strip().rstrip(",").strip() for s, e in zip(starts, ends, strict=True)]
