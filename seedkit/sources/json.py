@@ -47,22 +47,48 @@ class JsonOptions(Strict):
 
 
 @dataclass
-class _Scan:
-    """What one pass over a file found: each key with the first item that has it, the rows."""
+class KeyScan:
+    """What one pass over a file of objects found: each key with where it first appears
+    (an item's index, or a line), and how many objects there are."""
 
     keys: dict[str, int]
     rows: int
 
 
-class JsonSource(Source):
+class ObjectFileSource(Source):
+    """A source of files of JSON objects (`json`, `ndjson`): one pass per file learns its
+    keys and counts its objects, and is kept; loading streams the file again."""
+
+    def __init__(self, options: Any, context: Any) -> None:
+        super().__init__(options, context)
+        self._scans: dict[Path, KeyScan] = {}
+
+    def _scan(self, path: Path) -> KeyScan:
+        if path not in self._scans:
+            self._scans[path] = self._read_keys(path)
+        return self._scans[path]
+
+    def _read_keys(self, path: Path) -> KeyScan:
+        """One pass over `path`: its keys and its number of objects."""
+        raise NotImplementedError
+
+    def columns(self, table: Table | None) -> list[str]:
+        """Every key used by any object of any file, in first-seen order."""
+        seen: dict[str, None] = {}
+        for path in self.files():
+            seen.update(dict.fromkeys(self._scan(path).keys))
+        return list(seen)
+
+    def count_rows(self) -> int:
+        """The number of objects in every file."""
+        return sum(self._scan(path).rows for path in self.files())
+
+
+class JsonSource(ObjectFileSource):
     """Rows from JSON arrays of objects, typed by the target table."""
 
     kind = "json"
     options_model = JsonOptions
-
-    def __init__(self, options: Any, context: Any) -> None:
-        super().__init__(options, context)
-        self._scans: dict[Path, _Scan] = {}
 
     @property
     def _options(self) -> JsonOptions:
@@ -83,25 +109,23 @@ class JsonSource(Source):
             hint="each item is one row: an object whose keys name columns",
         )
 
-    def _scan(self, path: Path) -> _Scan:
-        """Keys and row count of one file, from one streamed pass (then kept)."""
-        if path not in self._scans:
-            keys: dict[str, int] = {}
-            rows = 0
-            bad: DataError | None = None
-            for index, item in array_items(path, self._options.pointer):
-                if not isinstance(item, dict):
-                    # Read on: a syntax error further down is reported first, as before.
-                    if bad is None:
-                        bad = self._not_an_object(path, index, item)
-                    continue
-                rows += 1
-                for name in item:
-                    keys.setdefault(name, index)
-            if bad is not None:
-                raise bad
-            self._scans[path] = _Scan(keys, rows)
-        return self._scans[path]
+    def _read_keys(self, path: Path) -> KeyScan:
+        """Keys (with the first item that has each) and objects of one file, streamed."""
+        keys: dict[str, int] = {}
+        rows = 0
+        bad: DataError | None = None
+        for index, item in array_items(path, self._options.pointer):
+            if not isinstance(item, dict):
+                # Read on: a syntax error further down is reported first, as before.
+                if bad is None:
+                    bad = self._not_an_object(path, index, item)
+                continue
+            rows += 1
+            for name in item:
+                keys.setdefault(name, index)
+        if bad is not None:
+            raise bad
+        return KeyScan(keys, rows)
 
     def objects(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each `(index, object)` of one file, streamed."""
@@ -109,17 +133,6 @@ class JsonSource(Source):
             if not isinstance(item, dict):
                 raise self._not_an_object(path, index, item)
             yield index, item
-
-    def columns(self, table: Table | None) -> list[str]:
-        """Every key used by any object of any file, in first-seen order."""
-        seen: dict[str, None] = {}
-        for path in self.files():
-            seen.update(dict.fromkeys(self._scan(path).keys))
-        return list(seen)
-
-    def count_rows(self) -> int:
-        """The number of objects in every file."""
-        return sum(self._scan(path).rows for path in self.files())
 
     def validate(self, table: Table | None) -> None:
         """Every file parses, and every key names a column of the table."""

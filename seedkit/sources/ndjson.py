@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,14 @@ from pydantic import Field
 
 from seedkit.errors import DataError, Location, display_path
 from seedkit.manifest.models import Strict
-from seedkit.sources.base import RowBatch, Source
-from seedkit.sources.json import BadValue, _json_type, row_converter
+from seedkit.sources.base import RowBatch
+from seedkit.sources.json import (
+    BadValue,
+    KeyScan,
+    ObjectFileSource,
+    _json_type,
+    row_converter,
+)
 
 if TYPE_CHECKING:
     from seedkit.schema import Table
@@ -35,23 +40,11 @@ class NdjsonOptions(Strict):
     )
 
 
-@dataclass
-class _Scan:
-    """What one pass over a file found: keys (with the line each first appears on), rows."""
-
-    keys: dict[str, int]
-    rows: int
-
-
-class NdjsonSource(Source):
+class NdjsonSource(ObjectFileSource):
     """Rows from NDJSON (JSON Lines) files, typed by the target table."""
 
     kind = "ndjson"
     options_model = NdjsonOptions
-
-    def __init__(self, options: Any, context: Any) -> None:
-        super().__init__(options, context)
-        self._scans: dict[Path, _Scan] = {}
 
     @property
     def _options(self) -> NdjsonOptions:
@@ -62,27 +55,15 @@ class NdjsonSource(Source):
         """The NDJSON files, sorted when a glob."""
         return self.resolve_paths(self._options.path, "path")
 
-    def _scan(self, path: Path) -> _Scan:
-        if path not in self._scans:
-            keys: dict[str, int] = {}
-            rows = 0
-            for number, _, item in _objects(path):
-                rows += 1
-                for name in item:
-                    keys.setdefault(name, number)
-            self._scans[path] = _Scan(keys, rows)
-        return self._scans[path]
-
-    def columns(self, table: Table | None) -> list[str]:
-        """Every key of any line of any file, in first-seen order."""
-        seen: dict[str, None] = {}
-        for path in self.files():
-            seen.update(dict.fromkeys(self._scan(path).keys))
-        return list(seen)
-
-    def count_rows(self) -> int:
-        """The number of objects (non-blank lines) in every file."""
-        return sum(self._scan(path).rows for path in self.files())
+    def _read_keys(self, path: Path) -> KeyScan:
+        """Keys (with the line each first appears on) and objects (non-blank lines)."""
+        keys: dict[str, int] = {}
+        rows = 0
+        for number, _, item in _objects(path):
+            rows += 1
+            for name in item:
+                keys.setdefault(name, number)
+        return KeyScan(keys, rows)
 
     def validate(self, table: Table | None) -> None:
         """Every line parses as an object, and every key names a column of the table."""
