@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -89,6 +90,21 @@ def test_mapped_constructs_are_named_as_changes() -> None:
     assert "DuckDB type alias" in changed[22]  # domain
 
 
+def _check_broken_pg_corpus(tmp_path: Path, old: str, new: str) -> tuple[str, list[dict[str, Any]]]:
+    """`seedkit check` of the PostgreSQL corpus with `old` replaced once by `new`: the
+    broken script's text and the problems reported (the check must fail)."""
+    text = (CORPUS / "postgres" / "schema.sql").read_text()
+    assert old in text
+    text = text.replace(old, new, 1)
+    (tmp_path / "schema.sql").write_text(text)
+    (tmp_path / "seed.toml").write_text((CORPUS / "postgres" / "seed.toml").read_text())
+    result = CliRunner().invoke(
+        app, ["check", "-m", str(tmp_path / "seed.toml"), "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    return text, json.loads(result.stdout)["problems"]
+
+
 @pytest.mark.parametrize("block_rows", [10_000, 1])
 def test_corpus_fault_in_copy_block_is_located(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_rows: int
@@ -98,15 +114,9 @@ def test_corpus_fault_in_copy_block_is_located(
     from seedkit.dryrun import copydata
 
     monkeypatch.setattr(copydata, "BLOCK_ROWS", block_rows)
-    text = (CORPUS / "postgres" / "schema.sql").read_text()
-    text = text.replace("2\talan@example.com\tAlan Turing", "1\talan@example.com\tAlan Turing")
-    (tmp_path / "schema.sql").write_text(text)
-    (tmp_path / "seed.toml").write_text((CORPUS / "postgres" / "seed.toml").read_text())
-    result = CliRunner().invoke(
-        app, ["check", "-m", str(tmp_path / "seed.toml"), "--format", "json"]
+    text, problems = _check_broken_pg_corpus(
+        tmp_path, "2\talan@example.com\tAlan Turing", "1\talan@example.com\tAlan Turing"
     )
-    assert result.exit_code == 1, result.output
-    problems = json.loads(result.stdout)["problems"]
     line = text.splitlines().index(next(x for x in text.splitlines() if "Alan Turing" in x)) + 1
     assert (problems[0]["kind"], problems[0]["line"]) == ("unique", line)
     # customer 2 never loaded, so the order placed by customer 2 breaks its foreign key
@@ -116,15 +126,9 @@ def test_corpus_fault_in_copy_block_is_located(
 def test_corpus_copy_row_with_a_field_too_many_stops_its_block(tmp_path: Path) -> None:
     """A COPY row with more fields than columns is reported at its line, and none of its
     block goes in (so the order placed by the first customer then misses its parent)."""
-    text = (CORPUS / "postgres" / "schema.sql").read_text()
-    text = text.replace("2024-02-01 08:00:00+00\n", "2024-02-01 08:00:00+00\textra\n", 1)
-    (tmp_path / "schema.sql").write_text(text)
-    (tmp_path / "seed.toml").write_text((CORPUS / "postgres" / "seed.toml").read_text())
-    result = CliRunner().invoke(
-        app, ["check", "-m", str(tmp_path / "seed.toml"), "--format", "json"]
+    text, problems = _check_broken_pg_corpus(
+        tmp_path, "2024-02-01 08:00:00+00\n", "2024-02-01 08:00:00+00\textra\n"
     )
-    assert result.exit_code == 1, result.output
-    problems = json.loads(result.stdout)["problems"]
     line = next(n for n, x in enumerate(text.splitlines(), 1) if x.endswith("\textra"))
     assert (problems[0]["kind"], problems[0]["line"]) == ("data", line)
     assert problems[0]["message"] == "COPY row has 9 fields, the column list has 8"
