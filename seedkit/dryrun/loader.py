@@ -107,14 +107,10 @@ def _csv_fast(step: LoadStep) -> bool:
 
 
 def _read_csv_sql(path: Path, width: int, options: Any) -> tuple[str, list[Any]]:
-    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    escape = options.escape or options.quote
-    sql = (
-        f"read_csv(?, columns = {cols}, header = true, auto_detect = false, "
-        "delim = ?, quote = ?, escape = ?, nullstr = ?, allow_quoted_nulls = false, "
-        "strict_mode = true)"
-    )
-    return sql, [str(path), options.delimiter, options.quote, escape, list(options.null)]
+    from seedkit.loaders.duckdb import read_csv_text
+
+    sql, params = read_csv_text(width, options)
+    return sql, [str(path), *params]
 
 
 def _load_csv(session: Session, step: LoadStep, table: str, path: Path) -> int:

@@ -23,7 +23,7 @@ message and, for a NULL in a NOT NULL column or a key given twice, the row's lin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.errors import ApplyError, Location, SeedkitError
 from seedkit.loaders.base import Loader
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from seedkit.loaders.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
+    from seedkit.sources.csvreader import CsvOptions
     from seedkit.target import Target
 
 
@@ -74,12 +75,12 @@ class DuckdbCsvLoader(Loader):
         table = dialect.table_for_insert(step.table, step.table_name)
         if step.mode == Mode.REPLACE:
             target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
-        reader = _read_csv_sql(layout)
+        reader, params = _read_files(layout)
         sql = self._insert_sql(conn, target, table, layout, reader)
         from sqlalchemy.exc import DBAPIError
 
         try:
-            result = conn.exec_driver_sql(sql, ([str(p) for p in layout.files],))
+            result = conn.exec_driver_sql(sql, tuple(params))
         except DBAPIError as exc:
             from seedkit.loaders.duckdb_refused import refused_line
             from seedkit.target import _db_message
@@ -142,16 +143,29 @@ def _field_names(layout: CsvLayout) -> list[str]:
     return [f"c{i}" for i in range(len(layout.columns))]
 
 
-def _read_csv_sql(layout: CsvLayout) -> str:
-    """`read_csv(?, …)` of the files (bound as a list), every field as text."""
-    opts = layout.options
-    spec = ", ".join(f"'{n}': 'VARCHAR'" for n in _field_names(layout))
-    return (
-        f"read_csv(?, columns = {{{spec}}}, header = true, "
-        f"auto_detect = false, allow_quoted_nulls = false, strict_mode = true, "
-        f"delim = {_literal(opts.delimiter)}, quote = {_literal(opts.quote)}, "
-        f"escape = {_literal(opts.quote)}, nullstr = {_literal(opts.null[0])})"
+def read_csv_text(width: int, options: CsvOptions) -> tuple[str, list[Any]]:
+    """DuckDB's `read_csv(?, …)` reading `width` fields as text (c0, c1, …) with seedkit's
+    quoting and NULL rules (a quoted empty field stays ""), and the values to bind after
+    the first parameter, which is the file or a list of files. The dry run reads CSVs so too.
+    """
+    spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    sql = (
+        f"read_csv(?, columns = {{{spec}}}, header = true, auto_detect = false, "
+        "delim = ?, quote = ?, escape = ?, nullstr = ?, allow_quoted_nulls = false, "
+        "strict_mode = true)"
     )
+    return sql, [
+        options.delimiter,
+        options.quote,
+        options.escape or options.quote,
+        list(options.null),
+    ]
+
+
+def _read_files(layout: CsvLayout) -> tuple[str, list[Any]]:
+    """`read_csv_text` of every file of the layout, with all its parameters."""
+    sql, params = read_csv_text(len(layout.columns), layout.options)
+    return sql, [[str(p) for p in layout.files], *params]
 
 
 def _structure_vouched(layout: CsvLayout) -> bool:
@@ -185,15 +199,17 @@ def _fields_vouched(layout: CsvLayout) -> bool:
         return True
     import duckdb
 
-    sql = f"SELECT bool_and({' AND '.join(checks)}) FROM {_read_csv_sql(layout)}"
+    reader, params = _read_files(layout)
+    sql = f"SELECT bool_and({' AND '.join(checks)}) FROM {reader}"
     try:
         with duckdb.connect(":memory:") as checker:
-            found = checker.execute(sql, [[str(p) for p in layout.files]]).fetchone()
+            found = checker.execute(sql, params).fetchone()
     except duckdb.Error:
         return False
     return found is not None and found[0] is not False
 
 
 def _literal(text: str) -> str:
-    """A CSV option from seed.toml as a SQL string literal."""
+    """One of seedkit's own patterns as a SQL string literal (a constant, so that DuckDB
+    compiles the regular expression once)."""
     return "'" + text.replace("'", "''") + "'"
