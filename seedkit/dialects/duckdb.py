@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -17,6 +18,20 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 _FILE_LOCKED = "Could not set lock on file"
+_NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:.*\.)?"?([^."]+)"?\s*$', re.M)
+_DUPLICATE = re.compile(r'[Dd]uplicate key "(.*)"')
+
+
+def null_column(message: str) -> str | None:
+    """The column a DuckDB `NOT NULL constraint failed: t.col` error names, or None."""
+    found = _NOT_NULL.search(message)
+    return found[1] if found else None
+
+
+def duplicate_key(message: str) -> str | None:
+    """The key a DuckDB duplicate-key error spells (its fields joined by ", "), or None."""
+    found = _DUPLICATE.search(message)
+    return found[1] if found else None
 
 
 class DuckdbDialect(Dialect):

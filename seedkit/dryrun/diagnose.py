@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from seedkit.dialects.duckdb import duplicate_key, null_column
 from seedkit.errors import Location
 
 if TYPE_CHECKING:
@@ -25,11 +26,11 @@ def classify(exc: Exception) -> tuple[str, str, str | None]:
         "Invalid Input Error: ",
     ):
         first = first.removeprefix(prefix)
-    if m := re.search(r"NOT NULL constraint failed: [\w.\"]*?\.?\"?(\w+)\"?$", first):
-        return "not_null", f"NULL in NOT NULL column `{m[1]}`", m[1]
-    if m := re.search(r"[Dd]uplicate key \"(?P<key>[^\"]*)\"", first):
-        col = m["key"].split(":")[0].strip() if ":" in m["key"] else None
-        return "unique", f"duplicate key {m['key']}", col
+    if (column := null_column(first)) is not None:
+        return "not_null", f"NULL in NOT NULL column `{column}`", column
+    if (key := duplicate_key(first)) is not None:
+        col = key.split(":")[0].strip() if ":" in key else None
+        return "unique", f"duplicate key {key}", col
     if "CHECK constraint failed" in first:
         m = re.search(r"with expression (CHECK.*)$", first)
         return "check", f"CHECK constraint failed: {m[1] if m else first}", None

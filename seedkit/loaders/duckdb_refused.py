@@ -18,7 +18,6 @@ for 5, a foreign key, a CHECK) gives None, and the error keeps the file alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,30 +27,29 @@ if TYPE_CHECKING:
     from seedkit.schema import Table
     from seedkit.sources.csvreader import CsvRecord
 
-_NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:.*\.)?"?([^."]+)"?\s*$', re.M)
-_DUPLICATE = re.compile(r'duplicate key "(.*)"', re.S)
-
 Place = tuple[Path, int]
 
 
 def refused_line(layout: CsvLayout, table: Table | None, message: str) -> Place | None:
     """The file and line of the record DuckDB's `message` refuses, or None."""
+    from seedkit.dialects.duckdb import duplicate_key, null_column
+
     index = {name.lower(): i for i, name in enumerate(layout.names)}
-    if found := _NOT_NULL.search(message):
-        column = index.get(found.group(1).lower())
+    if (name := null_column(message)) is not None:
+        column = index.get(name.lower())
         if column is None:
             return None
         return next(
             ((path, r.line) for path, r in _records(layout) if r.fields[column] is None), None
         )
-    if (found := _DUPLICATE.search(message)) is None or table is None:
+    if (spelled := duplicate_key(message)) is None or table is None:
         return None
     twice: list[Place] = []
     once: list[Place] = []
     for key in (table.primary_key, *table.unique):
         positions = [index.get(name.lower()) for name in key]
         if key and None not in positions:
-            first, second = _key_places(layout, [p for p in positions if p is not None], found[1])
+            first, second = _key_places(layout, [p for p in positions if p is not None], spelled)
             if second is not None:
                 twice.append(second)
             elif first is not None:
