@@ -24,8 +24,7 @@ from pydantic import Field
 from seedkit.errors import DataError, Location, display_path
 from seedkit.manifest.models import Strict
 from seedkit.sources.base import Source
-from seedkit.sources.jsonstream import array_items
-from seedkit.sources.jsonstream import json_type as _json_type  # ndjson imports it here
+from seedkit.sources.jsonstream import array_items, json_type
 from seedkit.sources.values import KeyedRowBatch
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ class JsonSource(ObjectFileSource):
 
     def _not_an_object(self, path: Path, index: int, item: Any) -> DataError:
         return DataError(
-            f"item {index} is a JSON {_json_type(item)}, not an object",
+            f"item {index} is a JSON {json_type(item)}, not an object",
             location=Location.in_file(path, key=f"{self._prefix()}[{index}]"),
             hint="each item is one row: an object whose keys name columns",
         )

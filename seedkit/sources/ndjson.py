@@ -24,9 +24,9 @@ from seedkit.sources.json import (
     BadValue,
     KeyScan,
     ObjectFileSource,
-    _json_type,
     row_converter,
 )
+from seedkit.sources.jsonstream import json_type
 
 if TYPE_CHECKING:
     from seedkit.schema import Table
@@ -123,7 +123,7 @@ def _objects(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
                     ) from None
                 if not isinstance(item, dict):
                     raise DataError(
-                        f"the line holds a JSON {_json_type(item)}, not an object",
+                        f"the line holds a JSON {json_type(item)}, not an object",
                         location=Location.in_file(path, number, 1),
                         hint="each line is one row: an object whose keys name columns",
                     )
