@@ -109,8 +109,13 @@ def _hash_beside_the_load(hasher: ThreadPoolExecutor, load: LoadStep) -> Future[
     """
     if type(load.source).fingerprint is Source.fingerprint:
         return hasher.submit(step_fingerprint, load)
+    return _done(step_fingerprint(load))
+
+
+def _done(value: str) -> Future[str]:
+    """A future that already holds `value`."""
     done: Future[str] = Future()
-    done.set_result(step_fingerprint(load))
+    done.set_result(value)
     return done
 
 
@@ -203,20 +208,17 @@ class Executor:
                 )
 
     def _check_sql_syntax(self) -> None:
-        """Split every DDL file and SQL step once before anything runs, where DDL is not
+        """Split every SQL step's files once before anything runs, where DDL is not
         transactional (MySQL, MariaDB): SQL files are split as they are read, so a syntax
         error at the end of one would otherwise come after its first statements had run
-        and, being DDL there, committed."""
+        and, being DDL there, committed. DDL files were split when the plan was built."""
         from seedkit.sources.sql import read_statements
 
         dialect = self.plan.source_dialect
-        paths = [ddl.path for ddl in self.plan.ddl]
-        paths += [
-            path for load in self.plan.ordered() if load.is_sql for path in load.source.files()
-        ]
-        for path in paths:
-            for _ in read_statements(path, dialect):
-                pass
+        for load in self.plan.ordered():
+            for path in load.source.files() if load.is_sql else ():
+                for _ in read_statements(path, dialect):
+                    pass
 
     def _run_ddl(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
@@ -250,7 +252,7 @@ class Executor:
                 if self.history is None:
                     fingerprint: Future[str] | None = None
                 elif before is not None and not self.force:
-                    fingerprint = hasher.submit(step_fingerprint, load)
+                    fingerprint = _done(step_fingerprint(load))
                     if before.fingerprint == fingerprint.result():
                         skipped = StepResult(
                             load.name, load.source.kind, "skipped", detail="unchanged"
