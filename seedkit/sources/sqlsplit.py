@@ -166,8 +166,7 @@ class _Splitter:
     def _delimiter_line(self, start: int) -> bool:
         """Whether a ``DELIMITER`` command may start at ``start``; if so its line is read whole."""
         win = self.win
-        if len(win.text) < start + 10:
-            win.fill(start + 10)
+        win.fill(start + 10)
         if _DELIMITER_HEAD.match(win.text, start) is None:
             return False
         while win.text.find("\n", start) < 0 and win.more():
@@ -177,8 +176,7 @@ class _Splitter:
     def _routine_head(self, start: int) -> bool:
         """Whether the statement at ``start`` creates a trigger, routine or event."""
         win = self.win
-        if len(win.text) < start + 7:
-            win.fill(start + 7)
+        win.fill(start + 7)
         if _CREATE.match(win.text, start) is None:
             return False
         while _HEAD_WORDS.match(win.text, start) is None and win.more():
