@@ -476,11 +476,13 @@ def test_postgres_typed_copy_lets_a_source_read_earlier_tables(
 
 
 def _tiny_sqlite_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two rows per statement and 40-character reads: every row crosses a boundary."""
+    """Two rows per statement, 40-character reads and pieces of six staged rows: every
+    row crosses a boundary, and the stage moves into the table many times."""
     from seedkit.loaders import sqlite as fast_sqlite
 
     monkeypatch.setattr(fast_sqlite, "_MAX_PARAMS", 22)
     monkeypatch.setattr(fast_sqlite, "_READ_CHARS", 40)
+    monkeypatch.setattr(fast_sqlite, "_PIECE_ROWS", 5)
 
 
 def test_sqlite_reader_thread_batches_store_what_generic_stores(
@@ -490,8 +492,9 @@ def test_sqlite_reader_thread_batches_store_what_generic_stores(
     more = "".join(
         f'{n},B{n:03},"n, {n}",{n},{n}.5,{n}e-2,on,2025-01-02,,,""\n' for n in range(9, 40)
     )
+    again = '10,B010,"again",10,10.5,1,off,2025-01-03,,,x\n'  # a key from an earlier piece
     fast, generic, calls, fast_url, generic_url = _both(
-        "sqlite", request, tmp_path, monkeypatch, FAST_ROWS + more, mode="upsert"
+        "sqlite", request, tmp_path, monkeypatch, FAST_ROWS + more + again, mode="upsert"
     )
     assert fast is None and generic is None, (fast, generic)
     assert calls == 0
@@ -507,6 +510,7 @@ def test_sqlite_reader_thread_batches_store_what_generic_stores(
         *range(9, 40),
     ]  # an odd count: a last short batch
     assert stored[-1][2] == "n, 39" and stored[-1][-1] == ""
+    assert [r for r in stored if r[0] == 10][0][2] == "again"
 
 
 def test_sqlite_refused_row_in_a_later_batch_is_named_like_the_generic_loader(

@@ -1,17 +1,25 @@
-"""SQLite's fast path: multi-row INSERTs of vouched CSV text, converted by SQLite.
+"""SQLite's fast path: vouched CSV text staged as is, then one INSERT … SELECT converts it.
 
 The generic loader converts every field in Python (text → Python value → the text or
 number SQLite stores). Here the scanner (`seedkit.loaders.csvscan`) vouches for a
-chunk, the C `csv` module splits it, and the INSERT itself turns each field into what
-the generic loader would have stored: `CAST(? AS INTEGER)`, `datetime(?)`, a CASE for
-booleans, NULL for an unquoted empty field and an empty string for a quoted one
-(`""` is marked before splitting, since the csv module cannot tell the two apart).
-Only floats are converted in Python (SQLite's own text-to-real is not always
-correctly rounded). A reader thread does the Python work (vouching, splitting) while
-the apply's thread runs the statements, thousands of rows each, with the GIL released
-inside SQLite, so the two overlap. Everything runs in the apply's transaction, in a
-savepoint: if SQLite refuses a row, or a chunk holds text the patterns do not cover,
-the step is replayed through the generic loader, which names the row's file and line.
+chunk, the C `csv` module splits it, and the fields go, still text, into a TEMP table
+of untyped columns (multi-row INSERTs: no index, no conversion, so cheap). One
+`INSERT … SELECT` from that table then turns each field into what the generic loader
+would have stored: `CAST(? AS INTEGER)`, `datetime(?)`, a CASE for booleans, NULL for
+an unquoted empty field and an empty string for a quoted one (`""` is marked before
+splitting, since the csv module cannot tell the two apart). Only floats are converted
+in Python (SQLite's own text-to-real is not always correctly rounded).
+
+Why stage: SQLite's one statement over a table runs several times faster per row than
+binding the same rows into the target's statement, whose indexes make every row dear,
+and the staging itself overlaps with the Python work: a reader thread vouches and splits
+while the apply's thread runs the staging statements with the GIL released inside
+SQLite. The TEMP table lives in SQLite's temporary file (memory stays flat; the disk
+holds about the CSV's size until the step ends) and is dropped after the load.
+
+Everything runs in the apply's transaction, in a savepoint: if SQLite refuses a row, or
+a chunk holds text the patterns do not cover, the step is replayed through the generic
+loader, which names the row's file and line.
 """
 
 from __future__ import annotations
@@ -48,6 +56,10 @@ _HMS = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
 _NUMERIC_AFFINITY = ("INTEGER", "REAL", "NUMERIC")
 #: Where the rows' placeholders go in the INSERT (no identifier holds a NUL).
 _ROWS = "\x00rows\x00"
+#: The TEMP table's name, before a random suffix.
+_STAGE = "seedkit_stage"
+#: Rows staged before they move into the target (a piece stays in the page cache).
+_PIECE_ROWS = 32768
 #: Parameters per statement at most (SQLite's own limit may be lower).
 _MAX_PARAMS = 32766
 #: How soon the reader thread hands the GIL back to a statement that has finished.
@@ -145,6 +157,8 @@ class SqliteFastLoader(Loader):
         return GenericLoader().load(conn, target, step, reporter)
 
     def _load(self, conn: sa.Connection, layout: CsvLayout) -> int:
+        import uuid
+
         from seedkit.loaders.csvscan import record_regex
 
         step, dialect = self.step, self.target.dialect
@@ -159,22 +173,46 @@ class SqliteFastLoader(Loader):
         by_name = {c: p for c, p in zip(layout.names, plans, strict=True)}
         regex = record_regex(layout, lambda c: by_name[c.name][0])
         assert regex is not None
-        sql = self._insert_sql(conn, table, layout.names, [p[1] for p in plans])
+        stage = f"temp.{_STAGE}_{uuid.uuid4().hex[:12]}"
+        width = len(plans)
+        sql = self._insert_sql(conn, table, stage, layout.names, [p[1] for p in plans])
         floats = [i for i, p in enumerate(plans) if p[2]]
         if step.mode == Mode.REPLACE:
             self.target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
-        with paused_gc():
-            return self._chunks(conn, layout, regex, sql, floats)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        columns = ", ".join(f"column{n}" for n in range(1, width + 1))
+        # A page cache big enough that SQLite seldom spills the target's pages while its
+        # indexes fill (the 2 MiB default costs a quarter of the time in write calls),
+        # but bounded: flat memory.
+        cache = driver.execute("PRAGMA cache_size").fetchone()[0]
+        if cache <= 0:  # in KiB (a positive size counts pages: the user chose it)
+            driver.execute(f"PRAGMA cache_size = {min(int(cache), -_CACHE_KIB)}")
+        driver.execute(f"CREATE TEMP TABLE {stage} ({columns})")
+        try:
+            with paused_gc():
+                return self._chunks(conn, layout, regex, stage, sql, floats)
+        finally:
+            driver.execute(f"DROP TABLE IF EXISTS {stage}")
+            driver.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _chunks(
-        self, conn: sa.Connection, layout: CsvLayout, regex: Any, sql: str, floats: list[int]
+        self,
+        conn: sa.Connection,
+        layout: CsvLayout,
+        regex: Any,
+        stage: str,
+        sql: str,
+        floats: list[int],
     ) -> int:
-        """Insert the reader thread's batches, many rows per statement, as they come.
+        """Stage the reader thread's batches as they come, and move every `_PIECE_ROWS`
+        staged rows into the target with `sql`, emptying the stage.
 
         The reader thread scans, splits and converts chunks (Python work, holding the
         GIL) while this thread runs the statements (SQLite's work, GIL released), so
-        the two overlap. Each statement inserts `rows_per` rows, bound at once: one
-        GIL hand-over per statement rather than one per row.
+        the two overlap, the moving included. Each staging statement inserts `rows_per`
+        rows, bound at once: one GIL hand-over per statement rather than one per row.
+        A piece small enough to stay in SQLite's page cache never reaches the disk.
         """
         import contextlib
         import logging
@@ -200,15 +238,21 @@ class SqliteFastLoader(Loader):
         )
         cursor = driver.cursor()
         log = logging.getLogger("seedkit.sql")
+        log.debug("%s  [every %d rows staged]", sql, _PIECE_ROWS)
+        insert = f"INSERT INTO {stage} VALUES {_ROWS}"
         statements: dict[int, str] = {}
-        written = 0
+        staged = written = 0
+
+        def move() -> None:
+            try:
+                cursor.execute(sql)
+            except sqlite3.Error:
+                raise _Refused() from None
+            cursor.execute(f"DELETE FROM {stage}")
+            self.reporter.step_progress(step.name, staged)
+
         switch = sys.getswitchinterval()
         sys.setswitchinterval(_SWITCH_SECONDS)
-        # A page cache big enough that SQLite seldom spills pages mid-load (its 2 MiB
-        # default costs a quarter of the time in write calls), but bounded: flat memory.
-        cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
-        if cache <= 0:  # in KiB (a positive size counts pages: the user chose it)
-            cursor.execute(f"PRAGMA cache_size = {min(int(cache), -_CACHE_KIB)}")
         reader.start()
         try:
             while (item := batches.get()) is not None:
@@ -216,17 +260,21 @@ class SqliteFastLoader(Loader):
                     raise item
                 params, count = item
                 if count not in statements:
-                    statements[count] = _many_rows(sql, width, count)
-                    log.debug("%s  [%d rows a statement]", sql, count)
+                    statements[count] = _many_rows(insert, width, count)
+                    log.debug("%s  [%d rows a statement]", insert, count)
                 try:
                     cursor.execute(statements[count], params)
-                except (sqlite3.Error, OverflowError):
+                except OverflowError:  # an integer SQLite cannot bind
                     raise _Refused() from None
-                written += count
-                self.reporter.step_progress(step.name, count)
+                staged += count
+                if staged >= _PIECE_ROWS:
+                    move()
+                    written, staged = written + staged, 0
+            if staged:
+                move()
+                written += staged
         finally:
             sys.setswitchinterval(switch)
-            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
             stop.set()
             while reader.is_alive():  # unblock a reader waiting on a full queue
                 with contextlib.suppress(queue.Empty):
@@ -289,17 +337,17 @@ class SqliteFastLoader(Loader):
         return {str(r[1]).lower(): str(r[2] or "") for r in rows}
 
     def _insert_sql(
-        self, conn: sa.Connection, table: str, names: list[str], exprs: list[str]
+        self, conn: sa.Connection, table: str, stage: str, names: list[str], exprs: list[str]
     ) -> str:
         from seedkit.loaders.generic import column_name
 
         dialect, step = self.target.dialect, self.step
         cols = ", ".join(dialect.quote(conn, n) for n in names)
-        # The expressions read a VALUES list's columns (column1…n); `WHERE true` keeps an
+        # The expressions read the stage's columns (column1…n); `WHERE true` keeps an
         # ON CONFLICT clause from reading as a join's ON.
         sql = (
             f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
-            f"SELECT {', '.join(exprs)} FROM (VALUES {_ROWS}) WHERE true"
+            f"SELECT {', '.join(exprs)} FROM {stage} WHERE true"
         )
         if step.mode == Mode.UPSERT:
             key = [column_name(step, k) for k in step.key]
@@ -313,7 +361,7 @@ class SqliteFastLoader(Loader):
 
 
 def _many_rows(sql: str, width: int, count: int) -> str:
-    """`sql` (an INSERT … FROM (VALUES {_ROWS}) …) taking `count` rows of `width` values."""
+    """`sql` (an INSERT … VALUES {_ROWS}) taking `count` rows of `width` values."""
     row = "(" + ", ".join("?" * width) + ")"
     return sql.replace(_ROWS, ", ".join([row] * count), 1)
 
