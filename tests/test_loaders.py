@@ -245,8 +245,16 @@ def test_a_bad_value_is_reported_where_the_generic_loader_reports_it(
         '3,A003, "ab",1,1,1,true,2025-01-02,,,\n',  # a space before the opening quote
         '3,A003,"ab"c,1,1,1,true,2025-01-02,,,\n',  # text after the closing quote
         "3,A003,x,1,1,1,true,2025-01-02,,\n",  # a field short
+        "3,A003,x,1,1,1,true,2025-01-02,,,,\n",  # an empty field too many (DuckDB drops it)
     ],
-    ids=["stray-quote", "space-after-quote", "space-before-quote", "after-quote", "short"],
+    ids=[
+        "stray-quote",
+        "space-after-quote",
+        "space-before-quote",
+        "after-quote",
+        "short",
+        "long",
+    ],
 )
 def test_malformed_csv_is_refused_where_the_generic_loader_refuses_it(
     kind: str,
@@ -324,6 +332,66 @@ def test_duckdb_names_the_row_whose_key_was_in_the_table_already(tmp_path: Path)
     error = _apply(manifest, f"duckdb:///{tmp_path / 'refused.duckdb'}")
     assert isinstance(error, SeedkitError) and 'duplicate key "A004"' in error.message
     assert error.location is not None and error.location.line == 6
+
+
+def test_a_blank_line_is_skipped_as_the_generic_loader_skips_it(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = FAST_ROWS + "\n7,A007,x,1,1,1,true,2025-01-02,,,\n"
+    fast, generic, _, fast_url, generic_url = _both(kind, request, tmp_path, monkeypatch, rows)
+    assert fast is None and generic is None, (fast, generic)
+    assert _rows(fast_url) == _rows(generic_url)
+    assert [r[0] for r in _rows(fast_url)] == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept"),
+    [
+        (FAST_ROWS, 7),  # vouched: one insert
+        (FAST_ROWS + "7,A007,x,1,1,1,maybe,2025-01-02,,,\n", 0),  # a bad boolean
+        (FAST_ROWS + '7,A007,"x" ,1,1,1,true,2025-01-02,,,\n', 0),  # text after a quote
+    ],
+    ids=["vouched", "bad-value", "bad-quoting"],
+)
+def test_duckdb_into_a_table_holding_rows_checks_before_it_inserts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: str, kept: int
+) -> None:
+    # Rows already in the table cannot be told from the step's own, so the checks run
+    # before the insert: a file they refuse goes generic with nothing written.
+    folder = tmp_path / "seed"
+    manifest = _seed(folder, rows)
+    (folder / "first.sql").write_text("INSERT INTO items (id, code) VALUES (100, 'Z100');\n")
+    text = manifest.read_text().replace(
+        'mode = "insert"', 'mode = "insert"\ndepends_on = ["first"]'
+    )
+    manifest.write_text(text + '\n[steps.first]\nsql = "first.sql"\ntable = "items"\n')
+    counter = _Generic(monkeypatch)
+    url = f"duckdb:///{tmp_path / 'held.duckdb'}"
+    error = _apply(manifest, url)
+    assert counter.calls == (0 if kept else 1)
+    if kept:
+        assert error is None
+        assert len(_rows(url)) == kept
+    else:
+        assert isinstance(error, SeedkitError) and error.location is not None
+        assert error.location.line == 10  # the header, six rows on eight lines, the bad one
+        assert _table_is_empty_or_missing(url)
+
+
+def test_duckdb_rows_taken_before_a_check_failed_are_taken_back(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty table: the insert runs while the quoting is checked, and leaves out the
+    # row with a value its filter refuses. The rows it took go again before the generic
+    # loader stores them all: a float word DuckDB's cast would read another way.
+    rows = FAST_ROWS + "7,A007,x,1,1,nan,true,2025-01-02,,,\n"  # NaN: seedkit's converter
+    fast, generic, calls, fast_url, generic_url = _both(
+        "duckdb", request, tmp_path, monkeypatch, rows
+    )
+    assert fast is None and generic is None, (fast, generic)
+    assert calls == 1
+    assert _rows(fast_url) == _rows(generic_url)
+    assert len(_rows(fast_url)) == 7
 
 
 @pytest.mark.parametrize("mode", ["upsert", "replace", "mirror"])

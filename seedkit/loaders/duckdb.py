@@ -1,24 +1,24 @@
 """DuckDB's fast path: its own CSV reader, every column read as text, then cast in SQL.
 
-DuckDB has no savepoints: a statement that fails aborts the whole transaction, so a
-half-tried fast path cannot be taken back. The files are therefore vouched for before
-anything is written, in two checks that run at the same time (DuckDB releases the
-GIL while it reads):
+DuckDB has no savepoints: a statement that fails aborts the whole transaction, so the
+fast path must never fail where seedkit's own reader and converters would succeed.
+One `INSERT … SELECT … FROM read_csv(…)` loads the files, with `allow_quoted_nulls =
+false` so that a quoted empty field stays an empty string, and a WHERE clause that keeps
+only rows whose typed fields are NULL or match their column's pattern (the text
+seedkit's converter accepts, in RE2's syntax): no cast can fail. Meanwhile a thread
+checks the files' quoting and counts their records (`seedkit.loaders.csvshape`): DuckDB
+reads a stray quote or a space beside a quoted field without a word, where seedkit's
+reader stops. When the quoting is sound and DuckDB took every record, the step is done.
 
-- the structure, by seedkit's scanner (`seedkit.loaders.csvscan`) in a thread: every
-  record has the header's fields, quotes only where seedkit's reader takes them, no
-  blank line before the end (DuckDB reads a stray quote or a space beside a quoted
-  field without a word, where seedkit's reader stops);
-- each typed field, by an in-memory DuckDB of its own (outside the apply's
-  transaction): the field is NULL or matches its column's pattern, the text seedkit's
-  converter accepts, in RE2's syntax.
+Otherwise the step goes through the generic loader, which reports a bad value at its
+file, line and column. To get there, the rows DuckDB took are deleted again, which is
+exact when the table was empty before the step (always so for `replace`). Into a table
+that already holds rows, the checks run first instead, and the insert after them.
 
-Only then does one `INSERT … SELECT … FROM read_csv(…)` load the files, with
-`allow_quoted_nulls = false` so that a quoted empty field stays an empty string. A file
-either check refuses goes through the generic loader, which reports a bad value at its
-file, line and column. If DuckDB itself refuses a row, the error carries DuckDB's
-message and, for a NULL in a NOT NULL column or a key given twice, the row's line
-(`seedkit.loaders.duckdb_refused` finds it after the fact); otherwise the file alone.
+If DuckDB refuses a row (a constraint), the transaction is lost and the apply fails.
+The error then names the row's line for a NULL in a NOT NULL column or a key given
+twice (`seedkit.loaders.duckdb_refused` finds it after the fact), else the first bad
+value seedkit's reader finds in the files, else the file alone with DuckDB's message.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.errors import ApplyError, Location, SeedkitError
 from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, cast_pattern, re2_pattern
+from seedkit.loaders.csvscan import cast_pattern, re2_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import sqlalchemy as sa
 
     from seedkit.loaders.csvscan import CsvLayout
@@ -62,57 +64,70 @@ class DuckdbCsvLoader(Loader):
         )
 
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
-        """Vouch for every file, then load them all in one statement."""
+        """Load the files in one filtered statement while their quoting is checked;
+        go generic when a check fails."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from seedkit.loaders.csvscan import csv_layout
 
         layout = csv_layout(step)
         assert layout is not None
-        if not self._vouched(layout):
-            from seedkit.loaders.generic import GenericLoader
-
-            return GenericLoader().load(conn, target, step, reporter)
         dialect = target.dialect
         table = dialect.table_for_insert(step.table, step.table_name)
+        quoted = dialect.quote_table(conn, table)
         if step.mode == Mode.REPLACE:
             target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            empty = True
+        else:
+            empty = bool(target.run(conn, f"SELECT NOT EXISTS (SELECT 1 FROM {quoted})").scalar())
         reader, params = _read_files(layout)
         sql = self._insert_sql(conn, target, table, layout, reader)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-shape") as pool:
+            counted = pool.submit(_count_records, layout)
+            if not empty and (_fields_vouched(layout) or -1) != counted.result():
+                return self._generic(conn, target, step, reporter)  # nothing written yet
+            rows = self._insert(conn, target, step, layout, sql, params, counted)
+            records = counted.result()
+        if rows != records:  # a stray quote, a bad value left out, a blank line skipped
+            if not empty:  # cannot happen: the checks above passed
+                raise ApplyError(
+                    f"DuckDB read {rows} rows where seedkit reads {records}",
+                    location=Location.in_file(layout.files[0]),
+                    hint="report this to seedkit; nothing was applied",
+                )
+            target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            return self._generic(conn, target, step, reporter)
+        reporter.step_progress(step.name, rows)
+        return rows
+
+    def _generic(
+        self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter
+    ) -> int:
+        from seedkit.loaders.generic import GenericLoader
+
+        return GenericLoader().load(conn, target, step, reporter)
+
+    def _insert(
+        self,
+        conn: sa.Connection,
+        target: Target,
+        step: LoadStep,
+        layout: CsvLayout,
+        sql: str,
+        params: list[Any],
+        counted: Future[int | None],
+    ) -> int:
+        """Run the insert; if DuckDB refuses it, raise the error that names the most."""
         from sqlalchemy.exc import DBAPIError
 
         try:
             result = conn.exec_driver_sql(sql, tuple(params))
         except DBAPIError as exc:
-            from seedkit.loaders.duckdb_refused import refused_line
             from seedkit.target import _db_message
 
             message = target.scrub(_db_message(exc))
-            try:
-                place = refused_line(layout, step.table, message)
-            except (SeedkitError, OSError):  # the search must not hide DuckDB's own error
-                place = None
-            if place is not None:
-                location = Location.in_file(place[0], place[1])
-                hint = "fix the row; nothing was applied"
-            else:
-                location = Location.in_file(layout.files[0])
-                hint = (
-                    "fix the row; nothing was applied (DuckDB does not say which line: "
-                    "apply to SQLite or PostgreSQL, or run `seedkit check`, to find it)"
-                )
-            raise ApplyError(message, location=location, hint=hint) from None
-        rows = int(result.scalar() or 0) if result.returns_rows else max(result.rowcount, 0)
-        reporter.step_progress(step.name, rows)
-        return rows
-
-    def _vouched(self, layout: CsvLayout) -> bool:
-        """Both checks at once: seedkit's scanner on the structure (a thread), DuckDB on
-        the typed fields (this thread, waiting in DuckDB without the GIL)."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-scan") as pool:
-            structure = pool.submit(_structure_vouched, layout)
-            typed = _fields_vouched(layout)
-            return structure.result() and typed
+            raise _refusal(layout, step, message, sound=counted.result() is not None) from None
+        return int(result.scalar() or 0) if result.returns_rows else max(result.rowcount, 0)
 
     def _insert_sql(
         self, conn: sa.Connection, target: Target, table: str, layout: CsvLayout, reader: str
@@ -130,9 +145,11 @@ class DuckdbCsvLoader(Loader):
                 exprs.append(name)
         dialect = target.dialect
         cols = ", ".join(dialect.quote(conn, n) for n in layout.names)
+        checks = _field_checks(layout)
         sql = (
             f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
             f"SELECT {', '.join(exprs)} FROM {reader}"
+            + (f" WHERE {' AND '.join(checks)}" if checks else "")
         )
         logging.getLogger("seedkit.sql").debug("%s", sql)
         return sql
@@ -168,45 +185,79 @@ def _read_files(layout: CsvLayout) -> tuple[str, list[Any]]:
     return sql, [[str(p) for p in layout.files], *params]
 
 
-def _structure_vouched(layout: CsvLayout) -> bool:
-    """Whether seedkit's scanner takes every record of every file, any field as text."""
-    from seedkit.loaders.csvscan import NotVouched, record_regex, scan
+def _count_records(layout: CsvLayout) -> int | None:
+    """The records of all the files when their quoting is as seedkit reads it, else None."""
+    from seedkit.loaders.csvscan import NotVouched
+    from seedkit.loaders.csvshape import count_records
 
-    regex = record_regex(layout, lambda column: ANY_TEXT)
-    assert regex is not None
+    width = len(layout.columns)
     try:
-        for path in layout.files:
-            for _ in scan(path, layout.options, regex):
-                pass
-    except NotVouched:
-        return False
-    return True
+        return sum(count_records(path, layout.options, width) for path in layout.files)
+    except (NotVouched, OSError):
+        return None
 
 
-def _fields_vouched(layout: CsvLayout) -> bool:
-    """Whether every typed field of the files is NULL or matches its column's pattern.
-
-    Asked of a DuckDB of its own (the files are all it reads), outside the apply's
-    transaction, so that a file DuckDB cannot read aborts nothing.
-    """
+def _field_checks(layout: CsvLayout) -> list[str]:
+    """One SQL condition per typed column: the field is NULL or matches its pattern."""
     checks = []
     for name, column in zip(_field_names(layout), layout.columns, strict=True):
         pattern = cast_pattern(column)
         if pattern:  # None never gets here (see `accepts`); ANY_TEXT needs no check
             regex = _literal(re2_pattern(pattern))
             checks.append(f"({name} IS NULL OR regexp_full_match({name}, {regex}))")
-    if not checks:
-        return True
+    return checks
+
+
+def _fields_vouched(layout: CsvLayout) -> int | None:
+    """The records DuckDB reads in the files when every typed field passes its check,
+    else None.
+
+    Asked of a DuckDB of its own (the files are all it reads), outside the apply's
+    transaction, so that a file DuckDB cannot read aborts nothing.
+    """
     import duckdb
 
+    checks = _field_checks(layout) or ["true"]
     reader, params = _read_files(layout)
-    sql = f"SELECT bool_and({' AND '.join(checks)}) FROM {reader}"
+    sql = f"SELECT bool_and({' AND '.join(checks)}), count(*) FROM {reader}"
     try:
         with duckdb.connect(":memory:") as checker:
             found = checker.execute(sql, params).fetchone()
     except duckdb.Error:
-        return False
-    return found is not None and found[0] is not False
+        return None
+    return int(found[1]) if found is not None and found[0] is not False else None
+
+
+def _refusal(layout: CsvLayout, step: LoadStep, message: str, sound: bool) -> SeedkitError:
+    """The error for an insert DuckDB refused with `message`: at the refused row's line
+    when the files' quoting is `sound` and the message names the row; else at the first
+    bad value seedkit's reader finds; else at the file."""
+    from seedkit.loaders.duckdb_refused import refused_line
+
+    if sound:
+        try:
+            place = refused_line(layout, step.table, message)
+        except (SeedkitError, OSError):  # the search must not hide DuckDB's own error
+            place = None
+        if place is not None:
+            return ApplyError(
+                message,
+                location=Location.in_file(place[0], place[1]),
+                hint="fix the row; nothing was applied",
+            )
+    try:
+        for _ in step.source.batches(step.table):
+            pass
+    except SeedkitError as exc:  # what the generic loader would have stopped at
+        return exc
+    return ApplyError(
+        message,
+        location=Location.in_file(layout.files[0]),
+        hint=(
+            "fix the row; nothing was applied (DuckDB does not say which line: "
+            "apply to SQLite or PostgreSQL, or run `seedkit check`, to find it)"
+        ),
+    )
 
 
 def _literal(text: str) -> str:
