@@ -66,8 +66,7 @@ class DuckdbCsvLoader(Loader):
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
         """Load the files in one filtered statement while their quoting is checked;
         go generic when a check fails."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        from seedkit.background import helper_pool
         from seedkit.loaders.csvscan import csv_layout
 
         layout = csv_layout(step)
@@ -82,7 +81,7 @@ class DuckdbCsvLoader(Loader):
             empty = bool(target.run(conn, f"SELECT NOT EXISTS (SELECT 1 FROM {quoted})").scalar())
         reader, params = _read_files(layout)
         sql = self._insert_sql(conn, target, table, layout, reader)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-shape") as pool:
+        with helper_pool("seedkit-shape") as pool:
             counted = pool.submit(_count_records, layout)
             if not empty and (_fields_vouched(layout) or -1) != counted.result():
                 return self._generic(conn, target, step, reporter)  # nothing written yet

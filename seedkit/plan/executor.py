@@ -25,6 +25,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
@@ -246,7 +247,7 @@ class Executor:
     def _run_steps(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
     ) -> None:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seedkit-hash") as hasher:
+        with helper_pool("seedkit-hash") as hasher:
             for load in self.plan.ordered():
                 before = recorded.get(("step", load.name))
                 if self.history is None:
