@@ -561,6 +561,8 @@ def test_sqlite_reader_thread_batches_store_what_generic_stores(
         f'{n},B{n:03},"n, {n}",{n},{n}.5,{n}e-2,on,2025-01-02,,,""\n' for n in range(9, 40)
     )
     again = '10,B010,"again",10,10.5,1,off,2025-01-03,,,x\n'  # a key from an earlier piece
+    twice = '9,B009,"nine again",9,9.5,1,off,2025-01-03,,,y\n'  # in the same piece
+    more = more.replace("\n", "\n" + twice, 1)
     fast, generic, calls, fast_url, generic_url = _both(
         "sqlite", request, tmp_path, monkeypatch, FAST_ROWS + more + again, mode="upsert"
     )
@@ -579,6 +581,7 @@ def test_sqlite_reader_thread_batches_store_what_generic_stores(
     ]  # an odd count: a last short batch
     assert stored[-1][2] == "n, 39" and stored[-1][-1] == ""
     assert [r for r in stored if r[0] == 10][0][2] == "again"
+    assert [r for r in stored if r[0] == 9][0][2] == "nine again"
 
 
 def test_sqlite_refused_row_in_a_later_batch_is_named_like_the_generic_loader(

@@ -83,8 +83,10 @@ class DuckdbCsvLoader(Loader):
         sql = self._insert_sql(conn, target, table, layout, reader)
         with helper_pool("seedkit-shape") as pool:
             counted = pool.submit(_count_records, layout)
-            if not empty and (_fields_vouched(layout) or -1) != counted.result():
-                return self._generic(conn, target, step, reporter)  # nothing written yet
+            if not empty:  # rows already there: check first, since no undo could tell
+                vouched = _fields_vouched(layout)
+                if vouched is None or vouched != counted.result():
+                    return self._generic(conn, target, step, reporter)  # nothing written
             rows = self._insert(conn, target, step, layout, sql, params, counted)
             records = counted.result()
         if rows != records:  # a stray quote, a bad value left out, a blank line skipped
