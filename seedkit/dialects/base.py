@@ -36,6 +36,9 @@ class Dialect:
     SUPPORTS_ADVISORY_LOCK: ClassVar[bool] = False
     #: Serial or identity columns whose sequence must be moved past explicit ids.
     SUPPORTS_SEQUENCES: ClassVar[bool] = False
+    #: CREATE UNIQUE INDEX over rows of the open transaction finds a key given twice
+    #: only at COMMIT (DuckDB), so seedkit looks for one itself before (seedkit.plan.deferred).
+    CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT: ClassVar[bool] = False
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""

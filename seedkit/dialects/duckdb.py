@@ -44,6 +44,7 @@ class DuckdbDialect(Dialect):
     name = "duckdb"
     sqlglot_name = "duckdb"
     SUPPORTS_SAVEPOINTS = False
+    CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT = True
 
     @contextmanager
     def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:

@@ -40,7 +40,9 @@ def run_check(
     _validate_sources(session)
     target = DryRunTarget(session)
     try:
-        Executor(plan, target, _Tracker(session, report, reporter), history=False).run()
+        Executor(
+            plan, target, _Tracker(session, report, reporter), history=False, defer_indexes=False
+        ).run()
         session.step = None
         checkpoint(session)
         report.statements_read, report.statements_run = session.statements, session.ran

@@ -29,6 +29,7 @@ from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
+from seedkit.plan.deferred import DeferredIndex
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.transpile import needs_transpile
@@ -113,6 +114,20 @@ def _hash_beside_the_load(hasher: ThreadPoolExecutor, load: LoadStep) -> Future[
     return _done(step_fingerprint(load))
 
 
+def _holding_back(
+    statements: Iterator[LocatedStatement],
+    held: dict[tuple[str, int, int], DeferredIndex],
+    waiting: list[DeferredIndex],
+) -> Iterator[LocatedStatement]:
+    """`statements` without those in `held`, which go to `waiting` instead."""
+    for stmt in statements:
+        index = held.get((stmt.file, stmt.line, stmt.column))
+        if index is None:
+            yield stmt
+        else:
+            waiting.append(index)
+
+
 def _done(value: str) -> Future[str]:
     """A future that already holds `value`."""
     done: Future[str] = Future()
@@ -134,6 +149,7 @@ class Executor:
         force: bool = False,
         fresh: bool = False,
         lock_timeout: float | None = None,
+        defer_indexes: bool = True,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -153,6 +169,9 @@ class Executor:
         self.force = force
         self.fresh = fresh
         self.lock_timeout = lock_timeout
+        # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
+        self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
+        self._deferred: list[tuple[DeferredIndex, StepResult]] = []
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
@@ -173,6 +192,7 @@ class Executor:
                 self._check_sql_syntax()
             self._run_ddl(conn, result, per_step, recorded)
             self._run_steps(conn, result, per_step, recorded)
+            self._build_deferred(conn)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -226,6 +246,7 @@ class Executor:
     ) -> None:
         from seedkit.sources.sql import read_statements
 
+        held = self._plan_deferral(recorded)
         for ddl in self.plan.ddl:
             name = ddl_name(self.plan, ddl)
             if ("ddl", name) in recorded:
@@ -233,16 +254,65 @@ class Executor:
                 continue
             self.reporter.step_started(ddl.shown, "ddl", None)
             began = time.perf_counter()
+            waiting: list[DeferredIndex] = []
             with self._transaction(conn, per_step):
                 count, _ = self._run_statements(
-                    conn, read_statements(ddl.path, self.plan.source_dialect)
+                    conn,
+                    _holding_back(
+                        read_statements(ddl.path, self.plan.source_dialect), held, waiting
+                    ),
                 )
                 seconds = time.perf_counter() - began
                 if self.history is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
+            count += len(waiting)
             step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, f"{count} statements")
+            self._deferred += [(index, step) for index in waiting]
             result.steps.append(step)
             self.reporter.step_finished(step)
+
+    def _plan_deferral(self, recorded: Recorded) -> dict[tuple[str, int, int], DeferredIndex]:
+        """The index statements of the DDL about to run that can wait for the steps."""
+        from seedkit.plan.deferred import plan_deferral
+        from seedkit.sources.sql import read_statements
+
+        if not self.defer_indexes:
+            return {}
+        pending = [
+            (ddl.path, list(read_statements(ddl.path, self.plan.source_dialect)))
+            for ddl in self.plan.ddl
+            if ("ddl", ddl_name(self.plan, ddl)) not in recorded
+        ]
+        return plan_deferral(self.plan, pending)
+
+    def _build_deferred(self, conn: sa.Connection) -> None:
+        """Build the held-back indexes; a unique one that fails names the row given twice."""
+        from seedkit.plan.deferred import duplicate_row
+
+        checks_late = self.target.dialect.CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT
+        for index, step in self._deferred:
+            began = time.perf_counter()
+            try:
+                if index.unique and checks_late:
+                    sql = index.duplicate_sql()
+                    key = self.target.run(conn, sql, index.statement.location).first()
+                    if key is not None:
+                        shown = ", ".join(str(v) for v in key)
+                        raise ApplyError(
+                            f"duplicate key ({shown}) for the unique index on {index.table}",
+                            location=index.statement.location,
+                        )
+                self._run_statements(conn, iter([index.statement]))
+            except ApplyError as exc:
+                place = duplicate_row(self.plan, index) if index.unique else None
+                if place is not None:
+                    exc.location = place
+                    exc.hint = (
+                        f"this row repeats a key of the unique index on {index.table}; "
+                        "fix the row; nothing was applied"
+                    )
+                raise
+            step.seconds += time.perf_counter() - began
 
     def _run_steps(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
