@@ -677,3 +677,24 @@ def test_a_glob_of_files_loads_and_locates_as_the_generic_loader_does(
         7,
         10,
     )
+
+
+def test_postgres_upsert_leaves_rows_that_are_already_there_alone(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # Unchanged rows keep their row version (xmin): no dead tuple, no index entry, no
+    # UPDATE trigger for a change that changes nothing. The edited row gets a new one.
+    assert _apply(_seed(tmp_path / "first", FAST_ROWS), pg_url) is None
+    edited = FAST_ROWS.replace('"Acme, Inc."', '"Acme, changed"')
+    engine = sa.create_engine(pg_url)
+    try:
+        query = sa.text("SELECT id, xmin::text, name FROM items ORDER BY id")
+        with engine.connect() as conn:
+            before = {r[0]: r[1] for r in conn.execute(query)}
+        assert _apply(_seed(tmp_path / "first", edited, mode="upsert"), pg_url) is None
+        with engine.connect() as conn:
+            after = conn.execute(query).fetchall()
+    finally:
+        engine.dispose()
+    assert [r[0] for r in after if r[1] != before[r[0]]] == [1]
+    assert after[0][2] == "Acme, changed"

@@ -200,14 +200,21 @@ class PostgresCopyLoader(Loader):
         cols = ", ".join(q(conn, n) for n in names)
         keys = ", ".join(q(conn, k) for k in key)
         rest = [n for n in names if n not in key]
+        # A row whose values are already there is left alone: no new row version, no
+        # index entries, no UPDATE trigger for a change that changes nothing.
+        old = ", ".join(f"_seedkit_row.{q(conn, c)}" for c in rest)
+        new = ", ".join(f"excluded.{q(conn, c)}" for c in rest)
         action = (
-            "DO UPDATE SET " + ", ".join(f"{q(conn, c)} = excluded.{q(conn, c)}" for c in rest)
+            "DO UPDATE SET "
+            + ", ".join(f"{q(conn, c)} = excluded.{q(conn, c)}" for c in rest)
+            + f" WHERE ({old}) IS DISTINCT FROM ({new})"
             if rest
             else "DO NOTHING"
         )
         self.target.run(
             conn,
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {_STAGE} ON CONFLICT ({keys}) {action}",
+            f"INSERT INTO {table} AS _seedkit_row ({cols}) SELECT {cols} FROM {_STAGE} "
+            f"ON CONFLICT ({keys}) {action}",
         )
         if step.mode == Mode.MIRROR:
             match = " AND ".join(f"s.{q(conn, k)} = t.{q(conn, k)}" for k in key)
