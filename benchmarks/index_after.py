@@ -1,6 +1,6 @@
 """What building the unique index after the load would save: DuckDB's COPY and psql's
 `\\copy` of the benchmark's CSV, in one transaction, with the DDL's `CREATE UNIQUE INDEX`
-run before the load (as seedkit and the tools do today) and after it.
+run before the load (as the tools do with the DDL as written) and after it.
 
     python benchmarks/index_after.py [--rows 1000000] [--reps 2]
 

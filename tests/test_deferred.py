@@ -54,6 +54,8 @@ def _held(manifest: Path) -> list[str]:
         ),
         (TABLE + INDEX + "COMMENT ON INDEX items_code IS 'x';\n", "", 0),  # names the index
         (TABLE + INDEX, 'mode = "upsert"\nkey = ["id"]\n', 0),  # ON CONFLICT needs indexes
+        (TABLE + INDEX + "CREATE INDEX items_name ON items (name);\n", "", 2),  # both
+        ("-- the table\n" + TABLE + "/* its key */\n" + INDEX, "", 1),  # comments before
     ],
     ids=[
         "unique",
@@ -64,6 +66,8 @@ def _held(manifest: Path) -> list[str]:
         "referenced",
         "named",
         "upsert",
+        "two",
+        "comments",
     ],
 )
 def test_which_indexes_wait_for_the_steps(tmp_path: Path, ddl: str, extra: str, held: int) -> None:

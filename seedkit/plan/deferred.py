@@ -50,6 +50,7 @@ _TABLE = re.compile(
     rf"(?:IF\s+NOT\s+EXISTS\s+)?(?P<table>{_IDENT}(?:\.{_IDENT})?)",
     re.IGNORECASE,
 )
+_LEADING_COMMENTS = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*", re.DOTALL)
 _SQL_CHUNK = 1 << 20
 
 
@@ -90,9 +91,10 @@ def plan_deferral(
     created: set[str] = set()
     candidates: list[tuple[int, DeferredIndex, str]] = []
     for position, stmt in enumerate(statements):
-        if table := _TABLE.match(stmt.sql):
+        code = _LEADING_COMMENTS.sub("", stmt.sql)
+        if table := _TABLE.match(code):
             created.add(name_of(table["table"]))
-        elif (index := _INDEX.fullmatch(stmt.sql)) and name_of(index["table"]) in created:
+        elif (index := _INDEX.fullmatch(code)) and name_of(index["table"]) in created:
             written = tuple(re.split(r"\s*,\s*", index["columns"].strip()))
             deferred = DeferredIndex(
                 stmt,
@@ -111,13 +113,16 @@ def plan_deferral(
     keyed = {name_of(s.table_name) for s in steps if s.mode in (Mode.UPSERT, Mode.MIRROR)}
     mentioned_by_sql = _mentioned_by_sql(steps, {d.table for _, d, _ in candidates})
     chosen: dict[tuple[str, int, int], DeferredIndex] = {}
+    indexes = {id(d.statement) for _, d, _ in candidates}
     for position, deferred, index_name in candidates:
         later = statements[position + 1 :]
+        # Other plain indexes on the table may name it: they do not need this one.
+        others = [stmt for stmt in later if id(stmt) not in indexes]
         if (
             deferred.table in referenced
             or deferred.table in keyed
             or deferred.table in mentioned_by_sql
-            or _mentions(later, deferred.table)
+            or _mentions(others, deferred.table)
             or _mentions(later, index_name)
         ):
             continue
