@@ -131,6 +131,20 @@ def plan_deferral(
     return chosen
 
 
+def hold_back(
+    statements: Iterable[LocatedStatement],
+    held: dict[tuple[str, int, int], DeferredIndex],
+    waiting: list[DeferredIndex],
+) -> Iterator[LocatedStatement]:
+    """`statements` without those `plan_deferral` chose, which go to `waiting` instead."""
+    for stmt in statements:
+        index = held.get((stmt.file, stmt.line, stmt.column))
+        if index is None:
+            yield stmt
+        else:
+            waiting.append(index)
+
+
 def _mentions(statements: list[LocatedStatement], name: str) -> bool:
     word = re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
     return any(word.search(stmt.sql) for stmt in statements)

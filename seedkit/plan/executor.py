@@ -8,7 +8,9 @@ transaction of its work; release.
 
 Where DDL is transactional (PostgreSQL, SQLite, DuckDB) all of it is one transaction;
 elsewhere (MySQL, MariaDB) each DDL file and each step is its own, so a failed apply
-leaves the earlier steps recorded and the next apply resumes after them.
+leaves the earlier steps recorded and the next apply resumes after them. In the one
+transaction, the DDL's plain indexes that nothing needs sooner are built after the last
+step (`seedkit.plan.deferred`; the dry run builds them in place).
 
 Hooks for other targets: a dialect with `SUPPORTS_HISTORY = False` (or
 `Executor(..., history=False)`) records and skips nothing; `Dialect.prepare_statement`
@@ -29,7 +31,7 @@ from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
-from seedkit.plan.deferred import DeferredIndex
+from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.transpile import needs_transpile
@@ -112,20 +114,6 @@ def _hash_beside_the_load(hasher: ThreadPoolExecutor, load: LoadStep) -> Future[
     if type(load.source).fingerprint is Source.fingerprint:
         return hasher.submit(step_fingerprint, load)
     return _done(step_fingerprint(load))
-
-
-def _holding_back(
-    statements: Iterator[LocatedStatement],
-    held: dict[tuple[str, int, int], DeferredIndex],
-    waiting: list[DeferredIndex],
-) -> Iterator[LocatedStatement]:
-    """`statements` without those in `held`, which go to `waiting` instead."""
-    for stmt in statements:
-        index = held.get((stmt.file, stmt.line, stmt.column))
-        if index is None:
-            yield stmt
-        else:
-            waiting.append(index)
 
 
 def _done(value: str) -> Future[str]:
@@ -258,9 +246,7 @@ class Executor:
             with self._transaction(conn, per_step):
                 count, _ = self._run_statements(
                     conn,
-                    _holding_back(
-                        read_statements(ddl.path, self.plan.source_dialect), held, waiting
-                    ),
+                    hold_back(read_statements(ddl.path, self.plan.source_dialect), held, waiting),
                 )
                 seconds = time.perf_counter() - began
                 if self.history is not None:
