@@ -178,8 +178,6 @@ def _chunks(path: Path, overlap: int) -> Iterator[bytes]:
 def duplicate_row(plan: Plan, deferred: DeferredIndex) -> Location | None:
     """Where the first row whose key an earlier row of the table already had is, in the
     sources of the steps that wrote the table; None when it cannot be found."""
-    from seedkit.errors import SeedkitError
-
     seen: set[tuple[object, ...]] = set()
     try:
         for step in plan.ordered():
@@ -197,6 +195,6 @@ def duplicate_row(plan: Plan, deferred: DeferredIndex) -> Location | None:
                     if key in seen:
                         return batch.location(i)
                     seen.add(key)
-    except (SeedkitError, OSError):
+    except Exception:  # noqa: BLE001 - a best-effort search must not hide the index's error
         return None
     return None
