@@ -78,10 +78,10 @@ def count_records(
                 raise NotVouched("text before an opening quote")
             if len(delimiter) > 1 and not _multibyte_delimiters_ok(after, before, delimiter):
                 raise NotVouched("text beside a quote")
-            if b"\r" in chunk and quote.join(outside).count(b"\r") != quote.join(outside).count(
-                b"\r\n"
-            ):
-                raise NotVouched("a carriage return alone")
+            if b"\r" in chunk:
+                bare = quote.join(outside)
+                if bare.count(b"\r") != bare.count(b"\r\n"):
+                    raise NotVouched("a carriage return alone")
             text = quote.join(quoted)
             if not inside and not chunk.strip(b"\r\n"):  # blank lines, or the file's end
                 blank += chunk.count(b"\n")
