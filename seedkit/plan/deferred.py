@@ -77,9 +77,10 @@ class DeferredIndex:
 
 
 def name_of(identifier: str) -> str:
-    """An identifier as seedkit compares names: unquoted, lower case, without its schema."""
-    parts = re.findall(r'"[^"]+"|`[^`]+`|[^.]+', identifier)
-    return (parts[-1] if parts else identifier).strip('"`').lower()
+    """A name as the schema looks it up (`table_key`), without its schema."""
+    from seedkit.schema import table_key
+
+    return table_key(identifier).rsplit(".", 1)[-1]
 
 
 def plan_deferral(
@@ -145,17 +146,19 @@ def hold_back(
             waiting.append(index)
 
 
+def _word(name: str) -> str:
+    """A pattern finding `name` as a whole identifier, not inside a longer one."""
+    return rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_$])"
+
+
 def _mentions(statements: list[LocatedStatement], name: str) -> bool:
-    word = re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
+    word = re.compile(_word(name), re.IGNORECASE)
     return any(word.search(stmt.sql) for stmt in statements)
 
 
 def _mentioned_by_sql(steps: list[LoadStep], tables: set[str]) -> set[str]:
     """Which of `tables` a SQL step's files name (as a word, in any case)."""
-    words = {
-        t: re.compile(rb"(?<![A-Za-z0-9_$])" + re.escape(t.encode()) + rb"(?![A-Za-z0-9_$])", re.I)
-        for t in tables
-    }
+    words = {t: re.compile(_word(t).encode(), re.IGNORECASE) for t in tables}
     found: set[str] = set()
     for step in steps:
         if not step.is_sql:
