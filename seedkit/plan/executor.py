@@ -37,6 +37,8 @@ from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.transpile import needs_transpile
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import sqlalchemy as sa
 
     from seedkit.target import Target
@@ -234,7 +236,7 @@ class Executor:
     ) -> None:
         from seedkit.sources.sql import read_statements
 
-        held = self._plan_deferral(recorded)
+        read, held = self._plan_deferral(recorded)
         for ddl in self.plan.ddl:
             name = ddl_name(self.plan, ddl)
             if ("ddl", name) in recorded:
@@ -246,7 +248,11 @@ class Executor:
             with self._transaction(conn, per_step):
                 count, _ = self._run_statements(
                     conn,
-                    hold_back(read_statements(ddl.path, self.plan.source_dialect), held, waiting),
+                    hold_back(
+                        read.get(ddl.path) or read_statements(ddl.path, self.plan.source_dialect),
+                        held,
+                        waiting,
+                    ),
                 )
                 seconds = time.perf_counter() - began
                 if self.history is not None:
@@ -257,19 +263,22 @@ class Executor:
             result.steps.append(step)
             self.reporter.step_finished(step)
 
-    def _plan_deferral(self, recorded: Recorded) -> dict[tuple[str, int, int], DeferredIndex]:
-        """The index statements of the DDL about to run that can wait for the steps."""
+    def _plan_deferral(
+        self, recorded: Recorded
+    ) -> tuple[dict[Path, list[LocatedStatement]], dict[tuple[str, int, int], DeferredIndex]]:
+        """The statements of the DDL about to run, by file (read once, for `_run_ddl` too;
+        none when deferral is off), and those of them that can wait for the steps."""
         from seedkit.plan.deferred import plan_deferral
         from seedkit.sources.sql import read_statements
 
         if not self.defer_indexes:
-            return {}
-        pending = [
-            (ddl.path, list(read_statements(ddl.path, self.plan.source_dialect)))
+            return {}, {}
+        read = {
+            ddl.path: list(read_statements(ddl.path, self.plan.source_dialect))
             for ddl in self.plan.ddl
             if ("ddl", ddl_name(self.plan, ddl)) not in recorded
-        ]
-        return plan_deferral(self.plan, pending)
+        }
+        return read, plan_deferral(self.plan, read.items())
 
     def _build_deferred(self, conn: sa.Connection) -> None:
         """Build the held-back indexes; a unique one that fails names the row given twice."""
