@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("seedkit.sql")
 
+#: Send a statement with no parameters at all (`cursor.execute(sql)`), so the driver does
+#: no placeholder processing: psycopg and PyMySQL read `%` as a placeholder only when given
+#: parameters, and SQLAlchemy would otherwise give an empty tuple.
+AS_WRITTEN = {"no_parameters": True}
+
 #: Which extra installs the driver a URL names.
 DRIVER_EXTRAS = {
     "psycopg": ("postgres", "postgresql+psycopg://"),
@@ -127,12 +132,13 @@ class Target:
             conn.close()
 
     def run(self, conn: sa.Connection, sql: str, location: Location | None = None) -> Any:
-        """Execute one statement; a database error becomes an ApplyError at `location`."""
+        """Execute one statement exactly as written (no driver placeholder processing:
+        `%`, `?`, `:name` are text); a database error becomes an ApplyError at `location`."""
         from sqlalchemy.exc import DBAPIError
 
         log.debug("%s: %s", location or "seedkit", sql)
         try:
-            return conn.exec_driver_sql(sql)
+            return conn.exec_driver_sql(sql, execution_options=AS_WRITTEN)
         except DBAPIError as exc:
             raise ApplyError(
                 self.scrub(_db_message(exc)),

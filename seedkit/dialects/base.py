@@ -118,7 +118,9 @@ class Dialect:
         """Run seedkit's own statement with bound parameters (`%s` or `?` as the driver
         wants); traced like every other statement."""
         log.debug("seedkit: %s %s", sql, list(params) if params else "")
-        return conn.exec_driver_sql(sql, tuple(params)) if params else conn.exec_driver_sql(sql)
+        if params:
+            return conn.exec_driver_sql(sql, tuple(params))
+        return conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
 
     def table_exists(self, conn: sa.Connection, name: str) -> bool:
         """True when `name` (`table` or `schema.table`) is a table of the target."""
