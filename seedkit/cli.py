@@ -19,7 +19,7 @@ app = typer.Typer(
     name="seedkit",
     help="Seed a database from seed.toml: validate, plan, apply, check.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
 )
 
@@ -81,6 +81,30 @@ def _run(action: Callable[[], T], debug: bool, verbose: bool = False) -> T:
             ),
         )
         raise typer.Exit(2) from None
+
+
+def _print_version(value: bool) -> None:
+    """`seedkit --version`: the distribution's name and version, then exit."""
+    if value:
+        from seedkit import DISTRIBUTION, __version__
+
+        typer.echo(f"{DISTRIBUTION} {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed name and version (seedkit-db X.Y.Z) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Seed a database from seed.toml: validate, plan, apply, check."""
 
 
 def _scrub(text: str) -> str:
