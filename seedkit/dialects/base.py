@@ -122,6 +122,15 @@ class Dialect:
             return conn.exec_driver_sql(sql, tuple(params))
         return conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
 
+    def session_state(self, conn: sa.Connection) -> Any:
+        """The session settings a SQL file may change (search path, current database, SET
+        variables), read before any runs, for `restore_session`."""
+        return None
+
+    def restore_session(self, conn: sa.Connection, state: Any) -> None:
+        """Put back what a SQL file changed of `state`, so seedkit's own statements after it
+        (history, locks, sequences, reflection, later steps) run as the apply began."""
+
     def table_exists(self, conn: sa.Connection, name: str) -> bool:
         """True when `name` (`table` or `schema.table`) is a table of the target."""
         import sqlalchemy as sa

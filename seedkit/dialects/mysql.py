@@ -26,6 +26,21 @@ def adapt_mysql(value: Any) -> Any:
     return value
 
 
+# The session variables a dump sets (mariadb-dump's header and footer) or a hand-kept
+# script may leave changed.
+_VARIABLES = (
+    "sql_mode",
+    "time_zone",
+    "foreign_key_checks",
+    "unique_checks",
+    "sql_notes",
+    "character_set_client",
+    "character_set_results",
+    "collation_connection",
+    "autocommit",
+)
+
+
 class MysqlDialect(Dialect):
     """MySQL and MariaDB via PyMySQL."""
 
@@ -36,7 +51,11 @@ class MysqlDialect(Dialect):
     SUPPORTS_ADVISORY_LOCK = True
 
     def _lock_name(self, conn: sa.Connection, project: str) -> str:
-        return lock_name(self.query(conn, "SELECT DATABASE()").scalar(), project)
+        # Remembered: a SQL file's `USE` must not make the release name another lock.
+        key = ("seedkit_lock", project)
+        if key not in conn.info:
+            conn.info[key] = lock_name(self.query(conn, "SELECT DATABASE()").scalar(), project)
+        return str(conn.info[key])
 
     def acquire_lock(
         self, conn: sa.Connection, target: Target, project: str, timeout: float | None
@@ -75,7 +94,24 @@ class MysqlDialect(Dialect):
     def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
         """`RELEASE_LOCK(name)`, committed at once."""
         self.query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
+        conn.info.pop(("seedkit_lock", project), None)
         conn.commit()
+
+    def session_state(self, conn: sa.Connection) -> tuple[Any, ...]:
+        """The current database and the session variables a SQL file may change."""
+        sql = "SELECT DATABASE(), " + ", ".join(f"@@SESSION.{v}" for v in _VARIABLES)
+        return tuple(self.query(conn, sql).one())
+
+    def restore_session(self, conn: sa.Connection, state: Any) -> None:
+        """`USE` the apply's database again and `SET SESSION` back what a file changed."""
+        if not state:
+            return
+        now = self.session_state(conn)
+        if now[0] != state[0] and state[0] is not None:
+            self.query(conn, f"USE {self.quote(conn, state[0])}")
+        for name, before, after in zip(_VARIABLES, state[1:], now[1:], strict=True):
+            if before != after:
+                self.query(conn, f"SET SESSION {name} = %s", (before,))
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Run every session in UTC so TIMESTAMP values do not shift with the server's zone."""

