@@ -133,6 +133,11 @@ class MysqlDialect(Dialect):
             @event.listens_for(engine, "do_connect")
             def _do_connect(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:
                 params.setdefault("local_infile", True)
+                # Several statements in one query, as the mysql client allows: SQL steps
+                # send their INSERTs in batches (seedkit.plan.batches).
+                from pymysql.constants import CLIENT
+
+                params["client_flag"] = params.get("client_flag", 0) | CLIENT.MULTI_STATEMENTS
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Zoned datetimes to UTC."""

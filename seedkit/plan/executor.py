@@ -147,6 +147,7 @@ class Executor:
         fresh: bool = False,
         lock_timeout: float | None = None,
         defer_indexes: bool = True,
+        batch_statements: bool = True,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -164,6 +165,8 @@ class Executor:
             else None
         )
         self.force = force
+        #: Send runs of data statements together (seedkit.plan.batches).
+        self.batch_statements = batch_statements
         self.fresh = fresh
         self.lock_timeout = lock_timeout
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
@@ -404,13 +407,21 @@ class Executor:
     ) -> tuple[int, int]:
         """Run statements in order; return how many, and the rows their INSERT, UPDATE,
         DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows)."""
+        from seedkit.plan.batches import batcher_for
+
         count = rows = 0
+        batch = batcher_for(self.target, conn) if self.batch_statements else None
         for stmt in statements:
             for sql in self._translate(stmt):
+                if batch is not None and batch.add(sql, stmt.location):
+                    continue
                 result = self.target.run(conn, sql, stmt.location)
                 if _WRITES.match(sql):
                     rows += max(getattr(result, "rowcount", 0) or 0, 0)
             count += 1
+        if batch is not None:
+            batch.flush()
+            rows += batch.rows
         return count, rows
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:

@@ -1,0 +1,196 @@
+"""Send a SQL step's statements in batches: one round trip for many, errors still located.
+
+A dump holds thousands of INSERTs, and sending each alone costs a round trip and the
+driver's per-statement work, far more than the database spends on it. So runs of plain
+data statements (INSERT, UPDATE, DELETE, and REPLACE on MySQL) go to the database
+together, each batch as the database's own client would send a script:
+
+- PostgreSQL: one simple-query message holding the batch (psycopg sends a query without
+  parameters that way), after a SAVEPOINT. When it fails, the batch is rolled back to the
+  savepoint and run again one statement at a time, so the error names the statement's own
+  file and line; the apply then rolls back as before.
+- MySQL and MariaDB: one multi-statement query (the connection is opened with
+  CLIENT.MULTI_STATEMENTS, as the `mysql` client does). The server stops at the first
+  failing statement and the results before it say which one that is, so the statements
+  before it have run exactly as they would have one by one, and the step's transaction
+  rolls back as before. A statement holding a `;` of its own (a custom DELIMITER) is sent
+  alone, so results and statements stay one to one.
+- SQLite and DuckDB: each statement on the driver's own connection, without SQLAlchemy's
+  per-statement work (neither takes several statements in one call without committing or
+  losing which one failed).
+
+Other statements (DDL, SET, COPY, transaction control, anything else) are sent alone, in
+order, after the batch before them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from seedkit.errors import ApplyError, Location
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.target import Target
+
+log = logging.getLogger("seedkit.sql")
+
+#: Statements per batch, and characters: a failed batch is re-run one by one, so not huge.
+BATCH_STATEMENTS = 1000
+BATCH_CHARS = 1 << 20
+
+_DATA = re.compile(r"(?:insert|update|delete)\b", re.IGNORECASE)
+_DATA_MYSQL = re.compile(r"(?:insert|update|delete|replace)\b", re.IGNORECASE)
+# MySQL text a `;` may hide in: strings, quoted names, comments.
+_MYSQL_QUOTED = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`[^`]*`|--[^\n]*|#[^\n]*|/\*.*?\*/",
+    re.DOTALL,
+)
+_SAVEPOINT = "seedkit_sql_batch"
+
+
+def _trace(batch: list[tuple[str, Location | None]]) -> None:
+    """Each statement of a batch in the `seedkit.sql` trace, as `Target.run` traces its own."""
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("one batch of %d statements:", len(batch))
+        for sql, location in batch:
+            log.debug("%s: %s", location or "seedkit", sql)
+
+
+def batcher_for(target: Target, conn: sa.Connection) -> Batcher | None:
+    """The batcher for the target's database, or None to send every statement alone."""
+    name = target.dialect.name
+    if name == "postgresql":
+        return _Postgres(target, conn)
+    if name == "mysql":
+        return _Mysql(target, conn)
+    if name in ("sqlite", "duckdb"):
+        return _Direct(target, conn)
+    return None
+
+
+class Batcher:
+    """Collects data statements and sends them together; `rows` counts what they changed."""
+
+    data = _DATA
+
+    def __init__(self, target: Target, conn: sa.Connection) -> None:
+        self.target = target
+        self.conn = conn
+        self.driver: Any = conn.connection.driver_connection
+        self.pending: list[tuple[str, Location | None]] = []
+        self.chars = 0
+        self.rows = 0
+
+    def add(self, sql: str, location: Location | None) -> bool:
+        """Queue a data statement (sending the batch when full) and return True; return
+        False, after sending what is queued, for a statement that must be sent alone."""
+        if self.data.match(sql) is None or not self.fits(sql):
+            self.flush()
+            return False
+        self.pending.append((sql, location))
+        self.chars += len(sql)
+        if len(self.pending) >= BATCH_STATEMENTS or self.chars >= BATCH_CHARS:
+            self.flush()
+        return True
+
+    def fits(self, sql: str) -> bool:
+        """Whether the statement may share a batch (overridden per database)."""
+        return True
+
+    def flush(self) -> None:
+        """Send what is queued."""
+        if self.pending:
+            batch, self.pending, self.chars = self.pending, [], 0
+            self.send(batch)
+
+    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+        """Run the statements of one batch, raising an ApplyError at the one that fails."""
+        raise NotImplementedError
+
+    def error(self, exc: Exception, location: Location | None) -> ApplyError:
+        """The database's error as seedkit shows it, at the statement's place."""
+        from seedkit.target import _db_message
+
+        return ApplyError(
+            self.target.scrub(_db_message(exc)),
+            location=location,
+            hint="fix the statement; nothing was applied",
+        )
+
+
+class _Direct(Batcher):
+    """SQLite and DuckDB: each statement on the driver's connection."""
+
+    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+        execute = self.driver.execute
+        _trace(batch)
+        for sql, location in batch:
+            try:
+                cursor = execute(sql)
+            except Exception as exc:
+                raise self.error(exc, location) from None
+            self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+
+
+class _Postgres(Batcher):
+    """PostgreSQL: the batch in one simple-query message, after a savepoint."""
+
+    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+        import psycopg
+
+        if len(batch) == 1:
+            self._one_by_one(batch)
+            return
+        _trace(batch)
+        text = "\n;\n".join(sql for sql, _ in batch) + f"\n;\nRELEASE SAVEPOINT {_SAVEPOINT}"
+        with self.driver.cursor() as cursor:
+            cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                cursor.execute(text)
+            except psycopg.Error:
+                cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                cursor.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+                self._one_by_one(batch)
+                return
+            rows = max(cursor.rowcount, 0)
+            while cursor.nextset():
+                rows += max(cursor.rowcount, 0)
+        self.rows += rows
+
+    def _one_by_one(self, batch: list[tuple[str, Location | None]]) -> None:
+        for sql, location in batch:
+            result = self.target.run(self.conn, sql, location)
+            self.rows += max(getattr(result, "rowcount", 0) or 0, 0)
+
+
+class _Mysql(Batcher):
+    """MySQL and MariaDB: one multi-statement query; the results say which one failed."""
+
+    data = _DATA_MYSQL
+
+    def fits(self, sql: str) -> bool:
+        """A statement with a `;` of its own would give more results than statements."""
+        return ";" not in sql or ";" not in _MYSQL_QUOTED.sub("", sql)
+
+    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+        import pymysql
+
+        _trace(batch)
+        text = "\n;\n".join(sql for sql, _ in batch)
+        done = 0
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(text)
+            while True:
+                self.rows += max(cursor.rowcount, 0)
+                done += 1
+                if not cursor.nextset():
+                    break
+        except pymysql.Error as exc:
+            raise self.error(exc, batch[min(done, len(batch) - 1)][1]) from None
+        finally:
+            cursor.close()
