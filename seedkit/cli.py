@@ -11,9 +11,12 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from seedkit.plan.executor import ApplyResult
 
 app = typer.Typer(
     name="seedkit",
@@ -47,6 +50,13 @@ SelectOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+SummaryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--summary",
+        help="Append a Markdown summary to FILE (default: $GITHUB_STEP_SUMMARY, if set).",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Trace every SQL statement.")]
 
@@ -145,6 +155,7 @@ def plan(
     select: SelectOpt = None,
     format: FormatOpt = Format.text,
     no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
+    summary: SummaryOpt = None,
     debug: DebugOpt = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="With --url, show a few keys of each change.")
@@ -154,7 +165,11 @@ def plan(
     what an apply would change there (new, changed, unchanged; rows to insert, update, delete)."""
     from seedkit import api
     from seedkit.plan.explain import explain
+    from seedkit.report.summary import append_summary, plan_summary, summarise_errors, summary_path
 
+    summary_file = summary_path(summary)
+
+    @summarise_errors("plan", summary_file)
     def build() -> tuple[dict[str, Any], Any]:
         from seedkit.manifest import load_manifest
         from seedkit.target import Target
@@ -171,6 +186,12 @@ def plan(
         return data, diff
 
     data, diff = _run(build, debug)
+    if diff is not None:
+        from seedkit.console import diff_as_dict
+
+        append_summary(summary_file, plan_summary({**data, "changes": diff_as_dict(diff)}))
+    else:
+        append_summary(summary_file, plan_summary(data))
     if format == Format.json:
         from seedkit.console import diff_as_dict, print_json
 
@@ -215,6 +236,7 @@ def apply(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="With --fresh: do not ask for confirmation.")
     ] = False,
+    summary: SummaryOpt = None,
     debug: DebugOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -223,7 +245,7 @@ def apply(
     if dry_run:
         from seedkit.commands.check import run_check_command
 
-        run_check_command(manifest, select, format.value, debug, verbose)
+        run_check_command(manifest, select, format.value, debug, verbose, summary=summary)
         return
     from seedkit import api
     from seedkit.console import (
@@ -232,6 +254,12 @@ def apply(
         print_json,
         render_result,
         result_as_dict,
+    )
+    from seedkit.report.summary import (
+        append_summary,
+        apply_summary,
+        summarise_errors,
+        summary_path,
     )
 
     console = make_console(stderr=format == Format.json)
@@ -246,9 +274,12 @@ def apply(
                 "[yellow]nothing applied[/]: confirm on a terminal, or pass --yes"
             )
             raise typer.Exit(2)
+    summary_file = summary_path(summary)
     with ProgressReporter(console) as reporter:
-        result = _run(
-            lambda: api.apply(
+
+        @summarise_errors("apply", summary_file)
+        def run_apply() -> ApplyResult:
+            return api.apply(
                 manifest,
                 url=url,
                 select=select,
@@ -257,10 +288,10 @@ def apply(
                 force=force,
                 fresh=fresh,
                 lock_timeout=lock_timeout,
-            ),
-            debug,
-            verbose,
-        )
+            )
+
+        result = _run(run_apply, debug, verbose)
+    append_summary(summary_file, apply_summary(result))
     if format == Format.json:
         data = result_as_dict(result)
         if fresh:

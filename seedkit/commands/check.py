@@ -1,8 +1,10 @@
 """`seedkit check`: the whole seed as a dry run in an in-memory DuckDB, for pull requests.
 
 Also what `seedkit apply --dry-run` runs. Formats: `text` (Rich), `json` (the fields
-documented in seedkit.dryrun.report) and `github` (workflow annotations). Exit 0 when
-the seed is fine, 1 when it has a problem, 2 when the manifest cannot be used.
+documented in seedkit.dryrun.report), `github` (workflow annotations), `sarif` (code
+scanning, seedkit.report.sarif) and `codequality` (GitLab, seedkit.report.codequality).
+With $GITHUB_STEP_SUMMARY or `--summary FILE` it also appends a Markdown summary. Exit
+0 when the seed is fine, 1 when it has a problem, 2 when the manifest cannot be used.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class CheckFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    codequality = "codequality"
 
 
 def register(app: typer.Typer) -> None:
@@ -42,15 +46,33 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         format: Annotated[
-            CheckFormat, typer.Option("--format", help="text, json, or github (annotations).")
+            CheckFormat,
+            typer.Option(
+                "--format",
+                help="text, json, github (annotations), sarif (code scanning) or "
+                "codequality (GitLab).",
+            ),
         ] = CheckFormat.text,
+        summary: Annotated[
+            Path | None,
+            typer.Option(
+                "--summary",
+                help="Append a Markdown summary to FILE (default: $GITHUB_STEP_SUMMARY, if set).",
+            ),
+        ] = None,
+        sarif: Annotated[
+            Path | None,
+            typer.Option("--sarif", help="Also write the SARIF log to FILE, whatever --format."),
+        ] = None,
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Trace every SQL statement.")
         ] = False,
     ) -> None:
         """Dry-run the whole seed in an in-memory DuckDB and report every problem with its place."""
-        run_check_command(manifest, select, format.value, debug, verbose)
+        run_check_command(
+            manifest, select, format.value, debug, verbose, summary=summary, sarif=sarif
+        )
 
 
 def run_check_command(
@@ -59,41 +81,113 @@ def run_check_command(
     format: str = "text",
     debug: bool = False,
     verbose: bool = False,
+    *,
+    summary: Path | None = None,
+    sarif: Path | None = None,
 ) -> None:
-    """Run the dry run, print its report in `format`, and exit 0, 1 or 2."""
+    """Run the dry run, print its report in `format`, write the summary and SARIF file
+    asked for, and exit 0, 1 or 2."""
     from seedkit import api
-    from seedkit.cli import _run
     from seedkit.console import make_console, print_json
     from seedkit.errors import SeedkitError
+    from seedkit.report.summary import append_summary, check_summary, error_summary, summary_path
 
-    if format == "github":
+    title = "seedkit check"
+    summary_file = summary_path(summary)
+    if format in ("github", "sarif", "codequality") or sarif is not None:
+        # CI formats: a seed that cannot be checked is reported at its place in the same
+        # format (exit 2), so the annotation, alert or issue points at the manifest.
         try:
             report = api.check(manifest, select=select)
         except SeedkitError as exc:
-            from seedkit.dryrun.report import github_annotation
+            if debug:
+                raise
+            _emit_machine(format, _error_report(exc), manifest, sarif, executed=False)
+            append_summary(summary_file, error_summary("check", exc))
+            if format in ("text", "json"):
+                from seedkit.console import render_error
 
-            loc = exc.location
-            typer.echo(
-                github_annotation(
-                    "error",
-                    exc.message,
-                    loc.file if loc else None,
-                    loc.line if loc else None,
-                    loc.column if loc else None,
-                    exc.hint,
-                )
-            )
+                render_error(make_console(stderr=True), exc)
             raise typer.Exit(exc.exit_code) from None
-        for line in report.github_lines():
-            typer.echo(line)
+        _emit_machine(format, report, manifest, sarif, executed=True)
+        if format == "json":
+            print_json(report.to_dict())
+        elif format == "text":
+            render_check(make_console(), report)
     elif format == "json":
-        report = _run(lambda: api.check(manifest, select=select), debug, verbose)
+        report = _check_or_summarise(manifest, select, debug, verbose, summary_file)
         print_json(report.to_dict())
     else:
         console = make_console()
-        report = _run(lambda: api.check(manifest, select=select), debug, verbose)
+        report = _check_or_summarise(manifest, select, debug, verbose, summary_file)
         render_check(console, report)
+    append_summary(summary_file, check_summary(report, title))
     raise typer.Exit(report.exit_code)
+
+
+def _check_or_summarise(
+    manifest: Path,
+    select: list[str] | None,
+    debug: bool,
+    verbose: bool,
+    summary_file: Path | None,
+) -> CheckReport:
+    """api.check through the CLI's error boundary; an error is summarised before it exits."""
+    from seedkit import api
+    from seedkit.cli import _run
+    from seedkit.errors import SeedkitError
+    from seedkit.report.summary import append_summary, error_summary
+
+    def run() -> CheckReport:
+        try:
+            return api.check(manifest, select=select)
+        except SeedkitError as exc:
+            append_summary(summary_file, error_summary("check", exc))
+            raise
+
+    return _run(run, debug, verbose)
+
+
+def _error_report(exc: Exception) -> CheckReport:
+    from seedkit.errors import SeedkitError
+    from seedkit.report import error_report
+
+    assert isinstance(exc, SeedkitError)
+    return error_report(exc)
+
+
+def _emit_machine(
+    format: str, report: CheckReport, manifest: Path, sarif: Path | None, executed: bool
+) -> None:
+    """Print the github, sarif or codequality form, and write the SARIF file if asked."""
+    import json
+
+    from seedkit.errors import display_path
+
+    shown = display_path(manifest / "seed.toml" if manifest.is_dir() else manifest)
+    if format == "github":
+        if executed:
+            lines = report.github_lines()
+        else:
+            from seedkit.dryrun.report import github_annotation
+
+            p = report.problems[0]
+            lines = [github_annotation("error", p.message, p.file, p.line, p.column, p.hint)]
+        for line in lines:
+            typer.echo(line)
+    elif format == "codequality":
+        from seedkit.report.codequality import codequality_issues
+
+        issues = codequality_issues(report, manifest=shown, executed=executed)
+        typer.echo(json.dumps(issues, indent=2))
+    if format == "sarif" or sarif is not None:
+        from seedkit.report.sarif import sarif_log
+
+        text = json.dumps(sarif_log(report, manifest=shown, executed=executed), indent=2)
+        if format == "sarif":
+            typer.echo(text)
+        if sarif is not None:
+            sarif.write_text(text + "\n", encoding="utf-8")
 
 
 def render_check(console: Console, report: CheckReport) -> None:
