@@ -34,22 +34,31 @@ def resolve_url(manifest: Manifest, url: str | None = None) -> str:
     return f"sqlite:///{manifest.name}.db"
 
 
-def validate(manifest_path: str | Path, select: Iterable[str] | None = None) -> Plan:
+def validate(
+    manifest_path: str | Path,
+    select: Iterable[str] | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
+) -> Plan:
     """Static checks only: manifest, files, graph, CSV headers against the DDL's columns."""
     from seedkit.plan.builder import build_plan
 
-    return build_plan(load_manifest(manifest_path), select=select)
+    return build_plan(load_manifest(manifest_path, env), select=select, exclude=exclude)
 
 
 def plan(
     manifest_path: str | Path,
     select: Iterable[str] | None = None,
     url: str | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> Plan:
     """The plan: levels, steps, sources, modes; with a URL, reflected tables fill in the schema."""
     from seedkit.plan.builder import build_plan
 
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, env)
     schema = None
     if url is not None and not manifest.model.project.ddl:
         target = open_target(manifest, url)
@@ -57,14 +66,16 @@ def plan(
             schema = reflect(target)
         finally:
             target.dispose()
-    return build_plan(manifest, select=select, schema=schema)
+    return build_plan(manifest, select=select, schema=schema, exclude=exclude)
 
 
-def target_display(manifest_path: str | Path, url: str | None = None) -> str:
+def target_display(
+    manifest_path: str | Path, url: str | None = None, *, env: str | None = None
+) -> str:
     """The resolved target URL with its password masked, without connecting."""
     from seedkit.target import mask_url
 
-    return mask_url(resolve_url(load_manifest(manifest_path), url))
+    return mask_url(resolve_url(load_manifest(manifest_path, env), url))
 
 
 def open_target(manifest: Manifest, url: str | None = None) -> Target:
@@ -91,6 +102,9 @@ def apply(
     force: bool = False,
     fresh: bool = False,
     lock_timeout: float | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> ApplyResult:
     """Seed the target: DDL, then each selected step in graph order; all or nothing where possible.
 
@@ -101,12 +115,13 @@ def apply(
     from seedkit.plan.builder import build_plan
     from seedkit.plan.executor import Executor
 
-    manifest = load_manifest(manifest_path)
-    plan_ = build_plan(manifest, select=select)  # static problems stop us before connecting
+    manifest = load_manifest(manifest_path, env)
+    # static problems stop us before connecting
+    plan_ = build_plan(manifest, select=select, exclude=exclude)
     target = open_target(manifest, url)
     try:
         if not manifest.model.project.ddl:
-            plan_ = build_plan(manifest, select=select, schema=reflect(target))
+            plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
         return Executor(
             plan_,
             target,
@@ -121,17 +136,20 @@ def apply(
 
 
 def _target_plan(
-    manifest: Manifest, url: str | None, select: Iterable[str] | None
+    manifest: Manifest,
+    url: str | None,
+    select: Iterable[str] | None,
+    exclude: Iterable[str] | None = None,
 ) -> tuple[Plan, Target]:
     """The plan and an open target (reflected when the manifest has no DDL); caller disposes."""
     from seedkit.history import database_missing
     from seedkit.plan.builder import build_plan
 
-    plan_ = build_plan(manifest, select=select)
+    plan_ = build_plan(manifest, select=select, exclude=exclude)
     target = open_target(manifest, url)
     try:
         if not manifest.model.project.ddl and not database_missing(target):
-            plan_ = build_plan(manifest, select=select, schema=reflect(target))
+            plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
     except BaseException:
         target.dispose()
         raise
@@ -143,12 +161,15 @@ def plan_diff(
     url: str | None = None,
     select: Iterable[str] | None = None,
     samples: int = 5,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> PlanDiff:
     """What an apply would change on the target, step by step; only reads."""
     from seedkit.plan.builder import build_plan
     from seedkit.plan.diff import plan_diff as diff
 
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, env)
     target = open_target(manifest, url)
     try:
         from seedkit.history import database_missing
@@ -156,16 +177,19 @@ def plan_diff(
         schema = None
         if not manifest.model.project.ddl and not database_missing(target):
             schema = reflect(target)
-        return diff(build_plan(manifest, select=select, schema=schema), target, samples)
+        plan_ = build_plan(manifest, select=select, schema=schema, exclude=exclude)
+        return diff(plan_, target, samples)
     finally:
         target.dispose()
 
 
-def status(manifest_path: str | Path, url: str | None = None) -> StatusReport:
+def status(
+    manifest_path: str | Path, url: str | None = None, *, env: str | None = None
+) -> StatusReport:
     """The target's history for this project, beside the manifest's current fingerprints."""
     from seedkit.history import build_status
 
-    plan_, target = _target_plan(load_manifest(manifest_path), url, None)
+    plan_, target = _target_plan(load_manifest(manifest_path, env), url, None)
     try:
         return build_status(plan_, target)
     finally:
@@ -173,13 +197,17 @@ def status(manifest_path: str | Path, url: str | None = None) -> StatusReport:
 
 
 def reset_preview(
-    manifest_path: str | Path, url: str | None = None, transpile: bool = True
+    manifest_path: str | Path,
+    url: str | None = None,
+    transpile: bool = True,
+    *,
+    env: str | None = None,
 ) -> Teardown:
     """What `reset` would drop, in order (nothing is executed)."""
     from seedkit.plan.reset import teardown
     from seedkit.transpile import needs_transpile
 
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, env)
     plan_, target = _target_plan(manifest, url, None)
     try:
         source = plan_.source_dialect
@@ -196,12 +224,14 @@ def reset(
     url: str | None = None,
     transpile: bool = True,
     lock_timeout: float | None = None,
+    *,
+    env: str | None = None,
 ) -> ResetResult:
     """Drop what the DDL created, in reverse dependency order, and the project's history,
     under the project's lock and in one transaction where the database allows it."""
     from seedkit.plan.reset import run_reset
 
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, env)
     plan_, target = _target_plan(manifest, url, None)
     try:
         return run_reset(plan_, target, transpile=transpile, lock_timeout=lock_timeout)
@@ -221,11 +251,14 @@ def graph(
     format: str = "mermaid",
     select: Iterable[str] | None = None,
     url: str | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> str:
     """The step graph as Mermaid or dot text: levels, steps, declared and inferred edges."""
     from seedkit.render_graph import render
 
-    return render(plan(manifest_path, select, url), format)
+    return render(plan(manifest_path, select, url, exclude=exclude, env=env), format)
 
 
 def snapshot(
@@ -262,9 +295,12 @@ def check(
     manifest_path: str | Path,
     select: Iterable[str] | None = None,
     reporter: Reporter | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> CheckReport:
     """Dry-run the whole seed in an in-memory DuckDB (no URL, no network): every problem
     with its file, line and column, and the statements skipped or changed for DuckDB."""
     from seedkit.dryrun import run_check
 
-    return run_check(manifest_path, select=select, reporter=reporter)
+    return run_check(manifest_path, select=select, reporter=reporter, exclude=exclude, env=env)

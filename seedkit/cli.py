@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from seedkit.commands.options import EnvOpt, ExcludeOpt, SelectOpt
+
 if TYPE_CHECKING:
     from seedkit.plan.executor import ApplyResult
 
@@ -42,12 +44,6 @@ ManifestOpt = Annotated[
 UrlOpt = Annotated[
     str | None,
     typer.Option("--url", help="Target SQLAlchemy URL (default: SEEDKIT_URL, the manifest's url)."),
-]
-SelectOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--select", "-s", help="Steps to run: NAME, +NAME (ancestors), NAME+ (descendants)."
-    ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
 SummaryOpt = Annotated[
@@ -127,13 +123,15 @@ def _scrub(text: str) -> str:
 def validate(
     manifest: ManifestOpt = Path("seed.toml"),
     select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    env: EnvOpt = None,
     format: FormatOpt = Format.text,
     debug: DebugOpt = False,
 ) -> None:
     """Static checks only: manifest, files, graph, CSV headers against the DDL."""
     from seedkit import api
 
-    plan = _run(lambda: api.validate(manifest, select), debug)
+    plan = _run(lambda: api.validate(manifest, select, exclude=exclude, env=env), debug)
     data = {"ok": True, "steps": len(plan.selected), "levels": len(plan.selected_levels())}
     if format == Format.json:
         from seedkit.console import print_json
@@ -153,6 +151,8 @@ def plan(
     manifest: ManifestOpt = Path("seed.toml"),
     url: UrlOpt = None,
     select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    env: EnvOpt = None,
     format: FormatOpt = Format.text,
     no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
     summary: SummaryOpt = None,
@@ -174,15 +174,15 @@ def plan(
         from seedkit.manifest import load_manifest
         from seedkit.target import Target
 
-        plan_ = api.plan(manifest, select, url)
-        m = load_manifest(manifest)
+        plan_ = api.plan(manifest, select, url, exclude=exclude, env=env)
+        m = load_manifest(manifest, env)
         target_url = api.resolve_url(m, url)
         target = Target(target_url)
         try:
             data = explain(plan_, target.display_url, target.dialect, not no_transpile)
         finally:
             target.dispose()
-        diff = api.plan_diff(manifest, url, select) if url else None
+        diff = api.plan_diff(manifest, url, select, exclude=exclude, env=env) if url else None
         return data, diff
 
     data, diff = _run(build, debug)
@@ -212,6 +212,8 @@ def apply(
     manifest: ManifestOpt = Path("seed.toml"),
     url: UrlOpt = None,
     select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    env: EnvOpt = None,
     format: FormatOpt = Format.text,
     no_transpile: Annotated[
         bool, typer.Option("--no-transpile", help="Send SQL as written, in the manifest's dialect.")
@@ -245,7 +247,16 @@ def apply(
     if dry_run:
         from seedkit.commands.check import run_check_command
 
-        run_check_command(manifest, select, format.value, debug, verbose, summary=summary)
+        run_check_command(
+            manifest,
+            select,
+            format.value,
+            debug,
+            verbose,
+            summary=summary,
+            exclude=exclude,
+            env=env,
+        )
         return
     from seedkit import api
     from seedkit.console import (
@@ -266,9 +277,9 @@ def apply(
     if fresh and not yes:
         from seedkit.commands.reset import confirm_drops
 
-        preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile), debug)
+        preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile, env=env), debug)
         lines = [f"{item.kind} {item.name}" for item in preview.items]
-        shown = _run(lambda: api.target_display(manifest, url), debug)
+        shown = _run(lambda: api.target_display(manifest, url, env=env), debug)
         if not confirm_drops(make_console(stderr=True), lines, preview.left, shown):
             make_console(stderr=True).print(
                 "[yellow]nothing applied[/]: confirm on a terminal, or pass --yes"
@@ -288,10 +299,14 @@ def apply(
                 force=force,
                 fresh=fresh,
                 lock_timeout=lock_timeout,
+                exclude=exclude,
+                env=env,
             )
 
         result = _run(run_apply, debug, verbose)
-    append_summary(summary_file, apply_summary(result))
+    from seedkit.manifest.environments import chosen_environment
+
+    append_summary(summary_file, apply_summary(result, chosen_environment(env)[0]))
     if format == Format.json:
         data = result_as_dict(result)
         if fresh:

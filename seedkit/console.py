@@ -43,6 +43,8 @@ def render_plan(console: Console, data: dict[str, Any]) -> None:
     from rich.tree import Tree
 
     title = f"[bold]plan[/] for [cyan]{escape(data['project'])}[/]"
+    if data.get("environment"):
+        title += f" in environment [cyan]{escape(data['environment'])}[/]"
     target = data.get("target")
     if target:
         title += f" → {escape(target['url'])}"
@@ -260,6 +262,7 @@ def status_as_dict(report: Any) -> dict[str, Any]:
                 "applied_at": e.applied_at,
                 "seconds": e.seconds,
                 "seedkit_version": e.seedkit_version,
+                "environment": e.environment,
             }
             for e in report.entries
         ],
@@ -277,7 +280,9 @@ def render_status(console: Console, report: Any) -> None:
             f"nothing applied yet (table `{escape(report.history_table)}` is not there)"
         )
     table = Table(title=f"history of {report.project} on {report.target}", title_justify="left")
-    for name in ("name", "state", "rows", "applied at (UTC)", "time", "fingerprint"):
+    envs = any(e.environment for e in report.entries)
+    columns = ("name", "state", "rows", "applied at (UTC)", "time", "fingerprint")
+    for name in (*columns, "env") if envs else columns:
         table.add_column(
             name,
             justify="right" if name in ("rows", "time") else "left",
@@ -292,6 +297,7 @@ def render_status(console: Console, report: Any) -> None:
             (e.applied_at or "")[:19].replace("T", " "),
             "" if e.seconds is None else f"{e.seconds:.2f}s",
             e.fingerprint or "",
+            *([escape(e.environment or "")] if envs else []),
         )
     console.print(table)
 

@@ -2,8 +2,10 @@
 
 One row per (project, kind, name), where kind is `ddl` or `step`: its fingerprint (a
 hash of the source's bytes and the step's settings), the rows written, the seedkit
-version, when (UTC, ISO 8601) and how long. A row of kind `schema` carries the
-table's own format version, so a later seedkit can migrate it or refuse it.
+version, when (UTC, ISO 8601), how long, and the environment it was applied in
+(`--env`, or NULL). A row of kind `schema` carries the table's own format version, so
+a later seedkit can migrate it or refuse it: format 1 had no `environment` column, and
+the first apply that writes to such a table adds it (reads work on either).
 
 Writes (`History.ensure`, `record`, `forget`) run on the caller's connection, inside
 the transaction of the work they record; `read_history` and `History.read` only read.
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
     from seedkit.plan.steps import DdlFile, LoadStep, Plan
     from seedkit.target import Target
 
-#: The format of the history table this seedkit writes and reads.
-SCHEMA_VERSION = 1
+#: The format of the history table this seedkit writes and reads (2: `environment` added).
+SCHEMA_VERSION = 2
 
 _COLUMNS = (
     "project",
@@ -36,6 +38,7 @@ _COLUMNS = (
     "seedkit_version",
     "applied_at",
     "duration_ms",
+    "environment",
 )
 
 
@@ -51,6 +54,7 @@ class HistoryRow:
     seedkit_version: str
     applied_at: str
     seconds: float
+    environment: str | None = None
 
 
 class DdlChangedError(SeedError):
@@ -72,10 +76,14 @@ def ddl_name(plan: Plan, ddl: DdlFile) -> str:
 class History:
     """The history table of one project on one target."""
 
-    def __init__(self, target: Target, table: str, project: str) -> None:
+    def __init__(
+        self, target: Target, table: str, project: str, environment: str | None = None
+    ) -> None:
         self.target = target
         self.table = table
         self.project = project
+        self.environment = environment
+        self._format: int | None = None  # the table's, once read
 
     @property
     def dialect(self) -> Any:
@@ -95,9 +103,11 @@ class History:
         return bool(self.dialect.table_exists(conn, self.table))
 
     def ensure(self, conn: sa.Connection) -> None:
-        """Create the table (and its schema-version row) if missing; refuse a newer format."""
+        """Create the table (and its schema-version row) if missing; refuse a newer format,
+        migrate an older one."""
         if self.exists(conn):
-            self._check_version(conn)
+            if self._check_version(conn) < SCHEMA_VERSION:
+                self._migrate(conn)
             return
         q = self.dialect.quote
         ddl = (
@@ -110,12 +120,30 @@ class History:
             f"{q(conn, 'seedkit_version')} VARCHAR(40) NOT NULL, "
             f"{q(conn, 'applied_at')} VARCHAR(32) NOT NULL, "
             f"{q(conn, 'duration_ms')} BIGINT NOT NULL, "
+            f"{q(conn, 'environment')} VARCHAR(64), "
             f"PRIMARY KEY ({q(conn, 'project')}, {q(conn, 'kind')}, {q(conn, 'name')}))"
         )
         self.dialect.query(conn, ddl)
+        self._format = SCHEMA_VERSION
         self._write(conn, "", "schema", "version", str(SCHEMA_VERSION), 0, 0.0)
 
-    def _check_version(self, conn: sa.Connection) -> None:
+    def _migrate(self, conn: sa.Connection) -> None:
+        """Format 1 -> 2: add the `environment` column (NULL for rows written before)."""
+        table = self.dialect.quote_table(conn, self.table)
+        column = self.dialect.quote(conn, "environment")
+        self.dialect.query(conn, f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(64)")
+        q = self.dialect.quote
+        marks = self._marks(conn, 3).split(", ")
+        self.dialect.query(
+            conn,
+            f"UPDATE {table} SET {q(conn, 'fingerprint')} = {marks[0]} "
+            f"WHERE {q(conn, 'kind')} = {marks[1]} AND {q(conn, 'name')} = {marks[2]}",
+            (str(SCHEMA_VERSION), "schema", "version"),
+        )
+        self._format = SCHEMA_VERSION
+
+    def _check_version(self, conn: sa.Connection) -> int:
+        """The table's format (refusing a newer one or a table that is not seedkit's)."""
         sql = (
             f"SELECT {self.dialect.quote(conn, 'fingerprint')} FROM "
             f"{self.dialect.quote_table(conn, self.table)} "
@@ -137,6 +165,8 @@ class History:
                 location=Location(key="project.history_table"),
                 hint="upgrade seedkit",
             )
+        self._format = int(found)
+        return self._format
 
     def read(self, conn: sa.Connection) -> dict[tuple[str, str], HistoryRow]:
         """This project's rows by (kind, name); empty when there is no table yet."""
@@ -147,7 +177,12 @@ class History:
 
     def _select(self, conn: sa.Connection, project: str | None) -> list[HistoryRow]:
         q = self.dialect.quote
-        cols = ", ".join(q(conn, c) for c in _COLUMNS)
+        if self._format is None:
+            self._check_version(conn)
+        assert self._format is not None
+        cols = ", ".join(
+            q(conn, c) if c != "environment" or self._format >= 2 else "NULL" for c in _COLUMNS
+        )
         sql = f"SELECT {cols} FROM {self.dialect.quote_table(conn, self.table)}"
         marks = self._marks(conn, 2).split(", ")
         sql += f" WHERE {q(conn, 'kind')} <> {marks[0]}"
@@ -158,8 +193,8 @@ class History:
         sql += f" ORDER BY {q(conn, 'applied_at')}, {q(conn, 'kind')}, {q(conn, 'name')}"
         rows = self.dialect.query(conn, sql, params).fetchall()
         return [
-            HistoryRow(p, k, n, f, int(r), v, str(at), int(ms) / 1000.0)
-            for p, k, n, f, r, v, at, ms in rows
+            HistoryRow(p, k, n, f, int(r), v, str(at), int(ms) / 1000.0, env)
+            for p, k, n, f, r, v, at, ms, env in rows
         ]
 
     def record(
@@ -172,7 +207,7 @@ class History:
         seconds: float,
     ) -> None:
         """Replace the row of (project, kind, name), inside the caller's transaction."""
-        self._write(conn, self.project, kind, name, fingerprint, rows, seconds)
+        self._write(conn, self.project, kind, name, fingerprint, rows, seconds, self.environment)
 
     def _write(
         self,
@@ -183,6 +218,7 @@ class History:
         fingerprint: str,
         rows: int,
         seconds: float,
+        environment: str | None = None,
     ) -> None:
         from seedkit import __version__
 
@@ -197,7 +233,17 @@ class History:
         self.dialect.query(
             conn,
             f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})",
-            (project, kind, name, fingerprint, rows, __version__, now, round(seconds * 1000)),
+            (
+                project,
+                kind,
+                name,
+                fingerprint,
+                rows,
+                __version__,
+                now,
+                round(seconds * 1000),
+                environment,
+            ),
         )
 
     def forget(self, conn: sa.Connection) -> int:
@@ -256,6 +302,7 @@ class StatusEntry:
     applied_at: str | None = None
     seconds: float | None = None
     seedkit_version: str | None = None
+    environment: str | None = None
 
 
 @dataclass
@@ -306,4 +353,5 @@ def _entry(row: HistoryRow, state: str) -> StatusEntry:
         row.applied_at,
         row.seconds,
         row.seedkit_version,
+        row.environment,
     )

@@ -3,7 +3,10 @@
 The manifest is produced by tomli-w (so it is always valid TOML that the loader
 accepts) with comments placed between its sections. The data folder holds a DDL
 file, one CSV step and one SQL step, linked by a foreign key so that the graph has
-an inferred edge to show.
+an inferred edge to show. Beside seed.toml goes `seed.schema.json` (what `seedkit
+schema` prints), and seed.toml's first line `#:schema ./seed.schema.json` tells editors
+using taplo (Even Better TOML in VS Code, taplo's language server elsewhere) to
+complete and check the manifest with it.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ INSERT INTO shades (shade_id, color_id, name, note) VALUES
     (2, 2, 'mint', NULL),
     (3, 3, 'navy', '');
 """
+
+#: The JSON Schema file init writes beside seed.toml, and the directive that names it.
+SCHEMA_FILE = "seed.schema.json"
+SCHEMA_DIRECTIVE = f"#:schema ./{SCHEMA_FILE}"
 
 #: Files written by `init`, relative to the project folder (seed.toml is added first).
 DATA_FILES: dict[str, str] = {
@@ -107,7 +114,17 @@ def manifest_text(name: str) -> str:
         {"steps": {"colors": {"csv": "data/colors.csv"}}},
         {"steps": {"shades": {"sql": "data/shades.sql"}}},
     ]
-    return "\n".join(_section(c, s) for c, s in zip(parts, sections, strict=True))
+    body = "\n".join(_section(c, s) for c, s in zip(parts, sections, strict=True))
+    return f"{SCHEMA_DIRECTIVE}\n{body}"
+
+
+def schema_text() -> str:
+    """The JSON Schema of seed.toml as `seedkit schema` prints it (plugin kinds included)."""
+    import json
+
+    from seedkit.api import json_schema
+
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def write_starter(folder: str | Path, force: bool = False, name: str | None = None) -> InitResult:
@@ -118,7 +135,7 @@ def write_starter(folder: str | Path, force: bool = False, name: str | None = No
     """
     root = Path(folder)
     name = name or project_name(root)
-    files = {"seed.toml": manifest_text(name), **DATA_FILES}
+    files = {"seed.toml": manifest_text(name), SCHEMA_FILE: schema_text(), **DATA_FILES}
     if not force:
         for relative in files:
             if (root / relative).exists():

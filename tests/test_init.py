@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 from seedkit.cli import app
 from seedkit.manifest import load_manifest
 
-STARTER_FILES = ["seed.toml", "data/schema.sql", "data/colors.csv", "data/shades.sql"]
+STARTER_FILES = [
+    "seed.toml",
+    "seed.schema.json",
+    "data/schema.sql",
+    "data/colors.csv",
+    "data/shades.sql",
+]
 
 
 def test_init_then_apply_in_an_empty_folder(
@@ -48,7 +54,7 @@ def test_manifest_is_commented_and_valid(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", str(tmp_path / "new"), "--name", "demo"])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "new" / "seed.toml").read_text()
-    assert text.startswith("# seed.toml: what seedkit loads")
+    assert text.startswith("#:schema ./seed.schema.json\n# seed.toml: what seedkit loads")
     assert sum(line.startswith("#") for line in text.splitlines()) >= 8
     manifest = load_manifest(tmp_path / "new" / "seed.toml")
     assert manifest.name == "demo"
@@ -93,3 +99,23 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     forced = runner.invoke(app, ["init", str(tmp_path), "--force"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "data" / "colors.csv").read_text().startswith("color_id,name,hex\n")
+
+
+def test_init_points_editors_at_the_json_schema(tmp_path: Path) -> None:
+    import json
+    import tomllib
+
+    import jsonschema
+
+    result = CliRunner().invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    manifest = (tmp_path / "seed.toml").read_text(encoding="utf-8")
+    assert manifest.splitlines()[0] == "#:schema ./seed.schema.json"
+    schema = json.loads((tmp_path / "seed.schema.json").read_text(encoding="utf-8"))
+    printed = CliRunner().invoke(app, ["schema"])
+    assert schema == json.loads(printed.stdout)  # the same as `seedkit schema`
+    jsonschema.validate(tomllib.loads(manifest), schema)
+    bad = tomllib.loads(manifest)
+    bad["steps"]["colors"]["tagz"] = ["x"]
+    with pytest.raises(jsonschema.ValidationError, match="tagz"):
+        jsonschema.validate(bad, schema)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from seedkit.commands.options import EnvOpt, ExcludeOpt, SelectOpt
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -39,12 +41,9 @@ def register(app: typer.Typer) -> None:
         manifest: Annotated[
             Path, typer.Option("--manifest", "-m", help="Path to seed.toml (or its folder).")
         ] = Path("seed.toml"),
-        select: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--select", "-s", help="Steps to run: NAME, +NAME (ancestors), NAME+ (descendants)."
-            ),
-        ] = None,
+        select: SelectOpt = None,
+        exclude: ExcludeOpt = None,
+        env: EnvOpt = None,
         format: Annotated[
             CheckFormat,
             typer.Option(
@@ -71,7 +70,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Dry-run the whole seed in an in-memory DuckDB and report every problem with its place."""
         run_check_command(
-            manifest, select, format.value, debug, verbose, summary=summary, sarif=sarif
+            manifest,
+            select,
+            format.value,
+            debug,
+            verbose,
+            summary=summary,
+            sarif=sarif,
+            exclude=exclude,
+            env=env,
         )
 
 
@@ -84,21 +91,25 @@ def run_check_command(
     *,
     summary: Path | None = None,
     sarif: Path | None = None,
+    exclude: list[str] | None = None,
+    env: str | None = None,
 ) -> None:
     """Run the dry run, print its report in `format`, write the summary and SARIF file
     asked for, and exit 0, 1 or 2."""
     from seedkit import api
     from seedkit.console import make_console, print_json
     from seedkit.errors import SeedkitError
+    from seedkit.manifest.environments import chosen_environment
     from seedkit.report.summary import append_summary, check_summary, error_summary, summary_path
 
-    title = "seedkit check"
+    chosen = chosen_environment(env)[0]
+    title = f"seedkit check (environment {chosen})" if chosen else "seedkit check"
     summary_file = summary_path(summary)
     if format in ("github", "sarif", "codequality") or sarif is not None:
         # CI formats: a seed that cannot be checked is reported at its place in the same
         # format (exit 2), so the annotation, alert or issue points at the manifest.
         try:
-            report = api.check(manifest, select=select)
+            report = api.check(manifest, select=select, exclude=exclude, env=env)
         except SeedkitError as exc:
             if debug:
                 raise
@@ -115,11 +126,11 @@ def run_check_command(
         elif format == "text":
             render_check(make_console(), report)
     elif format == "json":
-        report = _check_or_summarise(manifest, select, debug, verbose, summary_file)
+        report = _check_or_summarise(manifest, select, debug, verbose, summary_file, exclude, env)
         print_json(report.to_dict())
     else:
         console = make_console()
-        report = _check_or_summarise(manifest, select, debug, verbose, summary_file)
+        report = _check_or_summarise(manifest, select, debug, verbose, summary_file, exclude, env)
         render_check(console, report)
     append_summary(summary_file, check_summary(report, title))
     raise typer.Exit(report.exit_code)
@@ -131,6 +142,8 @@ def _check_or_summarise(
     debug: bool,
     verbose: bool,
     summary_file: Path | None,
+    exclude: list[str] | None = None,
+    env: str | None = None,
 ) -> CheckReport:
     """api.check through the CLI's error boundary; an error is summarised before it exits."""
     from seedkit import api
@@ -140,7 +153,7 @@ def _check_or_summarise(
 
     def run() -> CheckReport:
         try:
-            return api.check(manifest, select=select)
+            return api.check(manifest, select=select, exclude=exclude, env=env)
         except SeedkitError as exc:
             append_summary(summary_file, error_summary("check", exc))
             raise

@@ -17,7 +17,7 @@ class GraphFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add `graph` to the CLI."""
-    from seedkit.cli import DebugOpt, ManifestOpt, SelectOpt, _run
+    from seedkit.cli import DebugOpt, EnvOpt, ExcludeOpt, ManifestOpt, SelectOpt, _run
 
     @app.command()
     def graph(
@@ -26,6 +26,8 @@ def register(app: typer.Typer) -> None:
             GraphFormat, typer.Option("--format", help="mermaid (default) or dot.")
         ] = GraphFormat.mermaid,
         select: SelectOpt = None,
+        exclude: ExcludeOpt = None,
+        env: EnvOpt = None,
         url: Annotated[
             str | None,
             typer.Option(
@@ -39,5 +41,7 @@ def register(app: typer.Typer) -> None:
 
         from seedkit import api
 
-        text = _run(lambda: api.graph(manifest, format.value, select, url), debug)
+        text = _run(
+            lambda: api.graph(manifest, format.value, select, url, exclude=exclude, env=env), debug
+        )
         sys.stdout.write(text)

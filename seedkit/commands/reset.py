@@ -36,12 +36,13 @@ def confirm_drops(console: object, lines: list[str], left: list[str], target: st
 
 def register(app: typer.Typer) -> None:
     """Add `reset` to the CLI."""
-    from seedkit.cli import DebugOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
+    from seedkit.cli import DebugOpt, EnvOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
 
     @app.command()
     def reset(
         manifest: ManifestOpt = Path("seed.toml"),
         url: UrlOpt = None,
+        env: EnvOpt = None,
         yes: YesOpt = False,
         format: FormatOpt = Format.text,
         no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
@@ -55,14 +56,18 @@ def register(app: typer.Typer) -> None:
 
         console = make_console(stderr=True)
         if not yes:
-            preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile), debug)
+            preview = _run(
+                lambda: api.reset_preview(manifest, url, not no_transpile, env=env), debug
+            )
             lines = [f"{item.kind} {item.name}" for item in preview.items]
-            target = _run(lambda: api.target_display(manifest, url), debug)
+            target = _run(lambda: api.target_display(manifest, url, env=env), debug)
             if not confirm_drops(console, lines, preview.left, target):
                 console.print("[yellow]nothing dropped[/]: confirm on a terminal, or pass --yes")
                 raise typer.Exit(2)
         result = _run(
-            lambda: api.reset(manifest, url, transpile=not no_transpile, lock_timeout=lock_timeout),
+            lambda: api.reset(
+                manifest, url, transpile=not no_transpile, lock_timeout=lock_timeout, env=env
+            ),
             debug,
         )
         if format == Format.json:

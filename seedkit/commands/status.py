@@ -8,12 +8,13 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add `status` to the CLI."""
-    from seedkit.cli import DebugOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
+    from seedkit.cli import DebugOpt, EnvOpt, Format, FormatOpt, ManifestOpt, UrlOpt, _run
 
     @app.command()
     def status(
         manifest: ManifestOpt = Path("seed.toml"),
         url: UrlOpt = None,
+        env: EnvOpt = None,
         format: FormatOpt = Format.text,
         debug: DebugOpt = False,
     ) -> None:
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from seedkit import api
         from seedkit.console import make_console, print_json, render_status, status_as_dict
 
-        report = _run(lambda: api.status(manifest, url), debug)
+        report = _run(lambda: api.status(manifest, url, env=env), debug)
         if format == Format.json:
             print_json(status_as_dict(report))
         else:

@@ -19,6 +19,9 @@ def run_check(
     manifest_path: str | Path,
     select: Iterable[str] | None = None,
     reporter: Reporter | None = None,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
 ) -> CheckReport:
     """Run the seed at `manifest_path` in an in-memory DuckDB; return every problem found.
 
@@ -33,8 +36,8 @@ def run_check(
     from seedkit.plan.executor import Executor
 
     started = time.perf_counter()
-    manifest = load_manifest(manifest_path)
-    plan = build_plan(manifest, select=select, check_sources=False)
+    manifest = load_manifest(manifest_path, env)
+    plan = build_plan(manifest, select=select, check_sources=False, exclude=exclude)
     report = CheckReport(manifest.model.project.name, manifest.model.project.dialect)
     session = Session(plan, report)
     _validate_sources(session)

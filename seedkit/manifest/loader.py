@@ -6,7 +6,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,10 @@ class Manifest:
     path: Path
     model: ManifestModel
     text: str
+    #: The environment the model was resolved for ([environments.NAME]), or None.
+    env: str | None = None
+    #: Keys the environment changed -> where it writes them (see manifest.environments).
+    moved: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -41,8 +45,15 @@ class Manifest:
         return self.model.project.name
 
     def locate(self, *key: str | int) -> Location:
-        """The location of a dotted key in the manifest file (its line when it can be found)."""
-        return _locate(self.text, self.path, tuple(key))
+        """The location of a dotted key in the manifest file (its line when it can be found);
+        a key the environment set is found where the environment writes it."""
+        parts = tuple(key)
+        for size in range(len(parts), 0, -1):
+            target = self.moved.get(tuple(str(p) for p in parts[:size]))
+            if target is not None:
+                parts = (*target, *parts[size:])
+                break
+        return _locate(self.text, self.path, parts)
 
     def resolve_url(self) -> str | None:
         """The manifest's `url` with its ${VAR} expanded, or None when it has none."""
@@ -70,8 +81,10 @@ def expand_vars(value: str, where: Any) -> str:
     return _VAR.sub(replace, value)
 
 
-def load_manifest(path: str | Path) -> Manifest:
-    """Read and validate seed.toml; raise ManifestError naming the file, line and key."""
+def load_manifest(path: str | Path, env: str | None = None) -> Manifest:
+    """Read and validate seed.toml; raise ManifestError naming the file, line and key.
+
+    `env` (else SEEDKIT_ENV) picks an [environments.NAME] table, applied to the result."""
     path = Path(path)
     if path.is_dir():
         path = path / "seed.toml"
@@ -105,11 +118,22 @@ def load_manifest(path: str | Path) -> Manifest:
         model = ManifestModel.model_validate(data)
     except ValidationError as exc:
         raise _manifest_error(exc, text, path, ManifestModel) from None
-    return Manifest(path=path.resolve(), model=model, text=text)
+    from seedkit.manifest.environments import apply_environment, chosen_environment
+
+    name, named_by = chosen_environment(env)
+    if name is None:
+        return Manifest(path=path.resolve(), model=model, text=text)
+
+    def where(*key: str) -> Location:
+        return _locate(text, path, key)
+
+    model, moved = apply_environment(model, name, named_by, path, where)
+    return Manifest(path=path.resolve(), model=model, text=text, env=name, moved=moved)
 
 
 def _expand(value: Any, key: tuple[str | int, ...], text: str, path: Path) -> Any:
-    if isinstance(value, str) and key not in _LAZY_KEYS:
+    lazy = key in _LAZY_KEYS or (len(key) == 3 and key[0] == "environments" and key[2] == "url")
+    if isinstance(value, str) and not lazy:
 
         def where() -> Location:
             return _locate(text, path, key)

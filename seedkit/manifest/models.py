@@ -90,6 +90,9 @@ class StepModel(Strict):
     source: dict[str, Any] | None = Field(
         None, description="A source of any registered kind: { kind = '…', … }."
     )
+    tags: list[str] = Field(
+        default_factory=list, description="Labels to pick steps by: --select/--exclude tag:NAME."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> StepModel:
@@ -104,9 +107,28 @@ class StepModel(Strict):
         return self
 
 
+class EnvironmentModel(Strict):
+    """[environments.NAME]: what changes when `--env NAME` or SEEDKIT_ENV=NAME picks it."""
+
+    url: str | None = Field(None, description="Target URL in this environment; --url wins.")
+    modes: dict[str, Mode] = Field(
+        default_factory=dict, description="Per-step mode in this environment: { step = 'mirror' }."
+    )
+    steps: dict[str, StepModel] = Field(
+        default_factory=dict,
+        description="Steps only in this environment; one named like a step replaces it.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Steps left out of this environment."
+    )
+
+
 class ManifestModel(Strict):
     """The whole seed.toml."""
 
     project: ProjectModel
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     steps: dict[str, StepModel] = Field(default_factory=dict)
+    environments: dict[str, EnvironmentModel] = Field(
+        default_factory=dict, description="Named environments: --env NAME or SEEDKIT_ENV."
+    )

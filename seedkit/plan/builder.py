@@ -14,6 +14,7 @@ from seedkit.manifest import Manifest
 from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
 from seedkit.plan.steps import DdlFile, LoadStep, Plan
 from seedkit.schema import Schema
+from seedkit.selection import select_steps
 from seedkit.sources.base import Source, SourceContext
 
 
@@ -23,8 +24,10 @@ def build_plan(
     select: Iterable[str] | None = None,
     schema: Schema | None = None,
     check_sources: bool = True,
+    exclude: Iterable[str] | None = None,
 ) -> Plan:
-    """The plan for `manifest`. `schema` adds tables known from a target (reflected)."""
+    """The plan for `manifest`. `schema` adds tables known from a target (reflected);
+    `select`/`exclude` pick steps by name or `tag:NAME` (seedkit.selection)."""
     project = manifest.model.project
     ddl = tuple(_ddl_file(manifest, i, p) for i, p in enumerate(project.ddl))
     known = schema_from_files(manifest, ddl)
@@ -40,7 +43,8 @@ def build_plan(
         levels = dag.levels()
     except CycleError as exc:
         raise CycleError(exc.path, location=manifest.locate("steps", exc.path[0])) from None
-    selected = dag.select(select) if select else set(dag.nodes)
+    tags = {name: model.tags for name, model in manifest.model.steps.items()}
+    selected = select_steps(dag, tags, select, exclude)
     edges = tuple(dag.edges())
     steps = {
         n: LoadStep(**{**s.__dict__, "edges": tuple(e for e in edges if e.step == n)})

@@ -160,7 +160,7 @@ class Executor:
         project = plan.manifest.model.project
         self.project = project.name
         self.history: History | None = (
-            History(target, project.history_table, project.name)
+            History(target, project.history_table, project.name, plan.manifest.env)
             if history and target.dialect.SUPPORTS_HISTORY
             else None
         )

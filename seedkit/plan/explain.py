@@ -16,6 +16,7 @@ def explain(
     data: dict[str, Any] = {
         "project": project.name,
         "manifest": str(plan.manifest.path),
+        "environment": plan.manifest.env,
         "dialect": project.dialect,
         "ddl": [{"file": d.shown, "fingerprint": d.fingerprint} for d in plan.ddl],
         "levels": [],

@@ -157,6 +157,7 @@ def error_summary(command: str, error: SeedkitError) -> str:
 def plan_summary(data: dict[str, Any], env: str | None = None) -> str:
     """A plan (seedkit.plan.explain's data, with `changes` when a target was diffed)."""
     title = f"## seedkit plan: `{md(data['project'])}`"
+    env = env or data.get("environment")
     if env:
         title += f", environment `{md(env)}`"
     out = [title, ""]
