@@ -42,9 +42,16 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
+#: The range of a 64-bit integer, the widest integer column any supported database has.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _to_int(text: str) -> int:
     if _INT(text):
-        return int(text)
+        value = int(text)
+        if INT64_MIN <= value <= INT64_MAX:
+            return value
+        raise ValueError(f"{_show(text)} is out of range for a 64-bit integer")
     raise ValueError(f"{_show(text)} is not an integer")
 
 
@@ -113,9 +120,21 @@ def _to_timestamptz(text: str) -> dt.datetime:
     raise ValueError(f"{_show(text)} is not a timestamp ({_STAMP_FORMAT}[+HH:MM|Z])")
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _to_json(text: str) -> str:
+    # Strict JSON (RFC 8259), as PostgreSQL, MySQL and DuckDB read it: Python's parser
+    # alone would take NaN and Infinity, and a lone surrogate escape such as "\ud800".
     try:
-        json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
+        if "\\u" in text:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{_show(text)} is not valid JSON (a lone surrogate escape)") from None
+    except RecursionError:
+        raise ValueError(f"{_show(text)} is not valid JSON (nested too deeply)") from None
     except ValueError as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise ValueError(f"{_show(text)} is not valid JSON ({reason})") from None
@@ -162,13 +181,14 @@ _CONVERTERS: dict[TypeKind, Callable[[str], object]] = {
 def converter_for(column: Column) -> Callable[[str], object]:
     """A function from CSV text to the Python value that `column`'s type takes.
 
-    Integers are ASCII digits with an optional sign (`00123` -> 123); decimals become
+    Integers are ASCII digits with an optional sign (`00123` -> 123) in the 64-bit
+    range; decimals become
     `Decimal` (NaN and infinity are refused); booleans are true/false, t/f, yes/no,
     y/n, on/off or 1/0 in any case; dates are `YYYY-MM-DD`; times `HH:MM[:SS[.ffffff]]`
     (with an offset only for a time-with-zone type); timestamps are ISO 8601 with `T`
     or a space. A timestamp without zone refuses an offset; a timestamp with zone
     takes an offset or `Z`, and text without one is taken as UTC. JSON is validated
-    and passed on as text; a UUID is validated and passed on as written; binary is
+    strictly (no NaN or Infinity, no lone surrogate escape) and passed on as text; a UUID is validated and passed on as written; binary is
     `\\x`-prefixed hex (PostgreSQL's form) or else base64. Text is never changed, and
     its length is left for the database (or the dry run) to check. Bad input raises
     ValueError with a short message naming the value.

@@ -1,99 +1,53 @@
-"""The dry run's casts: DuckDB expressions that accept a field's text exactly when
-seedkit's converter for its column does, and turn it into the column's value.
+"""The dry run's field patterns: for each column, the text DuckDB's cast reads exactly as
+seedkit's converter (`seedkit.types`) does, so the dry run may leave that column's
+fields to DuckDB.
 
-Used by the dry run's CSV loader (`seedkit.dryrun.loader`): `convert_sql` inside the
-one statement that loads a file, `valid_sql` to find the bad values when it fails.
+A pattern accepts only text seedkit's converter accepts, and only in forms DuckDB casts
+to the same value: the scanner's exact patterns (`seedkit.loaders.csvscan`: no year 0,
+no February 29 outside leap years, no 24:00, no zone beyond ±23:59). What a pattern
+leaves out is not refused by it: the dry run's CSV loader (`seedkit.dryrun.csvload`)
+then reads the file with seedkit's own reader and converters, which refuse it or take
+it exactly as `apply` would. JSON fields are read as text here and checked by seedkit's
+own converter afterwards, since no pattern can say what JSON is.
 """
 
 from __future__ import annotations
 
-from seedkit.loaders.csvscan import DECIMAL, INT, re2_pattern
+from seedkit.loaders.csvscan import (
+    ANY_TEXT,
+    BOOLEAN,
+    DATE,
+    DECIMAL,
+    INT,
+    TIME,
+    TIMESTAMP,
+    TIMESTAMPTZ,
+    is_zoned_time,
+)
 from seedkit.schema import Column, TypeKind
-from seedkit.types import FALSE_WORDS, FLOAT_WORDS, TRUE_WORDS
 
-# The scanner's patterns in RE2's syntax: the same text as seedkit's converters take.
-_INT = re2_pattern(INT)
-_DECIMAL = re2_pattern(DECIMAL)
-_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_TIME = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-_ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
-_FLOAT_WORDS = tuple(sorted(FLOAT_WORDS))
+#: A UUID in its canonical form (Python's `uuid.UUID` takes more; those go the slow way).
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(_quoted(v) for v in values) + ")"
-
-
-def valid_sql(column: Column, v: str, exact: bool = True) -> str | None:
-    """A DuckDB condition true when text `v` converts by seedkit's rules for `column`.
-
-    With `exact=False` dates and times are checked by their shape only (the cast on insert
-    refuses impossible ones such as 2024-13-45): the fast path stays fast."""
-    kind = column.kind
-    if not exact and kind in (
-        TypeKind.DATE,
-        TypeKind.TIME,
-        TypeKind.TIMESTAMP,
-        TypeKind.TIMESTAMPTZ,
-    ):
-        return _shape(column, v)
-    if kind is TypeKind.INTEGER:
-        return f"regexp_full_match({v}, '{_INT}')"
-    if kind is TypeKind.DECIMAL:
-        return f"regexp_full_match({v}, '{_DECIMAL}')"
-    if kind is TypeKind.FLOAT:
-        return f"(regexp_full_match({v}, '{_DECIMAL}') OR lower({v}) IN {_in(_FLOAT_WORDS)})"
-    if kind is TypeKind.BOOLEAN:
-        return f"lower({v}) IN {_in(TRUE_WORDS + FALSE_WORDS)}"
-    if kind is TypeKind.DATE:
-        return f"(regexp_full_match({v}, '{_DATE}') AND try_cast({v} AS DATE) IS NOT NULL)"
-    if kind is TypeKind.TIME:
-        upper = column.type.upper()
-        zone = f"{_ZONE}?" if "TZ" in upper or "TIME ZONE" in upper else ""
-        return f"(regexp_full_match({v}, '{_TIME}{zone}') AND try_cast({v} AS TIME) IS NOT NULL)"
-    if kind is TypeKind.TIMESTAMP:
-        return (
-            f"(regexp_full_match({v}, '{_DATE}(?:[T ]{_TIME})?') "
-            f"AND try_cast({v} AS TIMESTAMP) IS NOT NULL)"
-        )
-    if kind is TypeKind.TIMESTAMPTZ:
-        return (
-            f"(regexp_full_match({v}, '{_DATE}(?:[T ]{_TIME}{_ZONE}?)?') "
-            f"AND try_cast({v} AS TIMESTAMPTZ) IS NOT NULL)"
-        )
-    if kind is TypeKind.JSON:
-        return f"json_valid({v})"
-    if kind is TypeKind.UUID:
-        return f"try_cast({v} AS UUID) IS NOT NULL"
-    return None
+_PATTERNS: dict[TypeKind, str] = {
+    TypeKind.INTEGER: INT,  # beyond the column's range DuckDB's cast fails: see csvload
+    TypeKind.DECIMAL: DECIMAL,
+    TypeKind.FLOAT: DECIMAL,  # NaN and the infinities go through seedkit's reader
+    TypeKind.BOOLEAN: BOOLEAN,
+    TypeKind.DATE: DATE,
+    TypeKind.TIMESTAMP: TIMESTAMP,
+    TypeKind.TIMESTAMPTZ: TIMESTAMPTZ,
+    TypeKind.UUID: UUID,
+    TypeKind.JSON: ANY_TEXT,  # checked by seedkit's converter after the read
+    TypeKind.TEXT: ANY_TEXT,
+    TypeKind.OTHER: ANY_TEXT,
+}
 
 
-def _shape(column: Column, v: str) -> str:
-    kind = column.kind
-    if kind is TypeKind.DATE:
-        pattern = _DATE
-    elif kind is TypeKind.TIME:
-        upper = column.type.upper()
-        pattern = _TIME + (f"{_ZONE}?" if "TZ" in upper or "TIME ZONE" in upper else "")
-    elif kind is TypeKind.TIMESTAMP:
-        pattern = f"{_DATE}(?:[T ]{_TIME})?"
-    else:
-        pattern = f"{_DATE}(?:[T ]{_TIME}{_ZONE}?)?"
-    return f"regexp_full_match({v}, '{pattern}')"
-
-
-def convert_sql(column: Column, v: str) -> str:
-    """The DuckDB expression turning text `v` into the column's value, failing on bad text."""
-    if column.kind is TypeKind.BOOLEAN:
-        return (
-            f"CASE WHEN {v} IS NULL THEN NULL WHEN lower({v}) IN {_in(TRUE_WORDS)} THEN true "
-            f"WHEN lower({v}) IN {_in(FALSE_WORDS)} THEN false ELSE error('bad boolean') END"
-        )
-    valid = valid_sql(column, v, exact=False)
-    if valid is None:
-        return v
-    return f"CASE WHEN {v} IS NULL OR {valid} THEN {v} ELSE error('bad value') END"
+def dry_pattern(column: Column) -> str | None:
+    """The field pattern (in Python's syntax, ANY_TEXT for any text) under which DuckDB
+    reads `column`'s fields as seedkit does; None when seedkit's converter must read
+    them all (binary, a time with zone)."""
+    if column.kind is TypeKind.TIME:
+        return None if is_zoned_time(column) else TIME
+    return _PATTERNS.get(column.kind)

@@ -33,6 +33,7 @@ from seedkit.schema import TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future
 
     import sqlalchemy as sa
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from seedkit.loaders.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
+    from seedkit.schema import Column
     from seedkit.sources.csvreader import CsvOptions
     from seedkit.target import Target
 
@@ -82,7 +84,7 @@ class DuckdbCsvLoader(Loader):
         reader, params = _read_files(layout)
         sql = self._insert_sql(conn, target, table, layout, reader)
         with helper_pool("seedkit-shape") as pool:
-            counted = pool.submit(_count_records, layout)
+            counted = pool.submit(count_layout_records, layout)
             if not empty:  # rows already there: check first, since no undo could tell
                 vouched = _fields_vouched(layout)
                 if vouched is None or vouched != counted.result():
@@ -135,25 +137,39 @@ class DuckdbCsvLoader(Loader):
     ) -> str:
         import logging
 
-        exprs = []
-        for name, column in zip(_field_names(layout), layout.columns, strict=True):
-            if column.kind is TypeKind.BOOLEAN:
-                cases = " ".join(
-                    f"WHEN '{t}' THEN {t in TRUE_WORDS}" for t in TRUE_WORDS + FALSE_WORDS
-                )
-                exprs.append(f"CASE lower({name}) {cases} END")
-            else:
-                exprs.append(name)
         dialect = target.dialect
         cols = ", ".join(dialect.quote(conn, n) for n in layout.names)
-        checks = _field_checks(layout)
-        sql = (
-            f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
-            f"SELECT {', '.join(exprs)} FROM {reader}"
-            + (f" WHERE {' AND '.join(checks)}" if checks else "")
+        sql = f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) " + filtered_select(
+            layout, reader, cast_pattern
         )
         logging.getLogger("seedkit.sql").debug("%s", sql)
         return sql
+
+
+def filtered_select(
+    layout: CsvLayout, reader: str, pattern_for: Callable[[Column], str | None]
+) -> str:
+    """`SELECT … FROM reader WHERE …`: the fields of `read_csv_text` as the columns'
+    values, keeping only the rows whose typed fields are NULL or match their column's
+    pattern (`pattern_for`, ANY_TEXT for any text), so that no cast can fail on text
+    seedkit's converters refuse. The dry run loads CSVs so too."""
+    checks = field_checks(layout, pattern_for)
+    return f"SELECT {', '.join(field_exprs(layout))} FROM {reader}" + (
+        f" WHERE {' AND '.join(checks)}" if checks else ""
+    )
+
+
+def field_exprs(layout: CsvLayout) -> list[str]:
+    """The value of each field c0, c1, … for its column: the text itself, which the
+    insert casts, except a boolean, whose words are seedkit's."""
+    exprs = []
+    for name, column in zip(_field_names(layout), layout.columns, strict=True):
+        if column.kind is TypeKind.BOOLEAN:
+            cases = " ".join(f"WHEN '{t}' THEN {t in TRUE_WORDS}" for t in TRUE_WORDS + FALSE_WORDS)
+            exprs.append(f"CASE lower({name}) {cases} END")
+        else:
+            exprs.append(name)
+    return exprs
 
 
 def _field_names(layout: CsvLayout) -> list[str]:
@@ -186,7 +202,7 @@ def _read_files(layout: CsvLayout) -> tuple[str, list[Any]]:
     return sql, [[str(p) for p in layout.files], *params]
 
 
-def _count_records(layout: CsvLayout) -> int | None:
+def count_layout_records(layout: CsvLayout) -> int | None:
     """The records of all the files when their quoting is as seedkit reads it, else None."""
     from seedkit.loaders.csvscan import NotVouched
     from seedkit.loaders.csvshape import count_records
@@ -198,11 +214,13 @@ def _count_records(layout: CsvLayout) -> int | None:
         return None
 
 
-def _field_checks(layout: CsvLayout) -> list[str]:
+def field_checks(
+    layout: CsvLayout, pattern_for: Callable[[Column], str | None] = cast_pattern
+) -> list[str]:
     """One SQL condition per typed column: the field is NULL or matches its pattern."""
     checks = []
     for name, column in zip(_field_names(layout), layout.columns, strict=True):
-        pattern = cast_pattern(column)
+        pattern = pattern_for(column)
         if pattern:  # None never gets here (see `accepts`); ANY_TEXT needs no check
             regex = _literal(re2_pattern(pattern))
             checks.append(f"({name} IS NULL OR regexp_full_match({name}, {regex}))")
@@ -218,7 +236,7 @@ def _fields_vouched(layout: CsvLayout) -> int | None:
     """
     import duckdb
 
-    checks = _field_checks(layout) or ["true"]
+    checks = field_checks(layout) or ["true"]
     reader, params = _read_files(layout)
     sql = f"SELECT bool_and({' AND '.join(checks)}), count(*) FROM {reader}"
     try:

@@ -95,23 +95,47 @@ class CsvSource(Source):
     def batches(self, table: Table | None, size: int = 10_000) -> Iterator[RowBatch]:
         """Typed rows, converted by each column's type; a bad value names file, line, column."""
         for path in self.files():
-            with self._open(path) as csv_file:
-                header = tuple(csv_file.header)
-                converters = _converters(header, table)
-                shown = display_path(path)
-                for records in csv_file.batches(size):
-                    rows: list[tuple[Any, ...]] = []
-                    for record in records:
-                        try:
-                            rows.append(
-                                tuple(
-                                    v if v is None else conv(v)
-                                    for conv, v in zip(converters, record.fields, strict=True)
-                                )
+            yield from self.file_batches(path, table, size)
+
+    def file_batches(
+        self,
+        path: Path,
+        table: Table | None,
+        size: int = 10_000,
+        on_bad_value: Callable[[DataError], None] | None = None,
+    ) -> Iterator[RowBatch]:
+        """`batches` of one of the files. With `on_bad_value`, a value that will not convert
+        is passed to it as the error `batches` raises, and its row left out: the dry run
+        reports every bad value, file by file, and goes on."""
+        with self._open(path) as csv_file:
+            header = tuple(csv_file.header)
+            converters = _converters(header, table)
+            shown = display_path(path)
+            for records in csv_file.batches(size):
+                rows: list[tuple[Any, ...]] = []
+                kept: list[int] | None = None  # the rows' lines, once a row is left out
+                for index, record in enumerate(records):
+                    try:
+                        rows.append(
+                            tuple(
+                                v if v is None else conv(v)
+                                for conv, v in zip(converters, record.fields, strict=True)
                             )
-                        except ValueError:
+                        )
+                    except ValueError:
+                        try:
                             _raise_bad_value(csv_file, path, header, converters, record, table)
-                    yield RowBatch(header, rows, shown, [r.line for r in records])
+                        except DataError as exc:
+                            if on_bad_value is None:
+                                raise
+                            on_bad_value(exc)
+                            if kept is None:
+                                kept = [r.line for r in records[:index]]
+                            continue
+                    if kept is not None:
+                        kept.append(record.line)
+                lines = kept if kept is not None else [r.line for r in records]
+                yield RowBatch(header, rows, shown, lines)
 
 
 def _identity(value: str) -> str:
