@@ -79,13 +79,13 @@ class PluginHost:
     def _load(self) -> None:
         import pluggy
 
-        from seedkit import __version__, hookspecs
+        from seedkit import DISTRIBUTION, __version__, hookspecs
 
         pm = pluggy.PluginManager(GROUP)
         pm.add_hookspecs(hookspecs)
         self._pm = pm
         for module_name in DEFAULT_PLUGINS:
-            info = PluginInfo(module_name, __version__, builtin=True, package="seedkit")
+            info = PluginInfo(module_name, __version__, builtin=True, package=DISTRIBUTION)
             self._register(import_module(module_name), info)
         for ep in entry_points(group=GROUP):
             dist = ep.dist

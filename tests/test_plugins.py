@@ -94,7 +94,7 @@ def test_builtin_kinds_come_through_the_same_hooks(site: Path) -> None:
     report = api.plugins()
     builtin = [p for p in report["plugins"] if p["builtin"]]
     assert [(p["name"], p["package"], p["version"]) for p in builtin] == [
-        ("seedkit.builtin", "seedkit", __version__)
+        ("seedkit.builtin", "seedkit-db", __version__)
     ]
     assert builtin[0]["kinds"] == ["sql", "csv", "rows", "json", "ndjson", "parquet"]
     assert builtin[0]["hooks"] == ["register_loaders", "register_sources"]
@@ -167,7 +167,7 @@ def test_plugin_claiming_a_builtin_kind_stops_naming_both_packages(site: Path) -
     assert result.exit_code == 2
     message = " ".join(result.output.split())
     assert (
-        f"two plugins provide the source kind `json`: seedkit {__version__} and "
+        f"two plugins provide the source kind `json`: seedkit-db {__version__} and "
         "seedkit-dup-json 1.0" in message
     ), message
     listed = run("plugins")

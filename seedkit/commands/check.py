@@ -108,11 +108,19 @@ def run_check_command(
     if format in ("github", "sarif", "codequality") or sarif is not None:
         # CI formats: a seed that cannot be checked is reported at its place in the same
         # format (exit 2), so the annotation, alert or issue points at the manifest.
-        try:
-            report = api.check(manifest, select=select, exclude=exclude, env=env)
-        except SeedkitError as exc:
-            if debug:
-                raise
+        from seedkit.cli import _run
+
+        def attempt() -> CheckReport | SeedkitError:
+            try:
+                return api.check(manifest, select=select, exclude=exclude, env=env)
+            except SeedkitError as exc:
+                if debug:
+                    raise
+                return exc
+
+        outcome = _run(attempt, debug, verbose)  # -v traces; an unexpected error exits 2
+        if isinstance(outcome, SeedkitError):
+            exc = outcome
             _emit_machine(format, _error_report(exc), manifest, sarif, executed=False)
             append_summary(summary_file, error_summary("check", exc))
             if format in ("text", "json"):
@@ -120,6 +128,7 @@ def run_check_command(
 
                 render_error(make_console(stderr=True), exc)
             raise typer.Exit(exc.exit_code) from None
+        report = outcome
         _emit_machine(format, report, manifest, sarif, executed=True)
         if format == "json":
             print_json(report.to_dict())
