@@ -145,7 +145,7 @@ def write_files(folder: Path, rows: int, per_insert: int, seed: int = 42) -> Non
 def _check_spelling(folder: Path) -> None:
     """The transpiled files hold what seedkit's transpiler makes of the PostgreSQL file."""
     from seedkit.sources.sqlsplit import split_sql
-    from seedkit.transpile import transpile
+    from seedkit.transpile_shapes import transpile_each
 
     lines, ends = [], 0
     with (folder / "items.sql").open() as f:
@@ -159,7 +159,7 @@ def _check_spelling(folder: Path) -> None:
         with (folder / f"items.{name}.sql").open() as f:
             mine = [line.rstrip(";\n") for _, line in zip(range(len(statements)), f, strict=False)]
         write = "mysql" if name == "mariadb" else name
-        theirs = [transpile.__wrapped__(s.text, "postgres", write)[0] for s in statements]
+        theirs = [transpile_each(s.text, "postgres", write)[0] for s in statements]
         if mine != theirs:
             bad = next(i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b)
             raise SystemExit(

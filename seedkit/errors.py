@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -49,9 +50,16 @@ class Location:
 
 def display_path(path: str | Path) -> str:
     """Show a path relative to the working folder when it lies below it, else as given."""
+    return _display_path(os.fspath(path), os.getcwd())
+
+
+@lru_cache(maxsize=256)
+def _display_path(path: str, cwd: str) -> str:
+    """`display_path` for one working folder (remembered: every statement of a SQL file
+    asks for its file's name)."""
     p = Path(os.path.abspath(path))
     try:
-        return str(p.relative_to(Path.cwd()))
+        return str(p.relative_to(cwd))
     except ValueError:
         return str(p)
 

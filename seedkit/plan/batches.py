@@ -29,11 +29,12 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import ApplyError, Location
+from seedkit.errors import ApplyError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
 
 log = logging.getLogger("seedkit.sql")
@@ -52,12 +53,12 @@ _MYSQL_QUOTED = re.compile(
 _SAVEPOINT = "seedkit_sql_batch"
 
 
-def _trace(batch: list[tuple[str, Location | None]]) -> None:
+def _trace(batch: list[tuple[str, LocatedStatement]]) -> None:
     """Each statement of a batch in the `seedkit.sql` trace, as `Target.run` traces its own."""
     if log.isEnabledFor(logging.DEBUG):
         log.debug("one batch of %d statements:", len(batch))
-        for sql, location in batch:
-            log.debug("%s: %s", location or "seedkit", sql)
+        for sql, where in batch:
+            log.debug("%s: %s", where.location, sql)
 
 
 def batcher_for(target: Target, conn: sa.Connection) -> Batcher | None:
@@ -81,17 +82,17 @@ class Batcher:
         self.target = target
         self.conn = conn
         self.driver: Any = conn.connection.driver_connection
-        self.pending: list[tuple[str, Location | None]] = []
+        self.pending: list[tuple[str, LocatedStatement]] = []
         self.chars = 0
         self.rows = 0
 
-    def add(self, sql: str, location: Location | None) -> bool:
+    def add(self, sql: str, where: LocatedStatement) -> bool:
         """Queue a data statement (sending the batch when full) and return True; return
         False, after sending what is queued, for a statement that must be sent alone."""
         if self.data.match(sql) is None or not self.fits(sql):
             self.flush()
             return False
-        self.pending.append((sql, location))
+        self.pending.append((sql, where))
         self.chars += len(sql)
         if len(self.pending) >= BATCH_STATEMENTS or self.chars >= BATCH_CHARS:
             self.flush()
@@ -107,17 +108,17 @@ class Batcher:
             batch, self.pending, self.chars = self.pending, [], 0
             self.send(batch)
 
-    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+    def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         """Run the statements of one batch, raising an ApplyError at the one that fails."""
         raise NotImplementedError
 
-    def error(self, exc: Exception, location: Location | None) -> ApplyError:
+    def error(self, exc: Exception, where: LocatedStatement) -> ApplyError:
         """The database's error as seedkit shows it, at the statement's place."""
         from seedkit.target import _db_message
 
         return ApplyError(
             self.target.scrub(_db_message(exc)),
-            location=location,
+            location=where.location,
             hint="fix the statement; nothing was applied",
         )
 
@@ -125,21 +126,21 @@ class Batcher:
 class _Direct(Batcher):
     """SQLite and DuckDB: each statement on the driver's connection."""
 
-    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+    def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         execute = self.driver.execute
         _trace(batch)
-        for sql, location in batch:
+        for sql, where in batch:
             try:
                 cursor = execute(sql)
             except Exception as exc:
-                raise self.error(exc, location) from None
+                raise self.error(exc, where) from None
             self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
 
 
 class _Postgres(Batcher):
     """PostgreSQL: the batch in one simple-query message, after a savepoint."""
 
-    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+    def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         import psycopg
 
         if len(batch) == 1:
@@ -161,9 +162,9 @@ class _Postgres(Batcher):
                 rows += max(cursor.rowcount, 0)
         self.rows += rows
 
-    def _one_by_one(self, batch: list[tuple[str, Location | None]]) -> None:
-        for sql, location in batch:
-            result = self.target.run(self.conn, sql, location)
+    def _one_by_one(self, batch: list[tuple[str, LocatedStatement]]) -> None:
+        for sql, where in batch:
+            result = self.target.run(self.conn, sql, where.location)
             self.rows += max(getattr(result, "rowcount", 0) or 0, 0)
 
 
@@ -176,7 +177,7 @@ class _Mysql(Batcher):
         """A statement with a `;` of its own would give more results than statements."""
         return ";" not in sql or ";" not in _MYSQL_QUOTED.sub("", sql)
 
-    def send(self, batch: list[tuple[str, Location | None]]) -> None:
+    def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         import pymysql
 
         _trace(batch)

@@ -413,7 +413,7 @@ class Executor:
         batch = batcher_for(self.target, conn) if self.batch_statements else None
         for stmt in statements:
             for sql in self._translate(stmt):
-                if batch is not None and batch.add(sql, stmt.location):
+                if batch is not None and batch.add(sql, stmt):
                     continue
                 result = self.target.run(conn, sql, stmt.location)
                 if _WRITES.match(sql):

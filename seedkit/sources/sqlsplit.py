@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from seedkit.errors import ApplyError, Location
 from seedkit.sources._sqlbuffer import TextWindow
+from seedkit.sources._sqlfast import plain_end
 
 __all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
 
@@ -186,6 +187,10 @@ class _Splitter:
     def _scan(self, start: int, delimiter: str, routine: bool) -> tuple[int, int]:
         """Find the delimiter ending the statement at ``start``: (statement end, next position)."""
         win = self.win
+        if not routine and delimiter == ";":
+            plain = plain_end(self.dialect, win.text, start)
+            if plain is not None:  # a statement without comments or special quoting
+                return plain, plain + 1
         pattern = _token_pattern(self.dialect, delimiter, routine)
         need = len(delimiter) + 1
         # A delimiter beginning with a word character could match inside a `$tag` cut at the
