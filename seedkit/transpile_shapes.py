@@ -62,6 +62,16 @@ _BAD = {
 }
 
 
+# Slots alone, for statements whose every quote is in a slot (then the shape holds no quote).
+# The spaces before a value are dropped from the shape: they mean nothing after `(` or `,`.
+_SLOTS = re.compile(
+    r"(?<=[(,])\s*"
+    r"('[^'\\\x00-\x1f\x7f]*(?:''[^'\\\x00-\x1f\x7f]*)*'|-?\d+(?:\.\d+)?|(?i:null|true|false))"
+    r"(?=\s*[,)])"
+)
+_SHAPE_UNSURE = re.compile(r"['\"`$\\#\[]|--|/\*")
+
+
 def _scanner(source: str) -> re.Pattern[str]:
     family = source if source in ("mysql", "sqlite") else "standard"
     return re.compile(rf"{_VALUE}|(?P<q>{_QUOTED[family]})|(?P<bad>{_BAD[family]})", re.DOTALL)
@@ -107,6 +117,24 @@ class _Pair:
 
     def cut(self, sql: str) -> list[str] | None:
         """`sql` transpiled through its shape, or None when it is not one to cut."""
+        words = self.words
+        assert words is not None
+        # The common case in two passes of the regular expression engine: every quote of the
+        # statement is in a slot. Then no slot can have been found inside quoted text (the
+        # first quote left in the shape would show it), and the shape is certain.
+        parts = _SLOTS.split(sql)
+        shape = _MARK.join(parts[0::2])
+        if _SHAPE_UNSURE.search(shape) is None and _MARK not in sql:
+            if len(parts) == 1:
+                return None
+            values = parts[1::2]
+            return self._fill(
+                shape, [v if v[0] not in "nNtTfF" else words[v.upper()] for v in values]
+            )
+        return self._cut_walking(sql)
+
+    def _cut_walking(self, sql: str) -> list[str] | None:
+        """`cut` for a statement with quoted text outside its slots: one token at a time."""
         values: list[str] = []
         words = self.words
         assert words is not None
@@ -131,6 +159,10 @@ class _Pair:
             return None
         if not values:
             return None
+        return self._fill(shape, values)
+
+    def _fill(self, shape: str, values: list[str]) -> list[str] | None:
+        """The shape's template (made on first sight) with `values` put back in its slots."""
         if shape in self.shapes:
             template = self.shapes[shape]
         else:

@@ -107,7 +107,7 @@ def test_contents_equal_batched_and_one_by_one(
     assert len(batched) == 41
     assert batched[0][4] == "upd;ated" and batched[6][0] == 8
 
-    monkeypatch.setattr(batches, "batcher_for", lambda target, conn: None)
+    monkeypatch.setattr(batches, "batcher_for", lambda *args: None)
     code, err = apply(manifest, url, "--fresh", "--yes")
     assert code == 0, err
     assert contents(url) == batched

@@ -61,15 +61,16 @@ def _trace(batch: list[tuple[str, LocatedStatement]]) -> None:
             log.debug("%s: %s", where.location, sql)
 
 
-def batcher_for(target: Target, conn: sa.Connection) -> Batcher | None:
-    """The batcher for the target's database, or None to send every statement alone."""
+def batcher_for(target: Target, conn: sa.Connection, merge: bool = True) -> Batcher | None:
+    """The batcher for the target's database, or None to send every statement alone;
+    `merge` lets SQLite and DuckDB merge runs of literal INSERTs (seedkit.plan.merge)."""
     name = target.dialect.name
     if name == "postgresql":
         return _Postgres(target, conn)
     if name == "mysql":
         return _Mysql(target, conn)
     if name in ("sqlite", "duckdb"):
-        return _Direct(target, conn)
+        return _Direct(target, conn, merge)
     return None
 
 
@@ -124,17 +125,39 @@ class Batcher:
 
 
 class _Direct(Batcher):
-    """SQLite and DuckDB: each statement on the driver's connection."""
+    """SQLite and DuckDB: each statement on the driver's connection, runs of literal INSERTs
+    into one table merged into one statement (seedkit.plan.merge)."""
+
+    def __init__(self, target: Target, conn: sa.Connection, merge: bool) -> None:
+        super().__init__(target, conn)
+        self.merge = merge
+        self.sqlite = target.dialect.name == "sqlite"
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
+        from seedkit.plan.merge import send_merged
+
         execute = self.driver.execute
         _trace(batch)
+        if self.merge and not (self.sqlite and self._sqlite_triggers()):
+            self.rows += send_merged(execute, batch, self.error, savepoint=self.sqlite)
+            return
         for sql, where in batch:
             try:
                 cursor = execute(sql)
             except Exception as exc:
                 raise self.error(exc, where) from None
             self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+
+    def _sqlite_triggers(self) -> bool:
+        """Whether any schema of the SQLite connection holds a trigger (which could see that
+        rows came in one statement rather than several)."""
+        execute = self.driver.execute
+        for _, schema, *_ in execute("PRAGMA database_list").fetchall():
+            quoted = '"' + schema.replace('"', '""') + '"'
+            found = f"SELECT 1 FROM {quoted}.sqlite_master WHERE type = 'trigger' LIMIT 1"
+            if execute(found).fetchone() is not None:
+                return True
+        return False
 
 
 class _Postgres(Batcher):

@@ -167,6 +167,8 @@ class Executor:
         self.force = force
         #: Send runs of data statements together (seedkit.plan.batches).
         self.batch_statements = batch_statements
+        #: SQLite and DuckDB: runs of literal INSERTs into one table as one statement.
+        self.merge_inserts = True
         self.fresh = fresh
         self.lock_timeout = lock_timeout
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
@@ -176,6 +178,20 @@ class Executor:
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
+        from seedkit.plan.merge import MergedInsertError
+
+        try:
+            return self._run()
+        except MergedInsertError:
+            # DuckDB refused INSERTs merged into one (seedkit.plan.merge) and cannot go back
+            # to before them: everything is rolled back, and the apply runs again with each
+            # statement on its own, to stop at the one at fault (and name it).
+            self.merge_inserts = False
+            self.reporter = _Silent()
+            self._deferred = []
+            return self._run()
+
+    def _run(self) -> ApplyResult:
         dialect = self.target.dialect
         result = ApplyResult(self.target.display_url, dialect.SUPPORTS_TRANSACTIONAL_DDL)
         per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
@@ -410,7 +426,9 @@ class Executor:
         from seedkit.plan.batches import batcher_for
 
         count = rows = 0
-        batch = batcher_for(self.target, conn) if self.batch_statements else None
+        batch = (
+            batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
+        )
         for stmt in statements:
             for sql in self._translate(stmt):
                 if batch is not None and batch.add(sql, stmt):

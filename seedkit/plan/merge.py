@@ -1,0 +1,158 @@
+"""Literal INSERTs become one: a run of plain INSERTs into one table sent as a single statement.
+
+SQLite and DuckDB run in seedkit's own process, and each statement costs them far more to
+prepare than its row costs to write (DuckDB about a millisecond). So consecutive INSERTs
+that write only literals into the same table with the same column list (`INSERT INTO t
+(a, b) VALUES (1, 'x')`, single- or multi-row, as pg_dump `--inserts` and mariadb-dump
+write them) are sent as one multi-row INSERT of all their tuples, which is exactly
+equivalent where:
+
+- every value is a literal (quoted text, a number, NULL, TRUE, FALSE), so no expression
+  can see the rows inserted before it in the same statement, and each literal is read
+  as it would be alone: SQLite gives each value its own type and the column's affinity;
+  DuckDB casts each value of an INSERT's VALUES to its column's type, row by row
+  (tests/test_sql_merge.py compares the contents both ways);
+- nothing sees statements rather than rows: DuckDB has no triggers; on SQLite a merge
+  happens only while the database has no trigger at all.
+
+When the merged statement fails, SQLite rolls back to a savepoint taken before it and runs
+the statements one by one, so the error names its own statement and line. DuckDB has no
+savepoint and a failed statement aborts the transaction, so `MergedInsertError` is raised:
+the apply rolls back and runs again without merging, and that run stops at the statement
+at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from seedkit.errors import ApplyError
+
+if TYPE_CHECKING:
+    from seedkit.sources.base import LocatedStatement
+
+#: Rows of source statements merged into one statement, at most (and characters).
+MERGE_STATEMENTS = 1000
+MERGE_CHARS = 1 << 20
+
+_IDENT = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'
+_NAME = rf"{_IDENT}(?:\.{_IDENT})*"
+_HEAD = re.compile(
+    rf"INSERT\s+INTO\s+{_NAME}\s*(?:\(\s*{_IDENT}(?:\s*,\s*{_IDENT})*\s*\))?\s*VALUES\s*",
+    re.IGNORECASE,
+)
+_LITERAL = (
+    r"(?:'[^']*+(?:''[^']*+)*+'|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|(?i:null|true|false))"
+)
+_TUPLE = rf"\(\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*+\s*\)"
+_TUPLES = re.compile(rf"{_TUPLE}(?:\s*,\s*{_TUPLE})*+\s*")
+
+Statement = tuple[str, "LocatedStatement"]
+
+
+class MergedInsertError(ApplyError):
+    """A merged INSERT failed where the database cannot go back to before it (DuckDB): the
+    apply must run again without merging to find the statement at fault."""
+
+
+def literal_head(sql: str) -> int:
+    """Where the tuples of a plain literal INSERT start (after `VALUES `), or 0 when `sql` is
+    not one."""
+    head = _HEAD.match(sql)
+    if head is None:
+        return 0
+    tuples = _TUPLES.match(sql, head.end())
+    if tuples is None or tuples.end() != len(sql):
+        return 0
+    return head.end()
+
+
+def runs(batch: list[Statement]) -> list[tuple[str, list[Statement]]]:
+    """The batch cut into groups to send: consecutive literal INSERTs with the same head
+    (`INSERT INTO t (a, b) VALUES `) as one group, with the SQL merging them; any other
+    statement as a group of its own, with its SQL."""
+    out: list[tuple[str, list[Statement]]] = []
+    head = ""
+    group: list[Statement] = []
+    parts: list[str] = []
+    chars = 0
+
+    def close() -> None:
+        if group:
+            sql = group[0][0] if len(group) == 1 else head + ", ".join(parts)
+            out.append((sql, list(group)))
+            group.clear()
+            parts.clear()
+
+    for item in batch:
+        sql = item[0]
+        at = literal_head(sql)
+        if (
+            at
+            and group
+            and sql[:at] == head
+            and len(group) < MERGE_STATEMENTS
+            and chars + len(sql) <= MERGE_CHARS
+        ):
+            group.append(item)
+            parts.append(sql[at:].rstrip())
+            chars += len(sql)
+            continue
+        close()
+        if at:
+            head, chars = sql[:at], len(sql)
+            group.append(item)
+            parts.append(sql[at:].rstrip())
+        else:
+            out.append((sql, [item]))
+    close()
+    return out
+
+
+def send_merged(
+    execute: Callable[[str], Any],
+    batch: list[Statement],
+    error: Callable[[Exception, LocatedStatement], ApplyError],
+    savepoint: bool,
+) -> int:
+    """Run the batch, merging literal INSERTs; return the rows written. On a failed merged
+    INSERT, with `savepoint` go back and run its statements one by one (the one at fault
+    raises at its own place); without, raise MergedInsertError."""
+    rows = 0
+    for sql, group in runs(batch):
+        if len(group) == 1:
+            rows += _one(execute, sql, group[0][1], error)
+            continue
+        if savepoint:
+            execute("SAVEPOINT seedkit_merge")
+        try:
+            cursor = execute(sql)
+        except Exception as exc:
+            if not savepoint:
+                raise MergedInsertError(
+                    str(exc), location=group[0][1].location, hint="run again without merging"
+                ) from None
+            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
+            execute("RELEASE SAVEPOINT seedkit_merge")
+            for one, where in group:
+                rows += _one(execute, one, where, error)
+            continue
+        if savepoint:
+            execute("RELEASE SAVEPOINT seedkit_merge")
+        rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+    return rows
+
+
+def _one(
+    execute: Callable[[str], Any],
+    sql: str,
+    where: LocatedStatement,
+    error: Callable[[Exception, LocatedStatement], ApplyError],
+) -> int:
+    try:
+        cursor = execute(sql)
+    except Exception as exc:
+        raise error(exc, where) from None
+    return max(getattr(cursor, "rowcount", 0) or 0, 0)
