@@ -17,6 +17,9 @@ for the fixture::
     @pytest.mark.seedkit(manifest="other/seed.toml", select=["+orders"])
     def test_orders(seedkit_db): ...
 
+    @pytest.mark.seedkit(env="test", exclude=["tag:demo"])
+    def test_without_demo_rows(seedkit_db): ...
+
 The manifest comes from the closest `seedkit` marker, else the `seedkit_manifest` ini
 option; a relative path is taken from the rootdir (where pytest.ini lives). The
 database is a SQLite file in the test's tmp_path unless `--seedkit-url` or the
@@ -62,8 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Declare the `seedkit` marker."""
     config.addinivalue_line(
         "markers",
-        "seedkit(manifest=None, select=None): the seed.toml (and steps) seedkit_db applies "
-        "for this test.",
+        "seedkit(manifest=None, select=None, exclude=None, env=None): the seed.toml, the "
+        "steps and the [environments.NAME] seedkit_db applies for this test.",
     )
 
 
@@ -88,6 +91,17 @@ def _manifest_and_select(request: pytest.FixtureRequest) -> tuple[Path, list[str
     if not path.is_absolute():
         path = config.rootpath / path
     return path, select
+
+
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """`exclude` and `env` of the closest `seedkit` marker, for api.apply."""
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    exclude = marker.kwargs.get("exclude")
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    return {"exclude": exclude, "env": marker.kwargs.get("env")}
 
 
 def _server_url(config: pytest.Config) -> str | None:
@@ -143,7 +157,7 @@ def seedkit_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.En
     url, drop = _database(request.config, tmp_path)
     try:
         try:
-            api.apply(manifest, url=url, select=select)
+            api.apply(manifest, url=url, select=select, **_marker_options(request))
         except SeedkitError as exc:
             pytest.fail(f"seedkit could not seed {mask_url(url)}:\n{exc}", pytrace=False)
         engine = sa.create_engine(url)

@@ -74,6 +74,35 @@ def test_marker_names_another_manifest(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_marker_picks_an_environment_and_excludes_steps(project: pytest.Pytester) -> None:
+    manifest = project.path / "seed.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[environments.test]\nmodes = { colors = "upsert" }\nexclude = ["shades"]\n'
+    )
+    project.makepyfile(
+        test_env="""
+        import pytest
+        import sqlalchemy as sa
+
+        @pytest.mark.seedkit(env="test")
+        def test_env(seedkit_db):
+            with seedkit_db.connect() as conn:
+                assert conn.execute(sa.text("SELECT count(*) FROM colors")).scalar() == 3
+                assert conn.execute(sa.text("SELECT count(*) FROM shades")).scalar() == 0
+                history = "SELECT name, environment FROM seedkit_history WHERE kind = 'step'"
+                assert conn.execute(sa.text(history)).fetchall() == [("colors", "test")]
+
+        @pytest.mark.seedkit(exclude="shades")
+        def test_exclude(seedkit_db):
+            with seedkit_db.connect() as conn:
+                assert conn.execute(sa.text("SELECT count(*) FROM shades")).scalar() == 0
+        """
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "test_env.py")
+    result.assert_outcomes(passed=2)
+
+
 def test_a_broken_seed_errors_the_test_with_its_location(project: pytest.Pytester) -> None:
     (project.path / "data" / "colors.csv").write_text("color_id,name,hex\nx,red,#f00\n")
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "-k", "seeded_rows")
