@@ -19,6 +19,12 @@ _DOMAIN = re.compile(
 )
 _SEQUENCE = re.compile(r"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[\w$.\"]+)", re.I)
 _SEQ_OPT = re.compile(r"\b(START\s+(?:WITH\s+)?|INCREMENT\s+(?:BY\s+)?)([+-]?\d+)", re.I)
+# pg_dump's identity columns: `ALTER TABLE ONLY t ALTER COLUMN c ADD GENERATED … AS IDENTITY (…)`.
+_ADD_IDENTITY = re.compile(
+    r"ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<table>[\w$.\"]+)\s+ALTER\s+(?:COLUMN\s+)?"
+    r"(?P<column>[\w$\"]+)\s+ADD\s+GENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b",
+    re.I,
+)
 
 
 def _domain(m: re.Match[str], state: PolicyState) -> Decision:
@@ -33,15 +39,35 @@ def _domain(m: re.Match[str], state: PolicyState) -> Decision:
 
 def _sequence(text: str) -> Decision:
     name = _SEQUENCE.match(text)["name"]  # type: ignore[index]
-    options = " ".join(
-        f"{'START WITH' if word.upper().startswith('START') else 'INCREMENT BY'} {value}"
-        for word, value in _SEQ_OPT.findall(text)
-    )
+    options = _sequence_options(text)
     changes = []
     if re.search(r"\b(CACHE|AS|OWNED|MINVALUE|MAXVALUE)\b", text, re.I):
         changes.append("kept only START and INCREMENT of the sequence")
     return Decision(
         sql=[f"CREATE SEQUENCE IF NOT EXISTS {name} {options}".rstrip()], changes=changes
+    )
+
+
+def _sequence_options(text: str) -> str:
+    return " ".join(
+        f"{'START WITH' if word.upper().startswith('START') else 'INCREMENT BY'} {value}"
+        for word, value in _SEQ_OPT.findall(text)
+    )
+
+
+def _add_identity(text: str, state: PolicyState) -> Decision:
+    """An identity added by ALTER TABLE: a sequence of its own, and the column's default."""
+    m = _ADD_IDENTITY.match(text)
+    assert m is not None
+    state.sequences += 1
+    seq = f"seedkit_seq_{state.sequences}"
+    options = _sequence_options(text[m.end() :])
+    return Decision(
+        sql=[
+            f"CREATE SEQUENCE IF NOT EXISTS {seq} {options}".rstrip(),
+            f"ALTER TABLE {m['table']} ALTER COLUMN {m['column']} SET DEFAULT nextval('{seq}')",
+        ],
+        changes=[f"identity of {m['column']} mapped to a sequence"],
     )
 
 
@@ -73,6 +99,7 @@ def _column(col: Any, table: Any, state: PolicyState, decision: Decision) -> str
     from sqlglot import exp
 
     auto = False
+    options = ""
     dtype = col.args.get("kind")
     if isinstance(dtype, exp.DataType):
         name = dtype.this.name
@@ -97,11 +124,18 @@ def _column(col: Any, table: Any, state: PolicyState, decision: Decision) -> str
             kind, exp.AutoIncrementColumnConstraint | exp.GeneratedAsIdentityColumnConstraint
         ):
             auto = True
+            if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+                options = _sequence_options(kind.sql(dialect="postgres"))
         elif isinstance(kind, exp.Reference):
             decision.changes.append("foreign key removed: checked by seedkit's own queries")
         elif isinstance(kind, exp.OnUpdateColumnConstraint):
             decision.changes.append(f"ON UPDATE of {col.name} is not emulated")
-        elif isinstance(kind, exp.CharacterSetColumnConstraint | exp.CollateColumnConstraint):
+        elif isinstance(
+            kind,
+            exp.CharacterSetColumnConstraint
+            | exp.CollateColumnConstraint
+            | exp.BinaryColumnConstraint,
+        ):
             decision.changes.append(f"collation/character set of {col.name} dropped")
         elif isinstance(kind, exp.CommentColumnConstraint):
             pass
@@ -109,11 +143,13 @@ def _column(col: Any, table: Any, state: PolicyState, decision: Decision) -> str
             kept.append(constraint)
     col.set("constraints", kept)
     if auto:
-        return _add_sequence(col, table, state, decision)
+        return _add_sequence(col, table, state, decision, options)
     return None
 
 
-def _add_sequence(col: Any, table: Any, state: PolicyState, decision: Decision) -> str:
+def _add_sequence(
+    col: Any, table: Any, state: PolicyState, decision: Decision, options: str = ""
+) -> str:
     from sqlglot import exp
 
     state.sequences += 1
@@ -127,7 +163,7 @@ def _add_sequence(col: Any, table: Any, state: PolicyState, decision: Decision) 
     constraints.insert(0, exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default)))
     col.set("constraints", constraints)
     decision.changes.append(f"auto-increment of {col.name} mapped to a sequence")
-    return f"CREATE SEQUENCE IF NOT EXISTS {seq}"
+    return f"CREATE SEQUENCE IF NOT EXISTS {seq} {options}".rstrip()
 
 
 def _sqlite_rowid(tree: Any, state: PolicyState, decision: Decision, extra: list[str]) -> None:
@@ -180,6 +216,10 @@ def _duck_type(dt: Any, state: PolicyState, changes: list[str]) -> str:
         return "VARCHAR"
     if name in _TEXT_TYPES:
         return "VARCHAR"  # lengths are checked by seedkit's own queries
+    if name == "VARBINARY" and state.dialect == "postgres":
+        # bytea's '\\x…' and escape forms are not DuckDB's blob literals.
+        changes.append("bytea kept as text")
+        return "VARCHAR"
     if name in (
         "TINYINT",
         "SMALLINT",

@@ -41,6 +41,10 @@ SKIP_RULES: list[tuple[re.Pattern[str], str]] = [
             "foreign key: checked by seedkit's own queries after each step",
         ),
         (r"PRAGMA\b", "SQLite pragmas do not apply to DuckDB"),
+        (
+            r"(DELETE\s+FROM|INSERT\s+INTO|UPDATE)\s+[\"`']?sqlite_sequence\b",
+            "SQLite's AUTOINCREMENT counters (sqlite_sequence) are not emulated",
+        ),
         (r"(LOCK|UNLOCK)\s+TABLES?\b", "table locks do not apply to the dry run"),
         (
             r"(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|END|SAVEPOINT|RELEASE)\b\s*(TRANSACTION|WORK)?\s*$",
@@ -56,5 +60,22 @@ SKIP_RULES: list[tuple[re.Pattern[str], str]] = [
         (r"CREATE\s+(?!UNIQUE\b)(\w+\s+)*?INDEX\b", _INDEX),
         (r"CREATE\s+UNIQUE\s+INDEX\b.*\bWHERE\b", "a partial unique index is not checked"),
         (r"SELECT\s+(pg_catalog\.)?(pg_\w+|lo_\w+)\s*\(", "PostgreSQL admin functions are not run"),
+        (r"SELECT\s+@@", _SESSION),
+        (r"FLUSH\b", "server maintenance (FLUSH) does not apply to the dry run"),
+        (
+            r"ALTER\s+(TABLE|INDEX)\s+.*\b(ATTACH|DETACH)\s+PARTITION\b",
+            "partitions are separate tables in the dry run: rows are checked in the one they go to",
+        ),
+        (
+            r"ALTER\s+TABLE\s+(ONLY\s+)?\S+\s+(REPLICA\s+IDENTITY|CLUSTER\s+ON|SET\s+\(|"
+            r"(ENGINE|AUTO_INCREMENT|(DEFAULT\s+)?(CHARSET|CHARACTER\s+SET)|COLLATE|ROW_FORMAT|"
+            r"COMMENT|STATS_\w+|KEY_BLOCK_SIZE)\s*=?)",
+            "table options do not change what a seed loads",
+        ),
+        (
+            r"REFRESH\s+MATERIALIZED\s+VIEW\b",
+            "materialized views are not refreshed by a dry run",
+        ),
+        (r"SECURITY\s+LABEL\b", _PERMS),
     )
 ]

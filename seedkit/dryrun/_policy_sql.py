@@ -54,6 +54,14 @@ def _transpiled(text: str, state: PolicyState) -> Decision:
         if isinstance(tree, exp.Command):
             decision.sql.append(tree.sql(dialect="duckdb") if state.dialect == "duckdb" else text)
             continue
+        if isinstance(tree, exp.Drop) and len(tree.args.get("tables") or []) > 1:
+            # DuckDB drops one object at a time.
+            for table in tree.args["tables"]:
+                one = tree.copy()
+                one.set("tables", [table.copy()])
+                decision.sql.append(one.sql(dialect="duckdb"))
+            decision.changes.append("DROP of several tables run one by one")
+            continue
         tree = _rewrite(tree, state, decision)
         if tree is None:
             continue
@@ -69,6 +77,20 @@ def _transpiled(text: str, state: PolicyState) -> Decision:
         decision.tolerate = "a view DuckDB cannot create"
     elif _UNIQUE_INDEX.match(text):
         decision.tolerate = "a unique index DuckDB cannot create"
+        tree = trees[0] if trees else None
+        if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Index):
+            params = tree.this.args.get("params")
+            listed = (params.args.get("columns") or []) if params is not None else []
+            cols = [c.this if isinstance(c, exp.Ordered) else c for c in listed]
+            if (
+                cols
+                and all(isinstance(c, exp.Column) for c in cols)
+                and tree.this.args.get("table")
+            ):
+                decision.unique = (
+                    tree.this.args["table"].sql("duckdb"),
+                    [c.sql("duckdb") for c in cols],
+                )
     if not decision.sql and decision.skip is None:
         decision.skip = "nothing to run in DuckDB"
     return decision
@@ -79,6 +101,12 @@ def _rewrite(tree: Any, state: PolicyState, decision: Decision) -> Any:
     from sqlglot import exp
 
     extra: list[str] = []
+    for cast in list(tree.find_all(exp.Cast)):
+        if isinstance(cast.to, exp.ObjectIdentifier) or (
+            cast.to.this == exp.DataType.Type.USERDEFINED
+        ):
+            # `'seq'::regclass`, `::oid`, a domain or enum: the value as written.
+            cast.replace(cast.this)
     if isinstance(tree, exp.Create) and tree.kind == "TABLE" and isinstance(tree.this, exp.Schema):
         table = tree.this.this
         props = tree.args.get("properties")
@@ -112,22 +140,23 @@ def _rewrite(tree: Any, state: PolicyState, decision: Decision) -> Any:
         decision.sql.extend(extra)
         return tree
     if isinstance(tree, exp.Alter):
-        for action in tree.args.get("actions") or []:
-            for node in action.find_all(exp.Cast):
-                if (
-                    node.to.this == exp.DataType.Type.USERDEFINED
-                    or "REGCLASS" in node.to.sql().upper()
-                ):
-                    node.replace(node.this)
         tree.set("only", None)
         actions = tree.args.get("actions") or []
         if len(actions) == 1 and isinstance(actions[0], exp.AddConstraint):
             unique = actions[0].find(exp.UniqueColumnConstraint)
+            primary = actions[0].find(exp.PrimaryKey)
+            cols = []
             if unique is not None:
                 cols = unique.this.expressions if isinstance(unique.this, exp.Schema) else []
-                name = actions[0].this.name if actions[0].this else "unique"
-                index = f"{tree.this.name}_{name}_seedkit"
-                decision.changes.append("UNIQUE constraint created as a unique index")
+            elif primary is not None:
+                cols = [e.this if isinstance(e, exp.Ordered) else e for e in primary.expressions]
+            if cols:
+                state.indexes += 1
+                index = f"{tree.this.name}_seedkit_{state.indexes}"
+                what = "UNIQUE" if unique is not None else "PRIMARY KEY"
+                # DuckDB cannot alter a table that has an index; a unique index it can add.
+                decision.changes.append(f"{what} constraint created as a unique index")
+                decision.unique = (tree.this.sql("duckdb"), [c.sql("duckdb") for c in cols])
                 return exp.maybe_parse(
                     f"CREATE UNIQUE INDEX {exp.to_identifier(index).sql('duckdb')} ON "
                     f"{tree.this.sql('duckdb')} (" + ", ".join(c.sql("duckdb") for c in cols) + ")",
@@ -139,7 +168,4 @@ def _rewrite(tree: Any, state: PolicyState, decision: Decision) -> Any:
             params = index.args["params"]
             if params.args.get("using") is not None:
                 params.set("using", None)
-    for cast in list(tree.find_all(exp.Cast)):
-        if cast.to.this == exp.DataType.Type.USERDEFINED:
-            cast.replace(cast.this)
     return tree

@@ -32,6 +32,8 @@ class Decision:
     verb: str = "other"
     literal: LiteralInsert | None = None
     copy: tuple[str, list[str] | None, str] | None = None
+    #: (table, columns) of a unique index the statement creates: a failure names the rows.
+    unique: tuple[str, list[str]] | None = None
 
 
 @dataclass
@@ -41,4 +43,5 @@ class PolicyState:
     dialect: str | None
     type_ok: Callable[[str], bool]
     sequences: int = 0
+    indexes: int = 0
     domains: dict[str, str] = field(default_factory=dict)

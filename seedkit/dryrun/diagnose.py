@@ -11,7 +11,7 @@ from seedkit.errors import Location
 
 if TYPE_CHECKING:
     from seedkit.dryrun.policy import LiteralInsert
-    from seedkit.dryrun.session import Locator
+    from seedkit.dryrun.session import Locator, Session
     from seedkit.sources.base import LocatedStatement
 
 
@@ -98,3 +98,48 @@ def split_tuples(values: str, starts: list[int]) -> list[str]:
     """The text of each tuple of a VALUES list, from where each starts."""
     ends = [*starts[1:], len(values)]
     return [values[s:e].strip().rstrip(",").strip() for s, e in zip(starts, ends, strict=True)]
+
+
+def duplicate_rows(
+    session: Session, stmt: LocatedStatement, unique: tuple[str, list[str]], exc: Exception
+) -> bool:
+    """A unique index (or a PRIMARY KEY or UNIQUE constraint added after the rows, as
+    pg_dump writes them) failed on rows already loaded: report each row whose key came
+    before, at its own place. False when the failure is something else."""
+    if "duplicates" not in str(exc):
+        return False
+    table, columns = unique
+    keys = ", ".join(columns)
+    not_null = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    try:
+        groups = session.execute(
+            f"SELECT list(rowid ORDER BY rowid), {keys} FROM {table} WHERE {not_null} "
+            f"GROUP BY ALL HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 20"
+        ).fetchall()
+    except Exception:
+        return False
+    if not groups:
+        return False
+    shown_cols = ", ".join(c.strip('"`') for c in columns)
+    for rowids, *values in groups:
+        first, *later = rowids
+        found = session.locate_rows(table, [first, *later])
+        before = found.get(first)
+        for rowid in later:
+            shown = ", ".join(repr(v) for v in values)
+            here = found.get(rowid) or stmt.location
+            also = ""
+            if before is not None and before.line is not None:
+                at = (
+                    f"line {before.line}"
+                    if before.file == here.file
+                    else f"{before.file}:{before.line}"
+                )
+                also = f"; the row at {at} has it too"
+            session.problem(
+                "unique",
+                f"duplicate key ({shown_cols}) = ({shown}) in `{table.replace(chr(34), '')}`{also}",
+                here,
+                'remove the duplicate, or use mode = "upsert"',
+            )
+    return True

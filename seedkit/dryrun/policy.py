@@ -19,9 +19,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from seedkit.dryrun._policy_map import _DOMAIN, _SEQUENCE, _domain, _sequence
+from seedkit.dryrun._policy_map import (
+    _ADD_IDENTITY,
+    _DOMAIN,
+    _SEQUENCE,
+    _add_identity,
+    _domain,
+    _sequence,
+)
 from seedkit.dryrun._policy_skip import SKIP_RULES
 from seedkit.dryrun._policy_sql import _transpiled
+from seedkit.dryrun._policy_text import (
+    drop_view_options,
+    materialized_as_view,
+    open_version_comments,
+    trim_identity_options,
+)
 from seedkit.dryrun._policy_types import Decision, PolicyState
 
 __all__ = [
@@ -36,7 +49,6 @@ __all__ = [
 
 _NORM = {"postgresql": "postgres", "pg": "postgres", "mariadb": "mysql", "sqlite3": "sqlite"}
 
-_MYSQL_COMMENT = re.compile(r"/\*!(\d{5})?\s*(?P<body>.*?)\s*\*/\s*$", re.S)
 _COPY_STDIN = re.compile(
     r"COPY\s+(?P<table>[\w$.\"]+)\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+stdin\b(?P<opts>.*)$",
     re.I | re.S,
@@ -52,7 +64,7 @@ _STRING_STD = r"'[^']*+(?:''[^']*+)*+'"
 _STRING_NO_BACKSLASH = r"'[^'\\]*+(?:''[^'\\]*+)*+'"
 _INSERT_HEAD = re.compile(
     rf"INSERT\s+INTO\s+(?P<table>{_NAME})\s*(?:\((?P<cols>\s*{_IDENT}(?:\s*,\s*{_IDENT})*\s*)\))?"
-    r"\s*VALUES\s*",
+    r"\s*(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\s*",
     re.I,
 )
 
@@ -115,23 +127,49 @@ def literal_insert(text: str, dialect: str | None) -> LiteralInsert | None:
     return LiteralInsert(table, shown, rest, head.end())
 
 
+_NAME_PART = re.compile(r'"[^"]*"|`([^`]*)`|([A-Za-z_][\w$]*)')
+
+
+def _quoted_part(m: re.Match[str]) -> str:
+    if m[1] is not None:
+        return '"' + m[1].replace('"', '""') + '"'
+    if m[2] is not None:
+        return f'"{m[2]}"'
+    return m[0]
+
+
 def _duck_name(text: str) -> str:
-    return re.sub(r"`([^`]*)`", r'"\1"', text)
+    """Names (`t`, `public.t`, `a, b`) quoted for DuckDB: a column called `at` or `order`
+    is a keyword there; MySQL's backquotes become double quotes."""
+    return _NAME_PART.sub(_quoted_part, text)
 
 
 def decide(text: str, state: PolicyState) -> Decision:
     """The Decision for one statement written in `state.dialect`."""
-    dialect = state.dialect
-    if text.startswith("/*!"):
-        m = _MYSQL_COMMENT.match(text)
-        if m is not None:
-            body = m["body"].strip().rstrip(";").strip()
-            if not body:
+    notes: list[str] = []
+    if state.dialect in ("mysql", None) and "/*" in text:
+        text, opened = open_version_comments(text)
+        if opened:
+            text = text.strip().rstrip(";").strip()
+            if not text:
                 return Decision(skip="an empty MySQL version comment")
-            inner = decide(body, state)
-            if inner.skip is None:
-                inner.changes.insert(0, "ran the contents of a MySQL /*!…*/ comment")
-            return inner
+            notes.append("ran the contents of a MySQL /*!…*/ comment")
+    if state.dialect in ("postgres", None):
+        text, plain = materialized_as_view(text)
+        if plain:
+            notes.append("materialized view created as a view")
+    if state.dialect in ("mysql", None):
+        text, dropped = drop_view_options(text)
+        if dropped:
+            notes.append("view ALGORITHM, DEFINER and SQL SECURITY dropped")
+    decision = _decide(text, state)
+    if decision.skip is None and notes:
+        decision.changes[:0] = notes
+    return decision
+
+
+def _decide(text: str, state: PolicyState) -> Decision:
+    dialect = state.dialect
     for pattern, reason in SKIP_RULES:
         if pattern.match(text):
             return Decision(skip=reason)
@@ -140,11 +178,17 @@ def decide(text: str, state: PolicyState) -> Decision:
         return Decision(table=literal.table, verb="insert", literal=literal)
     copy = _COPY_STDIN.match(text)
     if copy is not None:
-        cols = [c.strip() for c in copy["cols"].split(",")] if copy["cols"] else None
-        return Decision(verb="copy", copy=(copy["table"], cols, copy["opts"]))
+        cols = [_duck_name(c.strip()) for c in copy["cols"].split(",")] if copy["cols"] else None
+        return Decision(verb="copy", copy=(_duck_name(copy["table"]), cols, copy["opts"]))
     domain = _DOMAIN.match(text)
     if domain is not None:
         return _domain(domain, state)
     if _SEQUENCE.match(text):
         return _sequence(text)
-    return _transpiled(text, state)
+    if _ADD_IDENTITY.match(text):
+        return _add_identity(text, state)
+    text, trimmed = trim_identity_options(text)
+    decision = _transpiled(text, state)
+    if trimmed:
+        decision.changes.append("identity options other than START and INCREMENT dropped")
+    return decision

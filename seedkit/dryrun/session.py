@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from seedkit.dryrun.diagnose import (
     classify,
+    duplicate_rows,
     first_line,
     literal_locator,
     pinpoint,
@@ -192,6 +193,10 @@ class Session:
         stmt = self._after_copy_block(stmt)  # type: ignore[assignment]
         if stmt is None:
             return
+        if stmt.sql.startswith("\\"):
+            stmt = self._after_meta_commands(stmt)  # type: ignore[assignment]
+            if stmt is None:
+                return
         self.statements += 1
         decision = decide(stmt.sql, self.policy)
         if decision.skip is not None:
@@ -227,8 +232,14 @@ class Session:
             try:
                 self.execute(sql)
             except Exception as exc:
+                if decision.unique is not None and duplicate_rows(self, stmt, decision.unique, exc):
+                    return
                 if decision.tolerate:
                     self.fidelity(stmt, "skipped", f"{decision.tolerate}: {first_line(exc)}")
+                    return
+                if str(exc).startswith("Dependency Error"):
+                    # DuckDB cannot alter a table an index depends on; the database can.
+                    self.fidelity(stmt, "skipped", f"DuckDB cannot run it: {first_line(exc)}")
                     return
                 self.db_problem(exc, stmt.location, stmt=stmt)
                 return
@@ -255,14 +266,41 @@ class Session:
             return stmt
         lines = stmt.sql.split("\n")
         rest = lines[last - stmt.line + 1 :]
-        text = "\n".join(rest).strip()
+        # What follows the block's `\\.` line may start with `--` comments and blank lines.
+        offset = next(
+            (
+                i
+                for i, line in enumerate(rest)
+                if line.strip() and not line.lstrip().startswith("--")
+            ),
+            len(rest),
+        )
+        text = "\n".join(rest[offset:]).strip()
         if not text:
             return None
         self._copy_skip = None
         from seedkit.sources.base import LocatedStatement as Located
 
-        offset = next(i for i, line in enumerate(rest) if line.strip())
         return Located(text, stmt.file, last + 1 + offset, 1)
+
+    def _after_meta_commands(self, stmt: LocatedStatement) -> LocatedStatement | None:
+        """psql meta-commands (`\\restrict KEY` in pg_dump's output) are skipped and named;
+        the SQL after them, on the lines that follow, is the statement."""
+        from seedkit.dryrun._policy_text import split_meta_commands
+        from seedkit.sources.base import LocatedStatement as Located
+
+        commands, rest, lines = split_meta_commands(stmt.sql)
+        self.statements += len(commands)
+        for offset, command in commands:
+            self.fidelity(
+                Located(command, stmt.file, stmt.line + offset, 1),
+                "skipped",
+                "a psql meta-command, not SQL",
+            )
+        text = rest.strip()
+        if not text:
+            return None
+        return Located(text, stmt.file, stmt.line + lines, 1)
 
     def flush(self) -> None:
         """Send the batched literal INSERTs, narrowing a failure down to its statement."""
