@@ -238,15 +238,26 @@ def render_check(console: Console, report: CheckReport) -> None:
             str(step.problems or ""),
         )
     console.print(steps)
-    if report.fidelity:
+    changed = [f for f in report.fidelity if f.action != "not checked"]
+    unchecked = [f for f in report.fidelity if f.action == "not checked"]
+    if changed:
         console.print(
-            f"[bold]fidelity[/]: {len(report.fidelity)} statement(s) skipped or changed for DuckDB"
+            f"[bold]fidelity[/]: {len(changed)} statement(s) skipped or changed for DuckDB"
         )
-        for item in report.fidelity:
+        for item in changed:
             console.print(
                 f"  [dim]{escape(item.file)}:{item.line}[/] {item.action}: {escape(item.reason)}"
                 f"  [dim]{escape(item.statement)}[/]",
                 soft_wrap=True,
+            )
+    if unchecked:
+        console.print(
+            "[bold]not checked[/], because a problem reported below comes first "
+            "(one root cause, one problem):"
+        )
+        for item in unchecked:
+            console.print(
+                f"  [dim]{escape(item.file)}:{item.line}[/] {escape(item.reason)}", soft_wrap=True
             )
     console.print(
         "[bold]not checked by a dry run[/]: " + "; ".join(report.not_checked), soft_wrap=True

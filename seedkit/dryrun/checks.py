@@ -10,8 +10,9 @@ reported at the file and line its row came from.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from seedkit.dryrun.causes import short_name
 from seedkit.dryrun.session import MAX_PROBLEMS_PER_STEP, canonical
 from seedkit.errors import Location
 
@@ -45,6 +46,7 @@ def checkpoint(session: Session) -> None:
         key = canonical(table.qualified_name)
         if key not in existing:
             continue
+        _check_parents(session, table, existing)
         top = session.max_rowid(_table(table.qualified_name))
         mark = session.watermarks.get(key, -1)
         parents_changed = any(
@@ -64,6 +66,32 @@ def _parent_name(session: Session, fk: ForeignKey) -> str:
     return parent.qualified_name if parent is not None else fk.ref_table
 
 
+def _check_parents(session: Session, table: Table, existing: set[str]) -> None:
+    """A foreign key whose parent table the seed never creates is a problem, once, where
+    the key is declared (the database refuses the CREATE or ALTER naming it)."""
+    for fk in table.foreign_keys:
+        parent = _parent_name(session, fk)
+        mark = (canonical(table.qualified_name), fk.columns, canonical(parent))
+        if mark in session.parents_checked or canonical(parent) in existing:
+            continue
+        session.parents_checked.add(mark)
+        if short_name(parent) in session.causes.lost:
+            continue  # its CREATE failed or was skipped: that is the problem, or the fidelity entry
+        child = short_name(table.qualified_name)
+        where = next(
+            (loc for p, loc in session.fk_added_at.get(child, []) if p == short_name(parent)),
+            session.created_at.get(child) or Location(key=f"table {table.qualified_name}"),
+        )
+        name = f"`{fk.name}` " if fk.name else ""
+        session.problem(
+            "foreign_key",
+            f"foreign key {name}of `{table.qualified_name}` ({', '.join(fk.columns)}) "
+            f"references `{parent}`, which the seed does not create",
+            where,
+            f"create `{parent}` in the DDL before this, or fix the table the key references",
+        )
+
+
 def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
     parent = _parent_name(session, fk)
     if not fk.ref_columns or len(fk.ref_columns) != len(fk.columns):
@@ -73,15 +101,39 @@ def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
     match = " AND ".join(
         f"p.{_q(r)} = c.{_q(c)}" for c, r in zip(fk.columns, fk.ref_columns, strict=True)
     )
+    refusals = session.causes.has_refusals(parent)
+    if refusals:
+        session.causes.resolve(parent, lambda step, places: _read_refused(session, step, places))
+    # Rows naming a refused parent row are set aside: look further for the others.
+    limit = LIMIT * 50 if refusals else LIMIT
     sql = (
         f"SELECT c.rowid, {cols} FROM {_table(table.qualified_name)} c "
         f"WHERE c.rowid > {low} AND {not_null} AND NOT EXISTS "
-        f"(SELECT 1 FROM {_table(parent)} p WHERE {match}) ORDER BY c.rowid LIMIT {LIMIT}"
+        f"(SELECT 1 FROM {_table(parent)} p WHERE {match}) ORDER BY c.rowid LIMIT {limit}"
     )
     try:
         found = session.execute(sql).fetchall()
     except Exception:
-        return  # the parent table is missing: the statement creating it was reported
+        # The parent table is missing: reported once by _check_parents, or lost earlier.
+        why = session.causes.lost.get(
+            short_name(parent), "see the problem where the key is declared"
+        )
+        first = session.scalar(
+            f"SELECT min(rowid) FROM {_table(table.qualified_name)} WHERE rowid > {low}"
+        )
+        where = (
+            session.locate_rows(table.qualified_name, [int(first)]).get(int(first))
+            if first is not None
+            else None
+        ) or session.created_at.get(short_name(table.qualified_name), Location())
+        session.causes.not_checked(
+            where,
+            f"foreign key of {table.qualified_name}",
+            f"foreign key of `{table.qualified_name}` to `{parent}`: `{parent}` does not exist ({why})",
+        )
+        return
+    if refusals:
+        found = _not_caused_by_refused_parents(session, table, fk, parent, found)
     if not found:
         return
     locations = session.locate_rows(table.qualified_name, [r[0] for r in found], fk.columns[0])
@@ -103,6 +155,72 @@ def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
             loc,
             hint,
         )
+
+
+def _not_caused_by_refused_parents(
+    session: Session, table: Table, fk: ForeignKey, parent: str, found: list[Any]
+) -> list[Any]:
+    """The violations a refused parent row does not explain; the others are not checked."""
+    kept, caused = [], []
+    for row in found:
+        if session.causes.refused_key(parent, fk.ref_columns, tuple(row[1:])):
+            caused.append(row)
+        else:
+            kept.append(row)
+    if caused:
+        first = session.locate_rows(table.qualified_name, [caused[0][0]], fk.columns[0])
+        where = first.get(caused[0][0]) or Location(key=f"table {table.qualified_name}")
+        at = session.causes.refused_at.get(short_name(parent), "an earlier problem")
+        session.causes.not_checked(
+            where,
+            f"foreign key of {table.qualified_name}",
+            f"rows of `{table.qualified_name}` name a key of `{parent}` whose row was refused "
+            f"(at {at})",
+            len(caused),
+            "row",
+        )
+    return kept[:LIMIT]
+
+
+def _read_refused(
+    session: Session, step_name: str, places: list[Location]
+) -> list[dict[str, str]] | None:
+    """The fields (by header name) of a CSV step's refused rows; None for other sources."""
+    from pathlib import Path
+
+    from seedkit.sources.csv import CsvSource
+    from seedkit.sources.csvreader import CsvFile
+
+    step = session.plan.steps.get(step_name)
+    if step is None or not isinstance(step.source, CsvSource):
+        return None
+    wanted: dict[Path, set[int]] = {}
+    for place in places:
+        if place.file is None or place.line is None:
+            return None
+        wanted.setdefault(Path(place.file).resolve(), set()).add(place.line)
+    rows: list[dict[str, str]] = []
+    try:
+        for path in step.source.files():
+            lines = wanted.pop(path.resolve(), None)
+            if not lines:
+                continue
+            with CsvFile(path, step.source.reader_options()) as csv_file:
+                header = [h.lower() for h in csv_file.header]
+                for record in csv_file.records():
+                    if record.line in lines:
+                        rows.append(
+                            {
+                                h: f
+                                for h, f in zip(header, record.fields, strict=False)
+                                if f is not None
+                            }
+                        )
+                    if record.line >= max(lines):
+                        break
+    except Exception:
+        return None
+    return None if wanted else rows
 
 
 def _later_step(session: Session, parent: str) -> str | None:

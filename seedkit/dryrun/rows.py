@@ -45,6 +45,12 @@ def insert_rows(
     return written
 
 
+def head_columns(head: str) -> list[str]:
+    """The column names of `INSERT INTO t (a, b) VALUES `."""
+    inner = head[head.index("(") + 1 : head.rindex(")")]
+    return [c.strip() for c in inner.split(",")]
+
+
 def _insert_chunk(
     session: Session,
     table: str,
@@ -63,7 +69,13 @@ def _insert_chunk(
         session.execute(head + ", ".join([marks] * (hi - lo)), params)
     except Exception as exc:
         if hi - lo == 1:
-            session.db_problem(exc, locate_row(base + lo))
+            where = locate_row(base + lo)
+            session.precise_refusal = True
+            try:
+                session.db_problem(exc, where)
+            finally:
+                session.precise_refusal = False
+            session.causes.row_refused(table, list(head_columns(head)), rows[lo], where)
             return 0
         middle = (lo + hi) // 2
         done = _insert_chunk(session, table, head, width, rows, lo, middle, locate_row, base)

@@ -49,6 +49,7 @@ def run_check(
         session.step = None
         checkpoint(session)
         report.statements_read, report.statements_run = session.statements, session.ran
+        report.fidelity.extend(session.causes.items())
     finally:
         target.dispose()
         session.db.close()
@@ -90,8 +91,25 @@ class _Tracker:
         self.session.step = name
         self.session.step_problems = 0
         self._rows = self.session.rows_added
+        self._lost_table(name)
         if self.inner is not None:
             self.inner.step_started(name, kind, total)
+
+    def _lost_table(self, name: str) -> None:
+        """A row step into a table whose CREATE failed is not checked (one cause, one problem)."""
+        from seedkit.dryrun.causes import short_name
+
+        session = self.session
+        step = session.plan.steps.get(name)
+        if step is None or step.is_sql:
+            return
+        cause = session.causes.lost.get(short_name(step.table_name))
+        if cause is not None:
+            session.invalid_steps.add(name)
+            where = step.source.context.locate()
+            session.causes.not_checked(
+                where, f"step {name}", f"`{short_name(step.table_name)}` is missing: {cause}"
+            )
 
     def step_progress(self, name: str, rows: int) -> None:
         """Passed on."""

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from seedkit.dryrun.causes import Causes, created_name, short_name
 from seedkit.dryrun.diagnose import (
     classify,
     duplicate_rows,
@@ -30,6 +31,7 @@ from seedkit.dryrun.diagnose import (
     same_place,
     split_tuples,
 )
+from seedkit.dryrun.functions import Functions, missing_function, without_calls
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
@@ -47,6 +49,14 @@ BATCH_STATEMENTS = 2000
 MAX_PROBLEMS_PER_STEP = 20
 
 Locator = Callable[[list[int], "str | None"], list[Location]]
+
+#: Problems meaning a row was refused (not loaded).
+_ROW_KINDS = frozenset({"type", "not_null", "check", "data", "sql"})
+_ALTER_FK = re.compile(
+    r"ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<child>[\w$.\"`]+).*?\bREFERENCES\s+(?:ONLY\s+)?"
+    r"(?P<parent>[\w$.\"`]+)",
+    re.I | re.S,
+)
 
 
 @dataclass
@@ -98,6 +108,16 @@ class Session:
         self._batch: list[tuple[LocatedStatement, LiteralInsert]] = []
         self._types: dict[str, bool] = {}
         self._copy_skip: tuple[str, int] | None = None
+        #: What failed, and what is not checked because of it (one root cause, one problem).
+        self.causes = Causes()
+        #: Where each table was created, and where foreign keys were added to it (short names).
+        self.created_at: dict[str, Location] = {}
+        self.fk_added_at: dict[str, list[tuple[str, Location]]] = {}
+        self.parents_checked: set[tuple[str, tuple[str, ...], str]] = set()
+        #: Functions the seed creates (CREATE FUNCTION is skipped, not forgotten).
+        self.functions = Functions(self.dialect)
+        #: True while a refused row's values are being recorded by the caller itself.
+        self.precise_refusal = False
 
     # -- problems and fidelity ---------------------------------------------------------
 
@@ -110,6 +130,11 @@ class Session:
     ) -> None:
         """Record a problem of the seed at `location`, in the current step."""
         loc = location or Location()
+        if kind in _ROW_KINDS and not self.precise_refusal:
+            step = self.plan.steps.get(self.step) if self.step else None
+            if step is not None and not step.is_sql:
+                # A row source's row was refused: its children are not blamed for it.
+                self.causes.row_refused_in_step(step.table_name, step.name, loc)
         self.report.problems.append(
             Problem(self.step, kind, message, loc.file, loc.line, loc.column, hint)
         )
@@ -200,7 +225,17 @@ class Session:
         self.statements += 1
         decision = decide(stmt.sql, self.policy)
         if decision.skip is not None:
+            self.functions.note(stmt.sql)
+            if (name := self.functions.trigger_function(stmt.sql)) and not self.functions.known(
+                name
+            ):
+                self._unknown_function(stmt, name, "trigger function")
+                return
             self.fidelity(stmt, "skipped", decision.skip)
+            if decision.skip.startswith("foreign key"):
+                self._note_foreign_key(stmt)
+            else:
+                self.causes.creation_failed(stmt.sql, stmt.location, "was skipped")
             return
         if decision.literal is not None:
             if self._batch and (
@@ -234,14 +269,26 @@ class Session:
             except Exception as exc:
                 if decision.unique is not None and duplicate_rows(self, stmt, decision.unique, exc):
                     return
+                if (cause := self.causes.missing(exc)) is not None:
+                    self.causes.not_checked(stmt.location, stmt.sql, cause)
+                    self.causes.creation_failed(stmt.sql, stmt.location, "was not checked")
+                    return
+                if (name := missing_function(exc)) is not None:
+                    if self._function_missing(stmt, decision, sql, name):
+                        continue
+                    return
                 if decision.tolerate:
                     self.fidelity(stmt, "skipped", f"{decision.tolerate}: {first_line(exc)}")
+                    self.causes.creation_failed(stmt.sql, stmt.location, "DuckDB could not run")
                     return
                 if str(exc).startswith("Dependency Error"):
                     # DuckDB cannot alter a table an index depends on; the database can.
                     self.fidelity(stmt, "skipped", f"DuckDB cannot run it: {first_line(exc)}")
                     return
                 self.db_problem(exc, stmt.location, stmt=stmt)
+                self.causes.creation_failed(stmt.sql, stmt.location)
+                if decision.table and decision.verb == "insert":
+                    self.causes.row_refused(decision.table, None, None, stmt.location)
                 return
             if decision.table and decision.verb == "insert":
                 after = self.max_rowid(decision.table)
@@ -254,7 +301,71 @@ class Session:
                 )
             elif decision.table and decision.verb in ("update", "delete"):
                 self.dirty.add(canonical(decision.table))
+        if (name := created_name(stmt.sql)) is not None:
+            self.created_at.setdefault(name, stmt.location)
         self.ran += 1
+
+    def _unknown_function(self, stmt: LocatedStatement, name: str, what: str) -> None:
+        """A statement names a function the seed never creates and the dialect lacks."""
+        if self.functions.extensions:
+            self.fidelity(
+                stmt,
+                "skipped",
+                f"{what} `{short_name(name)}` is not created by the seed: it may come from "
+                f"an extension ({', '.join(self.functions.extensions)})",
+            )
+            return
+        where = pinpoint(stmt, short_name(name)) or stmt.location
+        self.problem(
+            "sql",
+            self.functions.unknown_message(name, what),
+            where,
+            "create the function earlier in the seed, or fix its name",
+        )
+
+    def _function_missing(
+        self, stmt: LocatedStatement, decision: Decision, sql: str, name: str
+    ) -> bool:
+        """DuckDB lacks a function the statement calls. Unknown to the seed and dialect: a
+        problem. Known: the statement runs without the defaults calling it (True), or is
+        named in the fidelity report. False when the statement is done with."""
+        if not self.functions.known(name):
+            self._unknown_function(stmt, name, "function")
+            self.causes.creation_failed(stmt.sql, stmt.location)
+            return False
+        retry = without_calls(sql, name)
+        if retry:
+            try:
+                self.execute(retry)
+            except Exception as exc:
+                again = missing_function(exc)
+                if again is not None and again != name:
+                    return self._function_missing(stmt, decision, retry, again)
+            else:
+                self.fidelity(
+                    stmt,
+                    "changed",
+                    f"default calling `{short_name(name)}` dropped: DuckDB lacks it",
+                )
+                return True
+        self.fidelity(
+            stmt,
+            "skipped",
+            f"it calls `{short_name(name)}`, which DuckDB does not have"
+            + ("" if retry == "" else f"; {decision.tolerate or 'not run'}"),
+        )
+        self.causes.creation_failed(stmt.sql, stmt.location, "DuckDB could not run")
+        if decision.table and decision.verb == "insert":
+            self.causes.row_refused(decision.table, None, None, stmt.location)
+        return False
+
+    def _note_foreign_key(self, stmt: LocatedStatement) -> None:
+        """Remember where `ALTER TABLE child … FOREIGN KEY … REFERENCES parent` is."""
+        m = _ALTER_FK.match(stmt.sql)
+        if m is not None:
+            self.fk_added_at.setdefault(short_name(m["child"]), []).append(
+                (short_name(m["parent"]), stmt.location)
+            )
 
     def _after_copy_block(self, stmt: LocatedStatement) -> LocatedStatement | None:
         """Drop what the SQL splitter made of a `COPY … FROM stdin` block's data lines."""
@@ -315,6 +426,10 @@ class Session:
         try:
             self.execute(head + ", ".join(lit.values for _, lit in batch))
         except Exception as exc:
+            if (cause := self.causes.missing(exc)) is not None:
+                lead = batch[0][0]
+                self.causes.not_checked(lead.location, lead.sql, cause, len(batch))
+                return
             if len(batch) == 1:
                 self._narrow_rows(batch[0][0], batch[0][1], exc)
                 return
@@ -343,9 +458,31 @@ class Session:
             try:
                 self.execute(lit.head + row)
             except Exception as row_exc:
-                self.db_problem(row_exc, locate([index], None)[0])
+                where = locate([index], None)[0]
+                self.db_problem(row_exc, where)
+                self._refuse_literal(lit, row, where)
                 continue
             self.add_segment(lit.table, before + 1, 1, locate, [index])
+
+    def _refuse_literal(self, lit: LiteralInsert, row: str, where: Location) -> None:
+        """Record a refused row of a literal INSERT with its values, read back by DuckDB."""
+        try:
+            values = self.execute(f"SELECT * FROM (VALUES {row})").fetchone()
+            m = re.search(r"\((.*)\)\s*VALUES\s*$", lit.head, re.S)
+            if m is not None:
+                columns = [c.strip() for c in m[1].split(",")]
+            else:
+                columns = [
+                    name
+                    for (name,) in self.execute(
+                        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                        "ORDER BY column_index",
+                        [short_name(lit.table)],
+                    ).fetchall()
+                ]
+        except Exception:
+            values, columns = None, None
+        self.causes.row_refused(lit.table, columns, tuple(values) if values else None, where)
 
     def db_problem(
         self,
@@ -355,7 +492,11 @@ class Session:
         columns: list[str] | None = None,
         column_of: Callable[[str], int | None] | None = None,
     ) -> None:
-        """Record a database error as a problem: its kind from DuckDB's words, and where."""
+        """Record a database error as a problem: its kind from DuckDB's words, and where.
+        An error only caused by an earlier failure is "not checked" instead."""
+        if (cause := self.causes.missing(exc)) is not None:
+            self.causes.not_checked(location, stmt.sql if stmt else "", cause)
+            return
         kind, message, word = classify(exc)
         loc = location
         if stmt is not None and word:

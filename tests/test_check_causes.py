@@ -1,0 +1,237 @@
+"""`seedkit check`: one root cause gives one problem. What fails only because an earlier
+statement or row failed is "not checked" (issue 13, issue 17 item 5), and a foreign key
+whose parent table the seed never creates is a problem, never a silent pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from seedkit.cli import app
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work inside tmp_path, so reported paths are the seed's own file names."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(root: Path, files: dict[str, str]) -> dict[str, Any]:
+    """Write `files` into `root` and dry-run it; the JSON report."""
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def problems(report: dict[str, Any]) -> list[tuple[str, str, int, int | None]]:
+    """(kind, file, line, column) of each problem."""
+    return [(p["kind"], p["file"], p["line"], p["column"]) for p in report["problems"]]
+
+
+def unchecked(report: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """(file, line, reason) of each `not checked` entry."""
+    return [
+        (f["file"], f["line"], f["reason"])
+        for f in report["fidelity"]
+        if f["action"] == "not checked"
+    ]
+
+
+MANIFEST = """\
+[project]
+name = "causes"
+dialect = "postgres"
+ddl = ["schema.sql"]
+
+[steps.authors]
+csv = "authors.csv"
+
+[steps.books]
+sql = "books.sql"
+depends_on = ["authors"]
+
+[steps.reviews]
+csv = "reviews.csv"
+depends_on = ["books"]
+"""
+SCHEMA = """\
+CREATE TABLE authors (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE books (id integer PRIMARY KEY, author_id integer REFERENCES authors (id), title text);
+CREATE TABLE reviews (id integer PRIMARY KEY, book_id integer REFERENCES books (id));
+"""
+AUTHORS = "id,name\n1,Ann\n8,Bob\n"
+BOOKS = """\
+INSERT INTO books (id, author_id, title) VALUES (1, 1, 'a');
+INSERT INTO books (id, author_id, title) VALUES (2, 8, 'b');
+INSERT INTO books (id, author_id, title) VALUES (3, 8, 'c'), (4, 1, 'd');
+"""
+REVIEWS = "id,book_id\n1,1\n2,3\n3,4\n"
+
+
+def seed(**changes: str) -> dict[str, str]:
+    """The seed's files, with some replaced."""
+    files = {
+        "seed.toml": MANIFEST,
+        "schema.sql": SCHEMA,
+        "authors.csv": AUTHORS,
+        "books.sql": BOOKS,
+        "reviews.csv": REVIEWS,
+    }
+    files.update({k.replace("_", "."): v for k, v in changes.items()})
+    return files
+
+
+def test_the_seed_passes(in_tmp: Path) -> None:
+    report = run(in_tmp, seed())
+    assert report["problems"] == []
+    assert [s["rows"] for s in report["steps"]] == [0, 2, 4, 3]
+
+
+def test_a_failed_create_table_is_one_problem_and_what_needs_the_table_is_not_checked(
+    in_tmp: Path,
+) -> None:
+    # Before: the CREATE, then each of the three INSERTs ("Table with name books does not exist").
+    schema = SCHEMA.replace("title text)", "title text DEFAULT no_such_function())")
+    report = run(in_tmp, seed(schema_sql=schema))
+    assert problems(report) == [("sql", "schema.sql", 2, 107)]
+    assert unchecked(report) == [
+        (
+            "books.sql",
+            1,
+            "3 statements from here on: `books` is missing: its CREATE at schema.sql:2 failed",
+        ),
+        (
+            "reviews.csv",
+            2,
+            "foreign key of `reviews` to `books`: `books` does not exist "
+            "(its CREATE at schema.sql:2 failed)",
+        ),
+    ]
+
+
+def test_a_foreign_key_to_a_table_the_seed_never_creates_is_a_problem(in_tmp: Path) -> None:
+    # Before: no problem at all; the reviews step read "ok".
+    schema = SCHEMA.replace("REFERENCES books (id)", "REFERENCES book (id)")
+    report = run(in_tmp, seed(schema_sql=schema))
+    assert problems(report) == [("foreign_key", "schema.sql", 3, 1)]
+    assert report["problems"][0]["message"] == (
+        "foreign key of `reviews` (book_id) references `book`, which the seed does not create"
+    )
+    assert unchecked(report) == [
+        (
+            "reviews.csv",
+            2,
+            "foreign key of `reviews` to `book`: `book` does not exist "
+            "(see the problem where the key is declared)",
+        )
+    ]
+
+
+def test_a_refused_parent_row_is_one_problem_and_its_children_are_not_checked(
+    in_tmp: Path,
+) -> None:
+    # Issue 17 item 5. Before: the NOT NULL, and one foreign key problem per book naming
+    # author 8 ("load the parent row first"). A book naming author 99 is still a problem.
+    books = BOOKS + "INSERT INTO books (id, author_id, title) VALUES (5, 99, 'e');\n"
+    report = run(in_tmp, seed(authors_csv="id,name\n1,Ann\n8,\n", books_sql=books))
+    assert problems(report) == [
+        ("not_null", "authors.csv", 3, 3),
+        ("foreign_key", "books.sql", 4, 49),
+    ]
+    assert unchecked(report) == [
+        (
+            "books.sql",
+            2,
+            "2 rows from here on: rows of `books` name a key of `authors` whose row was "
+            "refused (at authors.csv:3)",
+        )
+    ]
+
+
+def test_a_refused_row_of_a_sql_step_does_not_blame_its_children(in_tmp: Path) -> None:
+    books = BOOKS.replace("(3, 8, 'c')", "(3, 'eight', 'c')")
+    report = run(in_tmp, seed(books_sql=books))
+    assert problems(report) == [("type", "books.sql", 3, 49)]
+    assert unchecked(report) == [
+        (
+            "reviews.csv",
+            3,
+            "rows of `reviews` name a key of `books` whose row was refused (at books.sql:3)",
+        )
+    ]
+
+
+FUNCTIONS_MANIFEST = '[project]\nname = "fn"\ndialect = "postgres"\nddl = ["schema.sql"]\n'
+FUNCTIONS = """\
+CREATE FUNCTION public.next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'c' $$;
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TABLE public.items (
+    id integer PRIMARY KEY,
+    code text DEFAULT public.next_code(),
+    at timestamptz DEFAULT clock_timestamp()
+);
+CREATE TRIGGER items_touch BEFORE INSERT ON public.items FOR EACH ROW EXECUTE FUNCTION public.touch();
+CREATE TRIGGER items_same BEFORE UPDATE ON public.items
+    FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+CREATE VIEW public.item_codes AS SELECT id, public.next_code() AS c FROM public.items;
+INSERT INTO public.items (id) VALUES (1), (2);
+"""
+
+
+def test_functions_the_seed_creates_or_postgres_provides_are_no_problem(in_tmp: Path) -> None:
+    # Before: "Scalar Function with name next_code does not exist", then the INSERT failed.
+    report = run(in_tmp, {"seed.toml": FUNCTIONS_MANIFEST, "schema.sql": FUNCTIONS})
+    assert report["problems"] == []
+    assert report["steps"][0]["rows"] == 2
+    reasons = {f["line"]: f["reason"] for f in report["fidelity"]}
+    assert reasons[3] == "default calling `clock_timestamp` dropped: DuckDB lacks it"
+    assert reasons[8] == "functions, procedures and triggers are not run by a dry run"
+    assert reasons[11].startswith("it calls `next_code`, which DuckDB does not have")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column", "message"),
+    [
+        (
+            "EXECUTE FUNCTION public.touch()",
+            "EXECUTE FUNCTION public.touch_it()",
+            8,
+            95,
+            "trigger function `touch_it` does not exist",
+        ),
+        (
+            "public.next_code() AS c",
+            "public.next_kode() AS c",
+            11,
+            52,
+            "function `next_kode` does not exist",
+        ),
+        (
+            "DEFAULT public.next_code()",
+            "DEFAULT public.nxt_code()",
+            5,
+            30,
+            "function `nxt_code` does not exist",
+        ),
+    ],
+)
+def test_a_function_the_seed_never_creates_is_a_problem_at_its_statement(
+    in_tmp: Path, old: str, new: str, line: int, column: int, message: str
+) -> None:
+    # Before: the trigger and the view were skipped as "not run by a dry run", silently.
+    report = run(
+        in_tmp, {"seed.toml": FUNCTIONS_MANIFEST, "schema.sql": FUNCTIONS.replace(old, new)}
+    )
+    assert problems(report) == [("sql", "schema.sql", line, column)]
+    assert report["problems"][0]["message"] == (
+        f"{message}: the seed does not create it before this statement, "
+        "and PostgreSQL does not provide it"
+    )
