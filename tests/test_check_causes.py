@@ -235,3 +235,91 @@ def test_a_function_the_seed_never_creates_is_a_problem_at_its_statement(
         f"{message}: the seed does not create it before this statement, "
         "and PostgreSQL does not provide it"
     )
+
+
+ORDER_SCHEMA = """\
+CREATE TABLE categories (id integer PRIMARY KEY, parent_id integer REFERENCES categories (id));
+CREATE TABLE items (id integer PRIMARY KEY, category_id integer REFERENCES categories (id));
+"""
+ORDER_DATA = """\
+INSERT INTO categories VALUES (1, NULL);
+INSERT INTO categories VALUES (2, 3);
+INSERT INTO categories VALUES (3, 1);
+INSERT INTO categories VALUES (4, 5), (5, 1);
+INSERT INTO items VALUES (1, 6);
+INSERT INTO categories VALUES (6, 1);
+"""
+ORDER_MANIFEST = """\
+[project]
+name = "order"
+dialect = "{dialect}"
+ddl = ["schema.sql"]
+
+[steps.categories]
+sql = "data.sql"
+"""
+
+
+def test_a_parent_row_inserted_by_a_later_statement_is_a_problem_as_on_postgres(
+    in_tmp: Path,
+) -> None:
+    # Before: no problem (the parents are there when the step ends); PostgreSQL refuses
+    # line 2 and line 5. A parent in the same statement (line 4) is fine.
+    report = run(
+        in_tmp,
+        {
+            "seed.toml": ORDER_MANIFEST.format(dialect="postgres"),
+            "schema.sql": ORDER_SCHEMA,
+            "data.sql": ORDER_DATA,
+        },
+    )
+    assert problems(report) == [
+        ("foreign_key", "data.sql", 2, 31),
+        ("foreign_key", "data.sql", 5, 26),
+    ]
+    assert report["problems"][0]["message"] == (
+        "foreign key of `categories`: parent_id = 3 has no row in `categories` when this "
+        "statement ends; the parent row is inserted by a later statement (at data.sql:3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("dialect", "schema", "data"),
+    [
+        (
+            "postgres",
+            ORDER_SCHEMA.replace("(id));", "(id) DEFERRABLE INITIALLY DEFERRED);"),
+            ORDER_DATA,
+        ),
+        ("mysql", ORDER_SCHEMA, "SET FOREIGN_KEY_CHECKS=0;\n" + ORDER_DATA),
+        (
+            "mysql",
+            ORDER_SCHEMA,
+            "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n"
+            + ORDER_DATA,
+        ),
+        ("postgres", ORDER_SCHEMA, "SET session_replication_role = replica;\n" + ORDER_DATA),
+        ("sqlite", ORDER_SCHEMA, "PRAGMA foreign_keys=OFF;\n" + ORDER_DATA),
+        (
+            "postgres",
+            "CREATE TABLE categories (id integer PRIMARY KEY, parent_id integer);\n"
+            "CREATE TABLE items (id integer PRIMARY KEY, category_id integer);\n",
+            ORDER_DATA
+            + "ALTER TABLE categories ADD FOREIGN KEY (parent_id) REFERENCES categories (id);\n"
+            + "ALTER TABLE items ADD FOREIGN KEY (category_id) REFERENCES categories (id);\n",
+        ),
+    ],
+)
+def test_keys_deferred_switched_off_or_added_after_the_rows_are_checked_when_the_step_ends(
+    in_tmp: Path, dialect: str, schema: str, data: str
+) -> None:
+    report = run(
+        in_tmp,
+        {
+            "seed.toml": ORDER_MANIFEST.format(dialect=dialect),
+            "schema.sql": schema,
+            "data.sql": data,
+        },
+    )
+    assert report["problems"] == []
+    assert report["steps"][-1]["rows"] == 7

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from seedkit.dryrun.causes import short_name
+from seedkit.dryrun.order import check_statement_order
 from seedkit.dryrun.session import MAX_PROBLEMS_PER_STEP, canonical
 from seedkit.errors import Location
 
@@ -129,11 +130,20 @@ def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
         session.causes.not_checked(
             where,
             f"foreign key of {table.qualified_name}",
-            f"foreign key of `{table.qualified_name}` to `{parent}`: `{parent}` does not exist ({why})",
+            f"foreign key of `{table.qualified_name}` to `{parent}`: `{parent}` does not exist "
+            f"({why})",
         )
         return
     if refusals:
         found = _not_caused_by_refused_parents(session, table, fk, parent, found)
+    _report_missing_parents(session, table, fk, parent, found)
+    if not session.saturated:
+        check_statement_order(session, table, fk, parent, low)
+
+
+def _report_missing_parents(
+    session: Session, table: Table, fk: ForeignKey, parent: str, found: list[Any]
+) -> None:
     if not found:
         return
     locations = session.locate_rows(table.qualified_name, [r[0] for r in found], fk.columns[0])

@@ -118,7 +118,7 @@ def load_copy_block(
         def locate_row(index: int, numbers: list[int] = numbers, base: int = base) -> Location:
             return Location(stmt.file, numbers[index - base], 1)
 
-        insert_rows(session, table, columns, rows, locate_row, base=base)
+        insert_rows(session, table, columns, rows, locate_row, base=base, seq=session.statements)
         base += len(rows)
         if session.saturated:
             break

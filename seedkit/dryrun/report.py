@@ -122,9 +122,9 @@ class StepReport:
 
 #: What a dry run in DuckDB cannot tell, listed in every report.
 NOT_CHECKED = (
-    "triggers, functions and procedures are not run",
-    "ON DELETE/ON UPDATE cascades and deferred constraints are not emulated: "
-    "foreign keys are checked after each step",
+    "triggers, functions and procedures are not run (a trigger's function must exist)",
+    "ON DELETE/ON UPDATE cascades are not emulated: foreign keys are checked after each "
+    "step, and per statement for the rows a SQL statement inserts",
     "permissions, owners and session settings (GRANT, OWNER TO, SET) are ignored",
     "views DuckDB cannot create, and partial or non-unique indexes, are not created",
     "domain CHECK constraints and sequence positions (setval) are not checked",

@@ -27,6 +27,7 @@ def insert_rows(
     rows: list[tuple[Any, ...]],
     locate_row: Callable[[int], Location],
     base: int = 0,
+    seq: int | None = None,
 ) -> int:
     """Insert `rows` into `table` (a DuckDB name) for `columns` (quoted names); return how
     many went in. Row i of `rows` is the source's row `base + i`, at `locate_row(base + i)`."""
@@ -38,7 +39,16 @@ def insert_rows(
     written = 0
     for start in range(0, len(rows), size):
         written += _insert_chunk(
-            session, table, head, width, rows, start, min(start + size, len(rows)), locate_row, base
+            session,
+            table,
+            head,
+            width,
+            rows,
+            start,
+            min(start + size, len(rows)),
+            locate_row,
+            base,
+            seq,
         )
         if session.saturated:
             break
@@ -61,6 +71,7 @@ def _insert_chunk(
     hi: int,
     locate_row: Callable[[int], Location],
     base: int,
+    seq: int | None = None,
 ) -> int:
     marks = "(" + ", ".join(["?"] * width) + ")"
     params = [v for row in rows[lo:hi] for v in row]
@@ -78,9 +89,11 @@ def _insert_chunk(
             session.causes.row_refused(table, list(head_columns(head)), rows[lo], where)
             return 0
         middle = (lo + hi) // 2
-        done = _insert_chunk(session, table, head, width, rows, lo, middle, locate_row, base)
+        done = _insert_chunk(session, table, head, width, rows, lo, middle, locate_row, base, seq)
         if not session.saturated:
-            done += _insert_chunk(session, table, head, width, rows, middle, hi, locate_row, base)
+            done += _insert_chunk(
+                session, table, head, width, rows, middle, hi, locate_row, base, seq
+            )
         return done
     ordinals = range(base + lo, base + hi)
     session.add_segment(
@@ -89,5 +102,6 @@ def _insert_chunk(
         hi - lo,
         lambda wanted, _column: [locate_row(o) for o in wanted],
         ordinals,
+        seq,
     )
     return hi - lo

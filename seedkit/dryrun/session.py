@@ -31,8 +31,11 @@ from seedkit.dryrun.diagnose import (
     same_place,
     split_tuples,
 )
-from seedkit.dryrun.functions import Functions, missing_function, without_calls
+from seedkit.dryrun.failures import function_missing, refuse_literal, unknown_function
+from seedkit.dryrun.functions import Functions, missing_function
+from seedkit.dryrun.order import FkOrder
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
+from seedkit.dryrun.prelude import after_copy_block, after_meta_commands
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
 from seedkit.schema import table_key
@@ -68,6 +71,10 @@ class Segment:
     count: int
     locate: Locator
     ordinals: range | list[int]
+    #: The number of the statement that inserted the rows (statements read so far).
+    seq: int = 0
+    #: True when a SQL statement inserted them with foreign keys checked per statement.
+    strict: bool = False
 
 
 def canonical(name: str) -> str:
@@ -105,15 +112,17 @@ class Session:
         self.statements = 0
         self.ran = 0
         self.rows_added = 0
-        self._batch: list[tuple[LocatedStatement, LiteralInsert]] = []
+        self._batch: list[tuple[LocatedStatement, LiteralInsert, int]] = []
         self._types: dict[str, bool] = {}
-        self._copy_skip: tuple[str, int] | None = None
+        self.copy_skip: tuple[str, int] | None = None
         #: What failed, and what is not checked because of it (one root cause, one problem).
         self.causes = Causes()
         #: Where each table was created, and where foreign keys were added to it (short names).
         self.created_at: dict[str, Location] = {}
         self.fk_added_at: dict[str, list[tuple[str, Location]]] = {}
         self.parents_checked: set[tuple[str, tuple[str, ...], str]] = set()
+        #: When foreign keys came into force, for checking them per statement.
+        self.order = FkOrder()
         #: Functions the seed creates (CREATE FUNCTION is skipped, not forgotten).
         self.functions = Functions(self.dialect)
         #: True while a refused row's values are being recorded by the caller itself.
@@ -182,13 +191,28 @@ class Session:
         return -1 if value is None else int(value)
 
     def add_segment(
-        self, table: str, first_rowid: int, count: int, locate: Locator, ordinals: range | list[int]
+        self,
+        table: str,
+        first_rowid: int,
+        count: int,
+        locate: Locator,
+        ordinals: range | list[int],
+        seq: int | None = None,
     ) -> None:
-        """Remember where rows `first_rowid …` of `table` came from."""
+        """Remember where rows `first_rowid …` of `table` came from; `seq` is the number of
+        the SQL statement that inserted them (None: a row source, checked per step)."""
         if count > 0:
             self.rows_added += count
+            strict = seq is not None and self.order.enforced(table)
             self.segments.setdefault(canonical(table), []).append(
-                Segment(first_rowid, count, locate, ordinals)
+                Segment(
+                    first_rowid,
+                    count,
+                    locate,
+                    ordinals,
+                    self.statements if seq is None else seq,
+                    strict,
+                )
             )
 
     def locate_rows(
@@ -215,21 +239,22 @@ class Session:
 
     def statement(self, stmt: LocatedStatement) -> None:
         """Decide, then run (or batch, or skip with its reason) one source statement."""
-        stmt = self._after_copy_block(stmt)  # type: ignore[assignment]
+        stmt = after_copy_block(self, stmt)  # type: ignore[assignment]
         if stmt is None:
             return
         if stmt.sql.startswith("\\"):
-            stmt = self._after_meta_commands(stmt)  # type: ignore[assignment]
+            stmt = after_meta_commands(self, stmt)  # type: ignore[assignment]
             if stmt is None:
                 return
         self.statements += 1
         decision = decide(stmt.sql, self.policy)
+        self.order.note(stmt.sql, self.statements)
         if decision.skip is not None:
             self.functions.note(stmt.sql)
             if (name := self.functions.trigger_function(stmt.sql)) and not self.functions.known(
                 name
             ):
-                self._unknown_function(stmt, name, "trigger function")
+                unknown_function(self, stmt, name, "trigger function")
                 return
             self.fidelity(stmt, "skipped", decision.skip)
             if decision.skip.startswith("foreign key"):
@@ -243,7 +268,7 @@ class Session:
                 or len(self._batch) >= BATCH_STATEMENTS
             ):
                 self.flush()
-            self._batch.append((stmt, decision.literal))
+            self._batch.append((stmt, decision.literal, self.statements))
             self.ran += 1
             return
         self.flush()
@@ -252,7 +277,7 @@ class Session:
         if decision.copy is not None:
             from seedkit.dryrun.copydata import load_copy_block
 
-            self._copy_skip = load_copy_block(self, stmt, *decision.copy)
+            self.copy_skip = load_copy_block(self, stmt, *decision.copy)
             self.ran += 1
             return
         self._run_decision(stmt, decision)
@@ -274,7 +299,7 @@ class Session:
                     self.causes.creation_failed(stmt.sql, stmt.location, "was not checked")
                     return
                 if (name := missing_function(exc)) is not None:
-                    if self._function_missing(stmt, decision, sql, name):
+                    if function_missing(self, stmt, decision, sql, name):
                         continue
                     return
                 if decision.tolerate:
@@ -298,66 +323,13 @@ class Session:
                     after - before,
                     same_place(stmt.location),
                     range(after - before),
+                    self.statements,
                 )
             elif decision.table and decision.verb in ("update", "delete"):
                 self.dirty.add(canonical(decision.table))
         if (name := created_name(stmt.sql)) is not None:
             self.created_at.setdefault(name, stmt.location)
         self.ran += 1
-
-    def _unknown_function(self, stmt: LocatedStatement, name: str, what: str) -> None:
-        """A statement names a function the seed never creates and the dialect lacks."""
-        if self.functions.extensions:
-            self.fidelity(
-                stmt,
-                "skipped",
-                f"{what} `{short_name(name)}` is not created by the seed: it may come from "
-                f"an extension ({', '.join(self.functions.extensions)})",
-            )
-            return
-        where = pinpoint(stmt, short_name(name)) or stmt.location
-        self.problem(
-            "sql",
-            self.functions.unknown_message(name, what),
-            where,
-            "create the function earlier in the seed, or fix its name",
-        )
-
-    def _function_missing(
-        self, stmt: LocatedStatement, decision: Decision, sql: str, name: str
-    ) -> bool:
-        """DuckDB lacks a function the statement calls. Unknown to the seed and dialect: a
-        problem. Known: the statement runs without the defaults calling it (True), or is
-        named in the fidelity report. False when the statement is done with."""
-        if not self.functions.known(name):
-            self._unknown_function(stmt, name, "function")
-            self.causes.creation_failed(stmt.sql, stmt.location)
-            return False
-        retry = without_calls(sql, name)
-        if retry:
-            try:
-                self.execute(retry)
-            except Exception as exc:
-                again = missing_function(exc)
-                if again is not None and again != name:
-                    return self._function_missing(stmt, decision, retry, again)
-            else:
-                self.fidelity(
-                    stmt,
-                    "changed",
-                    f"default calling `{short_name(name)}` dropped: DuckDB lacks it",
-                )
-                return True
-        self.fidelity(
-            stmt,
-            "skipped",
-            f"it calls `{short_name(name)}`, which DuckDB does not have"
-            + ("" if retry == "" else f"; {decision.tolerate or 'not run'}"),
-        )
-        self.causes.creation_failed(stmt.sql, stmt.location, "DuckDB could not run")
-        if decision.table and decision.verb == "insert":
-            self.causes.row_refused(decision.table, None, None, stmt.location)
-        return False
 
     def _note_foreign_key(self, stmt: LocatedStatement) -> None:
         """Remember where `ALTER TABLE child … FOREIGN KEY … REFERENCES parent` is."""
@@ -367,83 +339,39 @@ class Session:
                 (short_name(m["parent"]), stmt.location)
             )
 
-    def _after_copy_block(self, stmt: LocatedStatement) -> LocatedStatement | None:
-        """Drop what the SQL splitter made of a `COPY … FROM stdin` block's data lines."""
-        if self._copy_skip is None:
-            return stmt
-        file, last = self._copy_skip
-        if stmt.file != file or stmt.line > last:
-            self._copy_skip = None
-            return stmt
-        lines = stmt.sql.split("\n")
-        rest = lines[last - stmt.line + 1 :]
-        # What follows the block's `\\.` line may start with `--` comments and blank lines.
-        offset = next(
-            (
-                i
-                for i, line in enumerate(rest)
-                if line.strip() and not line.lstrip().startswith("--")
-            ),
-            len(rest),
-        )
-        text = "\n".join(rest[offset:]).strip()
-        if not text:
-            return None
-        self._copy_skip = None
-        from seedkit.sources.base import LocatedStatement as Located
-
-        return Located(text, stmt.file, last + 1 + offset, 1)
-
-    def _after_meta_commands(self, stmt: LocatedStatement) -> LocatedStatement | None:
-        """psql meta-commands (`\\restrict KEY` in pg_dump's output) are skipped and named;
-        the SQL after them, on the lines that follow, is the statement."""
-        from seedkit.dryrun._policy_text import split_meta_commands
-        from seedkit.sources.base import LocatedStatement as Located
-
-        commands, rest, lines = split_meta_commands(stmt.sql)
-        self.statements += len(commands)
-        for offset, command in commands:
-            self.fidelity(
-                Located(command, stmt.file, stmt.line + offset, 1),
-                "skipped",
-                "a psql meta-command, not SQL",
-            )
-        text = rest.strip()
-        if not text:
-            return None
-        return Located(text, stmt.file, stmt.line + lines, 1)
-
     def flush(self) -> None:
         """Send the batched literal INSERTs, narrowing a failure down to its statement."""
         batch, self._batch = self._batch, []
         if batch:
             self._insert_statements(batch)
 
-    def _insert_statements(self, batch: list[tuple[LocatedStatement, LiteralInsert]]) -> None:
+    def _insert_statements(self, batch: list[tuple[LocatedStatement, LiteralInsert, int]]) -> None:
         head = batch[0][1].head
         table = batch[0][1].table
         before = self.max_rowid(table)
         try:
-            self.execute(head + ", ".join(lit.values for _, lit in batch))
+            self.execute(head + ", ".join(lit.values for _, lit, _ in batch))
         except Exception as exc:
             if (cause := self.causes.missing(exc)) is not None:
                 lead = batch[0][0]
                 self.causes.not_checked(lead.location, lead.sql, cause, len(batch))
                 return
             if len(batch) == 1:
-                self._narrow_rows(batch[0][0], batch[0][1], exc)
+                self._narrow_rows(*batch[0], exc)
                 return
             middle = len(batch) // 2
             self._insert_statements(batch[:middle])
             self._insert_statements(batch[middle:])
             return
         first = before + 1
-        for stmt, lit in batch:
+        for stmt, lit, seq in batch:
             count = lit.row_count
-            self.add_segment(table, first, count, literal_locator(stmt, lit), range(count))
+            self.add_segment(table, first, count, literal_locator(stmt, lit), range(count), seq)
             first += count
 
-    def _narrow_rows(self, stmt: LocatedStatement, lit: LiteralInsert, exc: Exception) -> None:
+    def _narrow_rows(
+        self, stmt: LocatedStatement, lit: LiteralInsert, seq: int, exc: Exception
+    ) -> None:
         """One multi-row INSERT failed: find the row at fault by inserting row by row."""
         starts = lit.tuple_starts()
         if len(starts) <= 1:
@@ -460,29 +388,9 @@ class Session:
             except Exception as row_exc:
                 where = locate([index], None)[0]
                 self.db_problem(row_exc, where)
-                self._refuse_literal(lit, row, where)
+                refuse_literal(self, lit, row, where)
                 continue
-            self.add_segment(lit.table, before + 1, 1, locate, [index])
-
-    def _refuse_literal(self, lit: LiteralInsert, row: str, where: Location) -> None:
-        """Record a refused row of a literal INSERT with its values, read back by DuckDB."""
-        try:
-            values = self.execute(f"SELECT * FROM (VALUES {row})").fetchone()
-            m = re.search(r"\((.*)\)\s*VALUES\s*$", lit.head, re.S)
-            if m is not None:
-                columns = [c.strip() for c in m[1].split(",")]
-            else:
-                columns = [
-                    name
-                    for (name,) in self.execute(
-                        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                        "ORDER BY column_index",
-                        [short_name(lit.table)],
-                    ).fetchall()
-                ]
-        except Exception:
-            values, columns = None, None
-        self.causes.row_refused(lit.table, columns, tuple(values) if values else None, where)
+            self.add_segment(lit.table, before + 1, 1, locate, [index], seq)
 
     def db_problem(
         self,

@@ -1,0 +1,57 @@
+"""What comes before a statement in its text and is not SQL for DuckDB: the data lines of a
+`COPY … FROM stdin` block the splitter took in, and psql meta-commands (`\\restrict`).
+
+Split from seedkit.dryrun.session.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seedkit.dryrun.session import Session
+    from seedkit.sources.base import LocatedStatement
+
+
+def after_copy_block(session: Session, stmt: LocatedStatement) -> LocatedStatement | None:
+    """Drop what the SQL splitter made of a `COPY … FROM stdin` block's data lines."""
+    if session.copy_skip is None:
+        return stmt
+    file, last = session.copy_skip
+    if stmt.file != file or stmt.line > last:
+        session.copy_skip = None
+        return stmt
+    lines = stmt.sql.split("\n")
+    rest = lines[last - stmt.line + 1 :]
+    # What follows the block's `\\.` line may start with `--` comments and blank lines.
+    offset = next(
+        (i for i, line in enumerate(rest) if line.strip() and not line.lstrip().startswith("--")),
+        len(rest),
+    )
+    text = "\n".join(rest[offset:]).strip()
+    if not text:
+        return None
+    session.copy_skip = None
+    from seedkit.sources.base import LocatedStatement as Located
+
+    return Located(text, stmt.file, last + 1 + offset, 1)
+
+
+def after_meta_commands(session: Session, stmt: LocatedStatement) -> LocatedStatement | None:
+    """psql meta-commands (`\\restrict KEY` in pg_dump's output) are skipped and named;
+    the SQL after them, on the lines that follow, is the statement."""
+    from seedkit.dryrun._policy_text import split_meta_commands
+    from seedkit.sources.base import LocatedStatement as Located
+
+    commands, rest, lines = split_meta_commands(stmt.sql)
+    session.statements += len(commands)
+    for offset, command in commands:
+        session.fidelity(
+            Located(command, stmt.file, stmt.line + offset, 1),
+            "skipped",
+            "a psql meta-command, not SQL",
+        )
+    text = rest.strip()
+    if not text:
+        return None
+    return Located(text, stmt.file, stmt.line + lines, 1)
