@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from seedkit.dryrun.report import FidelityItem
@@ -29,6 +30,7 @@ _CREATE = re.compile(
 _MISSING = re.compile(r'with name "?([^"!\s]+)"? does not exist', re.I)
 
 
+@lru_cache(maxsize=4096)
 def short_name(name: str) -> str:
     """The unqualified, unquoted, lower-case name: what DuckDB's errors name."""
     last = re.split(r"\.(?=(?:[^\"`]*[\"`][^\"`]*[\"`])*[^\"`]*$)", name.strip())[-1]

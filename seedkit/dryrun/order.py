@@ -112,18 +112,21 @@ def check_statement_order(
     if not ranges:
         return  # every parent row was there before each child statement ended
     cols = ", ".join(f"c.{_q(c)}" for c in fk.columns)
-    not_null = " AND ".join(f"c.{_q(c)} IS NOT NULL" for c in fk.columns)
+    keys = ", ".join(_q(r) for r in fk.ref_columns)
     match = " AND ".join(
-        f"p.{_q(r)} = c.{_q(c)}" for c, r in zip(fk.columns, fk.ref_columns, strict=True)
+        f"f.{_q(r)} = c.{_q(c)}" for c, r in zip(fk.columns, fk.ref_columns, strict=True)
     )
+    # Each child row's statement ended with the parent rows up to `pl` in place; the key's
+    # first parent row (`first`) must be one of them. ASOF finds the row's range.
     sql = (
         "WITH lim AS (SELECT unnest(?::BIGINT[]) AS lo, unnest(?::BIGINT[]) AS hi, "
-        "unnest(?::BIGINT[]) AS pl) "
-        f"SELECT c.rowid, (SELECT min(p.rowid) FROM {_table(parent)} p WHERE {match}), {cols} "
-        f"FROM {_table(table.qualified_name)} c JOIN lim ON c.rowid BETWEEN lim.lo AND lim.hi "
-        f"WHERE c.rowid > {low} AND {not_null} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_table(parent)} p WHERE {match} AND p.rowid <= lim.pl) "
-        f"ORDER BY c.rowid LIMIT 20"
+        "unnest(?::BIGINT[]) AS pl), "
+        f"firsts AS (SELECT {keys}, min(rowid) AS first FROM {_table(parent)} GROUP BY ALL) "
+        f"SELECT c.rowid, f.first, {cols} FROM {_table(table.qualified_name)} c "
+        "ASOF JOIN lim ON c.rowid >= lim.lo "
+        f"JOIN firsts f ON {match} "
+        f"WHERE c.rowid > {low} AND c.rowid <= lim.hi AND f.first > lim.pl "
+        "ORDER BY c.rowid LIMIT 20"
     )
     params: list[Any] = [[r[0] for r in ranges], [r[1] for r in ranges], [r[2] for r in ranges]]
     try:

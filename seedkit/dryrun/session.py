@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from seedkit.dryrun.causes import Causes, created_name, short_name
@@ -77,6 +78,7 @@ class Segment:
     strict: bool = False
 
 
+@lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     """A table's lookup key: lower case, unquoted, without the default `public`/`main` schema."""
     key = table_key(re.sub(r"\s+", "", name))
@@ -248,7 +250,9 @@ class Session:
                 return
         self.statements += 1
         decision = decide(stmt.sql, self.policy)
-        self.order.note(stmt.sql, self.statements)
+        if decision.literal is None and decision.copy is None:
+            # Not on the literal INSERT path: a data statement declares no key, sets nothing.
+            self.order.note(stmt.sql, self.statements)
         if decision.skip is not None:
             self.functions.note(stmt.sql)
             if (name := self.functions.trigger_function(stmt.sql)) and not self.functions.known(
