@@ -298,9 +298,13 @@ def check(
     *,
     exclude: Iterable[str] | None = None,
     env: str | None = None,
+    url: str | None = None,
 ) -> CheckReport:
-    """Dry-run the whole seed in an in-memory DuckDB (no URL, no network): every problem
-    with its file, line and column, and the statements skipped or changed for DuckDB."""
+    """Dry-run the whole seed in an in-memory DuckDB: every problem with its file, line and
+    column, and the statements skipped or changed for DuckDB. No database is touched, but
+    a seed without DDL reads its tables from `url` (read only) when given one."""
     from seedkit.dryrun import run_check
 
-    return run_check(manifest_path, select=select, reporter=reporter, exclude=exclude, env=env)
+    return run_check(
+        manifest_path, select=select, reporter=reporter, exclude=exclude, env=env, url=url
+    )

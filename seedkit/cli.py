@@ -256,6 +256,7 @@ def apply(
             summary=summary,
             exclude=exclude,
             env=env,
+            url=url,
         )
         return
     from seedkit import api

@@ -323,3 +323,75 @@ def test_keys_deferred_switched_off_or_added_after_the_rows_are_checked_when_the
     )
     assert report["problems"] == []
     assert report["steps"][-1]["rows"] == 7
+
+
+NO_DDL_MANIFEST = """\
+[project]
+name = "no-ddl"
+dialect = "postgres"
+
+[steps.venues]
+csv = "venues.csv"
+
+[steps.seats]
+csv = "seats.csv"
+depends_on = ["venues"]
+
+[steps.extra]
+sql = "extra.sql"
+depends_on = ["seats"]
+"""
+NO_DDL_FILES = {
+    "seed.toml": NO_DDL_MANIFEST,
+    "venues.csv": "venue_id,name\n1,Hall\n2,Club\n",
+    "seats.csv": "seat_id,venue_id,label\n1,1,A1\n2,1,A2\n3,2,\n4,9,B1\n",
+    "extra.sql": "INSERT INTO seats (seat_id, venue_id, label) VALUES (5, 2, 'C1');\n"
+    "INSERT INTO seats (seat_id, venue_id, label) VALUES (6, 2, 'C2');\n",
+}
+
+
+def test_without_ddl_check_says_once_that_it_knows_no_table(in_tmp: Path) -> None:
+    # Issue 17 item 4. Before: one "Table with name seats does not exist!" per statement and step.
+    report = run(in_tmp, NO_DDL_FILES)
+    assert [(p["kind"], p["message"]) for p in report["problems"]] == [
+        (
+            "manifest",
+            "this seed has no DDL, so the dry run knows none of its tables: what loads into "
+            "them is not checked",
+        )
+    ]
+    reason = "the seed has no DDL, and check was given no --url to read the tables from"
+    assert unchecked(report) == [
+        ("seed.toml", 6, f"`venues` is missing: {reason}"),
+        ("seed.toml", 9, f"`seats` is missing: {reason}"),
+        ("extra.sql", 1, f"2 statements from here on: `seats` is missing: {reason}"),
+    ]
+
+
+def test_without_ddl_check_reads_the_tables_from_url(in_tmp: Path, pg_url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE venues (venue_id integer PRIMARY KEY, name varchar(10) NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            "CREATE TABLE seats (seat_id serial PRIMARY KEY, venue_id integer NOT NULL "
+            "REFERENCES venues (venue_id), label text NOT NULL)"
+        )
+    engine.dispose()
+    for name, text in NO_DDL_FILES.items():
+        (in_tmp / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--format", "json", "--url", pg_url])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert problems(report) == [
+        ("not_null", "seats.csv", 4, 5),
+        ("foreign_key", "seats.csv", 5, 3),
+    ]
+    assert [s["rows"] for s in report["steps"]] == [2, 3, 2]
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:  # read only: nothing was written
+        assert conn.exec_driver_sql("SELECT count(*) FROM seats").scalar() == 0
+    engine.dispose()

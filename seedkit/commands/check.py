@@ -63,6 +63,13 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--sarif", help="Also write the SARIF log to FILE, whatever --format."),
         ] = None,
+        url: Annotated[
+            str | None,
+            typer.Option(
+                "--url",
+                help="A seed without DDL: read its tables from this database (read only).",
+            ),
+        ] = None,
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Trace every SQL statement.")
@@ -79,6 +86,7 @@ def register(app: typer.Typer) -> None:
             sarif=sarif,
             exclude=exclude,
             env=env,
+            url=url,
         )
 
 
@@ -93,9 +101,10 @@ def run_check_command(
     sarif: Path | None = None,
     exclude: list[str] | None = None,
     env: str | None = None,
+    url: str | None = None,
 ) -> None:
     """Run the dry run, print its report in `format`, write the summary and SARIF file
-    asked for, and exit 0, 1 or 2."""
+    asked for, and exit 0, 1 or 2. `url`: where a seed without DDL reads its tables."""
     from seedkit import api
     from seedkit.console import make_console, print_json
     from seedkit.errors import SeedkitError
@@ -112,7 +121,7 @@ def run_check_command(
 
         def attempt() -> CheckReport | SeedkitError:
             try:
-                return api.check(manifest, select=select, exclude=exclude, env=env)
+                return api.check(manifest, select=select, exclude=exclude, env=env, url=url)
             except SeedkitError as exc:
                 if debug:
                     raise
@@ -135,11 +144,15 @@ def run_check_command(
         elif format == "text":
             render_check(make_console(), report)
     elif format == "json":
-        report = _check_or_summarise(manifest, select, debug, verbose, summary_file, exclude, env)
+        report = _check_or_summarise(
+            manifest, select, debug, verbose, summary_file, exclude, env, url
+        )
         print_json(report.to_dict())
     else:
         console = make_console()
-        report = _check_or_summarise(manifest, select, debug, verbose, summary_file, exclude, env)
+        report = _check_or_summarise(
+            manifest, select, debug, verbose, summary_file, exclude, env, url
+        )
         render_check(console, report)
     append_summary(summary_file, check_summary(report, title))
     raise typer.Exit(report.exit_code)
@@ -153,6 +166,7 @@ def _check_or_summarise(
     summary_file: Path | None,
     exclude: list[str] | None = None,
     env: str | None = None,
+    url: str | None = None,
 ) -> CheckReport:
     """api.check through the CLI's error boundary; an error is summarised before it exits."""
     from seedkit import api
@@ -162,7 +176,7 @@ def _check_or_summarise(
 
     def run() -> CheckReport:
         try:
-            return api.check(manifest, select=select, exclude=exclude, env=env)
+            return api.check(manifest, select=select, exclude=exclude, env=env, url=url)
         except SeedkitError as exc:
             append_summary(summary_file, error_summary("check", exc))
             raise

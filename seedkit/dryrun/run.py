@@ -13,6 +13,7 @@ from seedkit.errors import SeedError
 if TYPE_CHECKING:
     from seedkit.dryrun.session import Session
     from seedkit.plan.executor import Reporter, StepResult
+    from seedkit.schema import Schema
 
 
 def run_check(
@@ -22,14 +23,17 @@ def run_check(
     *,
     exclude: Iterable[str] | None = None,
     env: str | None = None,
+    url: str | None = None,
 ) -> CheckReport:
     """Run the seed at `manifest_path` in an in-memory DuckDB; return every problem found.
 
     A manifest or graph that cannot be used raises (exit 2); a problem of the seed is
-    reported, and the run goes on to find the next one.
+    reported, and the run goes on to find the next one. A seed without DDL takes its
+    tables from the database at `url` (read only); without `url` that is said once.
     """
     from seedkit.dryrun.checks import checkpoint
     from seedkit.dryrun.dialect import DryRunTarget
+    from seedkit.dryrun.reflected import create_reflected, mark_no_ddl, say_no_ddl
     from seedkit.dryrun.session import Session
     from seedkit.manifest import load_manifest
     from seedkit.plan.builder import build_plan
@@ -37,9 +41,17 @@ def run_check(
 
     started = time.perf_counter()
     manifest = load_manifest(manifest_path, env)
-    plan = build_plan(manifest, select=select, check_sources=False, exclude=exclude)
+    has_ddl = bool(manifest.model.project.ddl)
+    reflected = _reflect(url) if url is not None and not has_ddl else None
+    plan = build_plan(
+        manifest, select=select, check_sources=False, exclude=exclude, schema=reflected
+    )
     report = CheckReport(manifest.model.project.name, manifest.model.project.dialect)
     session = Session(plan, report)
+    if reflected is not None:
+        create_reflected(session, reflected)
+    elif not has_ddl:
+        mark_no_ddl(session)
     _validate_sources(session)
     target = DryRunTarget(session)
     try:
@@ -49,12 +61,26 @@ def run_check(
         session.step = None
         checkpoint(session)
         report.statements_read, report.statements_run = session.statements, session.ran
+        if not has_ddl and reflected is None:
+            say_no_ddl(session)
         report.fidelity.extend(session.causes.items())
     finally:
         target.dispose()
         session.db.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _reflect(url: str) -> Schema:
+    """The tables of the database at `url`, read only."""
+    from seedkit.api import reflect
+    from seedkit.target import Target
+
+    target = Target(url)
+    try:
+        return reflect(target)
+    finally:
+        target.dispose()
 
 
 def _validate_sources(session: Session) -> None:
