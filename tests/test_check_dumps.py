@@ -428,3 +428,124 @@ def test_a_sqlite3_dump_checks_clean(tmp_path: Path) -> None:
     report = check(tmp_path, "sqlite", _run(["sqlite3", str(db), ".dump"]))
     assert report["problems"] == []
     assert rows(report) == 12
+
+
+def test_a_duckdb_export_database_checks_clean_with_each_row_tracked(tmp_path: Path) -> None:
+    report = check(tmp_path, "duckdb", *duckdb_export(tmp_path / "export"))
+    assert report["problems"] == []
+    assert [(s["name"], s["rows"]) for s in report["steps"]][-1] == ("data", 4)
+
+
+DUCKDB_SOURCE = r"""
+CREATE SEQUENCE s START 10;
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TABLE authors (id INTEGER PRIMARY KEY DEFAULT nextval('s'), email VARCHAR UNIQUE,
+  name VARCHAR NOT NULL, m mood, tags VARCHAR[], st STRUCT(a INT, b VARCHAR), avatar BLOB, j JSON);
+CREATE TABLE books (book_id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES authors(id),
+  title VARCHAR(200) NOT NULL, price DECIMAL(8,2) CHECK (price >= 0));
+CREATE VIEW ab AS SELECT a.name, b.title FROM authors a JOIN books b ON b.author_id = a.id;
+CREATE MACRO twice(x) AS x * 2;
+INSERT INTO authors (email, name, m, tags, st, avatar, j) VALUES
+  ('a@x.org', 'Ann ''x''; -- y', 'ok', ['a', 'b'], {'a': 1, 'b': 'x'}, '\xDE\xAD'::BLOB, '{"k": "v%"}'),
+  ('b@x.org', 'multi
+line ünï', 'sad', [], NULL, NULL, NULL);
+INSERT INTO books VALUES (1, 10, 'First', 9.99), (2, 11, 'Second', 0);
+"""
+
+
+def duckdb_export(folder: Path) -> tuple[str, str]:
+    """(schema.sql, load.sql) of DuckDB's EXPORT DATABASE of DUCKDB_SOURCE into `folder`."""
+    import duckdb
+
+    db = duckdb.connect()
+    db.execute(DUCKDB_SOURCE)
+    db.execute(f"EXPORT DATABASE '{folder}'")
+    db.close()
+    return (folder / "schema.sql").read_text(), (folder / "load.sql").read_text()
+
+
+@pytest.mark.parametrize(
+    ("kind", "file", "old", "new"),
+    [
+        ("foreign_key", "books.csv", "2,11,Second", "2,99,Second"),
+        ("type", "books.csv", "2,11,Second,0.00", "2,11,Second,zero"),
+        ("unique", "books.csv", "2,11,Second", "1,11,Second"),
+        ("check", "books.csv", "2,11,Second,0.00", "2,11,Second,-1.00"),
+    ],
+)
+def test_a_broken_row_of_a_duckdb_export_is_found_at_its_line(
+    tmp_path: Path, kind: str, file: str, old: str, new: str
+) -> None:
+    folder = tmp_path / "export"
+    schema, load = duckdb_export(folder)
+    text = (folder / file).read_text()
+    assert old in text
+    (folder / file).write_text(text.replace(old, new))
+    line = next(n for n, t in enumerate(text.splitlines(), start=1) if old in t)
+    report = check(tmp_path, "duckdb", schema, load)
+    assert [(p["kind"], Path(p["file"]).name, p["line"]) for p in report["problems"]] == [
+        (kind, file, line)
+    ]
+
+
+# One broken row per fault, written as each dump writes the row: (line marker, old, new).
+FAULTS: dict[str, list[tuple[str, str, str]]] = {
+    "not_null": [("c@x.org", "'50% off'", "NULL"), ("c@x.org", "\t50% off\t", "\t\\N\t")],
+    "type": [
+        ("c@x.org", "3, 'c@x.org'", "'x3', 'c@x.org'"),
+        ("c@x.org", "3,'c@x.org'", "'x3','c@x.org'"),
+        ("c@x.org", "3\tc@x.org", "x3\tc@x.org"),
+    ],
+    "unique": [("c@x.org", "'c@x.org'", "'b@x.org'"), ("c@x.org", "\tc@x.org\t", "\tb@x.org\t")],
+    "foreign_key": [
+        ("Third", "3, 2, 'Third'", "3, 9, 'Third'"),
+        ("Third", "3,2,'Third'", "3,9,'Third'"),
+        ("Third", "3\t2\tThird", "3\t9\tThird"),
+    ],
+}
+
+
+def inject(dump: str, fault: str) -> tuple[str, int]:
+    """The dump with one broken row of kind `fault`, and that row's line."""
+    lines = dump.split("\n")
+    for marker, old, new in FAULTS[fault]:
+        for index, line in enumerate(lines):
+            if marker in line and old in line:
+                lines[index] = line.replace(old, new, 1)
+                return "\n".join(lines), index + 1
+    raise AssertionError(f"no row to break for {fault}")
+
+
+def assert_only(report: dict[str, Any], kind: str, line: int) -> None:
+    """The report holds exactly one problem: `kind` at `line` of schema.sql."""
+    assert [(p["kind"], Path(p["file"]).name, p["line"]) for p in report["problems"]] == [
+        (kind, "schema.sql", line)
+    ], report["problems"]
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("option", ["copy", "inserts", "column-inserts", "rows-per-insert"])
+def test_a_broken_row_in_a_pg_dump_is_the_only_problem_at_its_line(
+    tmp_path: Path, pg_dumps: dict[str, str], option: str, fault: str
+) -> None:
+    dump, line = inject(pg_dumps[option], fault)
+    assert_only(check(tmp_path, "postgres", dump), fault, line)
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("option", ["extended", "skip-extended-insert", "complete-insert"])
+def test_a_broken_row_in_a_mariadb_dump_is_the_only_problem_at_its_line(
+    tmp_path: Path, mysql_dumps: dict[str, str], option: str, fault: str
+) -> None:
+    dump, line = inject(mysql_dumps[option], fault)
+    assert_only(check(tmp_path, "mysql", dump), fault, line)
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_broken_row_in_a_sqlite3_dump_is_the_only_problem_at_its_line(
+    tmp_path: Path, fault: str
+) -> None:
+    db = tmp_path / "source.db"
+    _run(["sqlite3", str(db)], SQLITE_SOURCE)
+    dump, line = inject(_run(["sqlite3", str(db), ".dump"]), fault)
+    assert_only(check(tmp_path, "sqlite", dump), fault, line)

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from seedkit.dryrun.causes import short_name
-from seedkit.dryrun.diagnose import pinpoint
+from seedkit.dryrun.diagnose import pinpoint, same_place
 from seedkit.dryrun.functions import missing_function, without_calls
 
 if TYPE_CHECKING:
@@ -97,3 +97,85 @@ def refuse_literal(session: Session, lit: LiteralInsert, row: str, where: Locati
     except Exception:
         values, columns = None, None
     session.causes.row_refused(lit.table, columns, tuple(values) if values else None, where)
+
+
+def _tuple_spans(text: str, start: int, backslash: bool) -> list[tuple[int, int]]:
+    """(start, end) of each top-level `( … )` of a VALUES list from `start`, strings and
+    quoted names skipped (backslash escapes too, for MySQL)."""
+    spans: list[tuple[int, int]] = []
+    depth, i, n, opened = 0, start, len(text), 0
+    while i < n:
+        ch = text[i]
+        if ch in "'\"`":
+            i += 1
+            while i < n:
+                if backslash and text[i] == "\\" and ch != "`":
+                    i += 2
+                    continue
+                if text[i] == ch:
+                    if i + 1 < n and text[i + 1] == ch:
+                        i += 2
+                        continue
+                    break
+                i += 1
+        elif ch == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                spans.append((opened, i + 1))
+        elif ch == ";" and depth == 0:
+            break
+        i += 1
+    return spans
+
+
+def narrow_insert(session: Session, stmt: LocatedStatement, exc: Exception) -> bool:
+    """A multi-row INSERT DuckDB refused, whose rows are not plain literals (MySQL escapes,
+    functions): run it row by row, each row written in the seed's dialect and transpiled,
+    and report each refused row at its own line. False when it has one row or no VALUES."""
+    from seedkit.dryrun.policy import _INSERT_HEAD, decide
+    from seedkit.errors import Location
+
+    if session.causes.missing(exc) is not None:
+        return False
+    head = _INSERT_HEAD.match(stmt.sql)
+    if head is None:
+        return False
+    spans = _tuple_spans(stmt.sql, head.end(), session.dialect == "mysql")
+    if len(spans) <= 1 or stmt.sql[spans[-1][1] :].strip().rstrip(";").strip():
+        return False  # one row, or something after the rows (ON DUPLICATE KEY …)
+    prefix = stmt.sql[: head.end()]
+    for start, end in spans:
+        if session.saturated:
+            break
+        before_text = stmt.sql[:start]
+        line = stmt.line + before_text.count("\n")
+        column = (
+            stmt.column + len(before_text)
+            if "\n" not in before_text
+            else len(before_text) - before_text.rfind("\n")
+        )
+        where = Location(stmt.file, line, column)
+        decision = decide(prefix + stmt.sql[start:end], session.policy)
+        table = decision.table or (decision.literal.table if decision.literal else None)
+        sql = decision.sql or (
+            [decision.literal.head + decision.literal.values] if decision.literal else []
+        )
+        if table is None or not sql:
+            return False
+        before = session.max_rowid(table)
+        try:
+            for one in sql:
+                session.execute(one)
+        except Exception as row_exc:
+            session.db_problem(row_exc, where)
+            session.causes.row_refused(table, None, None, where)
+            continue
+        added = session.max_rowid(table) - before
+        session.add_segment(
+            table, before + 1, added, same_place(where), range(added), session.statements
+        )
+    return True

@@ -32,7 +32,12 @@ from seedkit.dryrun.diagnose import (
     same_place,
     split_tuples,
 )
-from seedkit.dryrun.failures import function_missing, refuse_literal, unknown_function
+from seedkit.dryrun.failures import (
+    function_missing,
+    narrow_insert,
+    refuse_literal,
+    unknown_function,
+)
 from seedkit.dryrun.functions import Functions, missing_function
 from seedkit.dryrun.order import FkOrder
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
@@ -284,6 +289,13 @@ class Session:
             self.copy_skip = load_copy_block(self, stmt, *decision.copy)
             self.ran += 1
             return
+        if self.dialect == "duckdb" and stmt.sql[:4].upper() == "COPY":
+            from seedkit.dryrun.copyfile import COPY_FILE, load_copy_file
+
+            if (m := COPY_FILE.match(stmt.sql)) is not None:
+                load_copy_file(self, stmt, m)
+                self.ran += 1
+                return
         self._run_decision(stmt, decision)
 
     def _run_decision(self, stmt: LocatedStatement, decision: Decision) -> None:
@@ -314,10 +326,12 @@ class Session:
                     # DuckDB cannot alter a table an index depends on; the database can.
                     self.fidelity(stmt, "skipped", f"DuckDB cannot run it: {first_line(exc)}")
                     return
+                if decision.table and decision.verb == "insert":
+                    if narrow_insert(self, stmt, exc):
+                        return
+                    self.causes.row_refused(decision.table, None, None, stmt.location)
                 self.db_problem(exc, stmt.location, stmt=stmt)
                 self.causes.creation_failed(stmt.sql, stmt.location)
-                if decision.table and decision.verb == "insert":
-                    self.causes.row_refused(decision.table, None, None, stmt.location)
                 return
             if decision.table and decision.verb == "insert":
                 after = self.max_rowid(decision.table)
@@ -378,10 +392,14 @@ class Session:
     ) -> None:
         """One multi-row INSERT failed: find the row at fault by inserting row by row."""
         starts = lit.tuple_starts()
-        if len(starts) <= 1:
-            self.db_problem(exc, stmt.location, stmt=stmt)
-            return
         locate = literal_locator(stmt, lit)
+        if len(starts) <= 1:
+            # One row: at its tuple (pg_dump --rows-per-insert puts it on its own line).
+            where = locate([0], None)[0] if starts else stmt.location
+            self.db_problem(exc, where)
+            if starts:
+                refuse_literal(self, lit, lit.values.strip(), where)
+            return
         rows = split_tuples(lit.values, [s - lit.values_offset for s in starts])
         for index, row in enumerate(rows):
             if self.saturated:
