@@ -8,7 +8,7 @@ tab-separated, `\\N` for NULL, backslash escapes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +71,34 @@ def _data_lines(path: Path, line: int) -> Iterator[tuple[int, str]]:
         yield number, text
 
 
+def _insert_columns(
+    session: Session,
+    table: str,
+    columns: list[str],
+    rows: list[tuple[str | None, ...]],
+    locate_row: Callable[[int], Location],
+    base: int,
+) -> bool:
+    """Insert a chunk as one list of text per column (DuckDB casts each to its column's
+    type): one statement, no parameter per value. False when DuckDB refuses it."""
+    values = ", ".join("unnest(?::VARCHAR[])" for _ in columns)
+    lists = [list(column) for column in zip(*rows, strict=True)]
+    before = session.max_rowid(table)
+    try:
+        session.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values}", lists)
+    except Exception:
+        return False
+    session.add_segment(
+        table,
+        before + 1,
+        len(rows),
+        lambda wanted, _column: [locate_row(o) for o in wanted],
+        range(base, base + len(rows)),
+        session.statements,
+    )
+    return True
+
+
 def load_copy_block(
     session: Session, stmt: LocatedStatement, table: str, columns: list[str] | None, options: str
 ) -> tuple[str, int]:
@@ -118,7 +146,11 @@ def load_copy_block(
         def locate_row(index: int, numbers: list[int] = numbers, base: int = base) -> Location:
             return Location(stmt.file, numbers[index - base], 1)
 
-        insert_rows(session, table, columns, rows, locate_row, base=base, seq=session.statements)
+        if not _insert_columns(session, table, columns, rows, locate_row, base):
+            # A row DuckDB refuses: row by row in halves, each refusal at its line.
+            insert_rows(
+                session, table, columns, rows, locate_row, base=base, seq=session.statements
+            )
         base += len(rows)
         if session.saturated:
             break
