@@ -139,6 +139,10 @@ def _column(col: Any, table: Any, state: PolicyState, decision: Decision) -> str
             decision.changes.append(f"collation/character set of {col.name} dropped")
         elif isinstance(kind, exp.CommentColumnConstraint):
             pass
+        elif isinstance(kind, exp.ComputedColumnConstraint):
+            # A dump inserts DEFAULT (or nothing) there; DuckDB's generated columns take
+            # no value at all.
+            decision.changes.append(f"generated column {col.name} kept as a plain column")
         else:
             kept.append(constraint)
     col.set("constraints", kept)
