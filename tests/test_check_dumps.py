@@ -44,6 +44,8 @@ def rows(report: dict[str, Any]) -> int:
     return sum(s["rows"] for s in report["steps"])
 
 
+MYSQLDUMP_EXTRA = (Path(__file__).parent / "corpus" / "mysql" / "mysqldump8.sql").read_text()
+
 # Each: (dialect, script, rows it loads, {line: words of its fidelity entry}).
 CONSTRUCTS: dict[str, tuple[str, str, int, dict[int, str]]] = {
     "regclass default": (
@@ -197,6 +199,18 @@ CONSTRUCTS: dict[str, tuple[str, str, int, dict[int, str]]] = {
             4: "changed: view ALGORITHM, DEFINER and SQL SECURITY dropped",
             5: "changed: ran the contents of a MySQL",
             9: "skipped: functions, procedures and triggers",
+        },
+    ),
+    "mysqldump 8 header, spatial column, event, ALTER DATABASE": (
+        "mysql",
+        MYSQLDUMP_EXTRA,
+        2,
+        {
+            5: "skipped: session settings",
+            6: "skipped: database selection",
+            8: "spatial column kept as text",
+            23: "skipped: functions, procedures and triggers",
+            26: "skipped: database selection",
         },
     ),
     "sqlite dump": (

@@ -51,7 +51,11 @@ SKIP_RULES: list[tuple[re.Pattern[str], str]] = [
             "transaction control: the dry run is one session",
         ),
         (r"(ANALYZE|VACUUM|CLUSTER|REINDEX|CHECKPOINT|OPTIMIZE)\b", "maintenance commands"),
-        (r"(CREATE|DROP)\s+DATABASE\b|USE\s+\S+\s*$", "database selection is the target's"),
+        (
+            r"(CREATE|DROP|ALTER)\s+DATABASE\b|ALTER\s+SCHEMA\s+\S+\s+(DEFAULT\s+)?"
+            r"(CHARACTER|CHARSET|COLLATE)|USE\s+\S+\s*$",
+            "database selection is the target's",
+        ),
         (
             r"(CREATE|ALTER|DROP)\s+(ROLE|USER|PUBLICATION|SUBSCRIPTION|SERVER|"
             r"FOREIGN\s+DATA\s+WRAPPER|TABLESPACE|COLLATION|TEXT\s+SEARCH|STATISTICS|OPERATOR|CAST)\b",

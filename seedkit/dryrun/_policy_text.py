@@ -110,3 +110,20 @@ def split_meta_commands(text: str) -> tuple[list[tuple[int, str]], str, int]:
             rest = rest[blank.end() :]
             lines += 1
     return commands, rest, lines
+
+
+_SPATIAL = re.compile(
+    r"(?<=[\s`\"])(?:point|linestring|polygon|geometry|multipoint|multilinestring|multipolygon|"
+    r"geometrycollection|geomcollection)(?=\s+(?:NOT\b|NULL\b|DEFAULT\b|SRID\b|COMMENT\b|"
+    r"INVISIBLE\b)|\s*[,)])",
+    re.I,
+)
+_CREATE_TABLE = re.compile(r"CREATE\s+(?:TEMPORARY\s+)?TABLE\b", re.I)
+
+
+def spatial_as_text(text: str) -> tuple[str, bool]:
+    """MySQL spatial column types (which sqlglot cannot read) as `text` in a CREATE TABLE."""
+    if not _CREATE_TABLE.match(text):
+        return text, False
+    out, count = _SPATIAL.subn("text", text)
+    return out, count > 0

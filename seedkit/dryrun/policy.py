@@ -33,6 +33,7 @@ from seedkit.dryrun._policy_text import (
     drop_view_options,
     materialized_as_view,
     open_version_comments,
+    spatial_as_text,
     trim_identity_options,
 )
 from seedkit.dryrun._policy_types import Decision, PolicyState
@@ -162,6 +163,9 @@ def decide(text: str, state: PolicyState) -> Decision:
         text, dropped = drop_view_options(text)
         if dropped:
             notes.append("view ALGORITHM, DEFINER and SQL SECURITY dropped")
+        text, spatial = spatial_as_text(text)
+        if spatial:
+            notes.append("spatial column kept as text")
     decision = _decide(text, state)
     if decision.skip is None and notes:
         decision.changes[:0] = notes
