@@ -69,10 +69,12 @@ class Problem:
 
 @dataclass(frozen=True)
 class FidelityItem:
-    """A statement the dry run skipped or changed, and why (nothing is skipped silently).
+    """A statement the dry run skipped or changed, and why (nothing is skipped silently);
+    or what it did not check because an earlier problem explains its failure.
 
-    JSON fields: `file`, `line`, `action` (`skipped` or `changed`), `reason`,
-    `statement` (its first line, shortened).
+    JSON fields: `file`, `line`, `action` (`skipped`, `changed`, or `not checked`: the
+    statements or rows from here on that fail only because of the problem `reason`
+    names, counted in `reason`), `reason`, `statement` (its first line, shortened).
     """
 
     file: str
@@ -187,11 +189,12 @@ class CheckReport:
             for p in self.problems
         ]
         skipped = sum(1 for f in self.fidelity if f.action == "skipped")
-        changed = len(self.fidelity) - skipped
+        unchecked = sum(1 for f in self.fidelity if f.action == "not checked")
+        changed = len(self.fidelity) - skipped - unchecked
         summary = (
             f"seedkit check: {len(self.problems)} problem(s) in {len(self.steps)} step(s); "
             f"{skipped} statement(s) skipped and {changed} changed for DuckDB"
-        )
+        ) + (f"; {unchecked} not checked after an earlier problem" if unchecked else "")
         lines.append(github_annotation("notice", summary))
         return lines
 
