@@ -51,7 +51,6 @@ def sarif_log(
                 "fullName": f"seedkit ({DISTRIBUTION}) dry run",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": "https://pypi.org/project/seedkit-db/",
                 "rules": [_rule(r) for r in rules],
             }
         },
