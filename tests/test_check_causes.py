@@ -395,3 +395,47 @@ def test_without_ddl_check_reads_the_tables_from_url(in_tmp: Path, pg_url: str) 
     with engine.connect() as conn:  # read only: nothing was written
         assert conn.exec_driver_sql("SELECT count(*) FROM seats").scalar() == 0
     engine.dispose()
+
+
+def test_a_table_the_seed_never_creates_is_one_problem_for_all_its_statements(
+    in_tmp: Path,
+) -> None:
+    # Before: one "Table with name book does not exist!" per statement.
+    books = BOOKS.replace("INTO books", "INTO book")
+    report = run(in_tmp, seed(books_sql=books, reviews_csv="id,book_id\n"))
+    assert problems(report) == [("sql", "books.sql", 1, 13)]
+    assert unchecked(report) == [
+        (
+            "books.sql",
+            2,
+            "2 statements from here on: `book` is missing: it does not exist "
+            "(reported at books.sql:1)",
+        )
+    ]
+
+
+def test_a_refused_row_of_a_mysql_extended_insert_does_not_blame_its_children(
+    in_tmp: Path,
+) -> None:
+    # The INSERT holds a backslash escape, so it is transpiled and narrowed row by row.
+    files = {
+        "seed.toml": MANIFEST.replace('"postgres"', '"mysql"'),
+        "schema.sql": SCHEMA,
+        "authors.csv": AUTHORS,
+        "books.sql": "INSERT INTO books (id, author_id, title) VALUES\n"
+        "(1,1,'a\\\\b'),\n(2,8,NULL),\n(3,8,'c');\n",
+        "reviews.csv": "id,book_id\n1,1\n2,2\n3,7\n",
+    }
+    files["schema.sql"] = SCHEMA.replace("title text)", "title text NOT NULL)")
+    report = run(in_tmp, files)
+    assert problems(report) == [
+        ("not_null", "books.sql", 3, 1),
+        ("foreign_key", "reviews.csv", 4, 3),
+    ]
+    assert unchecked(report) == [
+        (
+            "reviews.csv",
+            3,
+            "rows of `reviews` name a key of `books` whose row was refused (at books.sql:3)",
+        )
+    ]

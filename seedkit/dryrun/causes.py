@@ -90,6 +90,15 @@ class Causes:
         name = short_name(m[1])
         return f"`{name}` is missing: {self.lost[name]}" if name in self.lost else None
 
+    def name_missing(self, exc: Exception, location: Location) -> None:
+        """An error says a table (or type…) does not exist, and nothing earlier explains
+        it: it is reported here, and later errors naming it are not checked."""
+        m = _MISSING.search(str(exc))
+        if m is not None:
+            self.lost.setdefault(
+                short_name(m[1]), f"it does not exist (reported at {_place(location)})"
+            )
+
     def row_refused(
         self, table: str, columns: list[str] | None, values: tuple[Any, ...] | None, where: Location
     ) -> None:

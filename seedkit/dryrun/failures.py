@@ -99,6 +99,18 @@ def refuse_literal(session: Session, lit: LiteralInsert, row: str, where: Locati
     session.causes.row_refused(lit.table, columns, tuple(values) if values else None, where)
 
 
+def _refuse_generated(session: Session, table: str, sql: str, where: Location) -> None:
+    """Record a refused row of a one-row INSERT written for DuckDB, with its values."""
+    m = re.match(r"INSERT\s+INTO\s+.*?(\(([^()]*)\)\s*)?VALUES\s*(\(.*\))\s*$", sql, re.S | re.I)
+    if m is None:
+        session.causes.row_refused(table, None, None, where)
+        return
+    from seedkit.dryrun.policy import LiteralInsert
+
+    head = f"INSERT INTO {table}" + (f" ({m[2]})" if m[2] else "") + " VALUES "
+    refuse_literal(session, LiteralInsert(table, head, m[3], 0), m[3], where)
+
+
 def _tuple_spans(text: str, start: int, backslash: bool) -> list[tuple[int, int]]:
     """(start, end) of each top-level `( … )` of a VALUES list from `start`, strings and
     quoted names skipped (backslash escapes too, for MySQL)."""
@@ -172,7 +184,7 @@ def narrow_insert(session: Session, stmt: LocatedStatement, exc: Exception) -> b
                 session.execute(one)
         except Exception as row_exc:
             session.db_problem(row_exc, where)
-            session.causes.row_refused(table, None, None, where)
+            _refuse_generated(session, table, sql[-1], where)
             continue
         added = session.max_rowid(table) - before
         session.add_segment(

@@ -394,11 +394,13 @@ class Session:
         starts = lit.tuple_starts()
         locate = literal_locator(stmt, lit)
         if len(starts) <= 1:
+            if not starts or classify(exc)[0] == "sql":
+                self.db_problem(exc, stmt.location, stmt=stmt)  # the statement's own fault
+                return
             # One row: at its tuple (pg_dump --rows-per-insert puts it on its own line).
-            where = locate([0], None)[0] if starts else stmt.location
+            where = locate([0], None)[0]
             self.db_problem(exc, where)
-            if starts:
-                refuse_literal(self, lit, lit.values.strip(), where)
+            refuse_literal(self, lit, lit.values.strip(), where)
             return
         rows = split_tuples(lit.values, [s - lit.values_offset for s in starts])
         for index, row in enumerate(rows):
@@ -427,6 +429,9 @@ class Session:
         if (cause := self.causes.missing(exc)) is not None:
             self.causes.not_checked(location, stmt.sql if stmt else "", cause)
             return
+        # The first statement naming a table that does not exist is the problem; the others
+        # naming it are "not checked".
+        self.causes.name_missing(exc, location)
         kind, message, word = classify(exc)
         loc = location
         if stmt is not None and word:
