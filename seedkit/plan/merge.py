@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 #: Rows of source statements merged into one statement, at most (and characters).
 MERGE_STATEMENTS = 1000
-MERGE_CHARS = 1 << 20
+MERGE_CHARS = 1 << 17  # DuckDB writes rows quickest about a thousand at a time
 
 _IDENT = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'
 _NAME = rf"{_IDENT}(?:\.{_IDENT})*"
