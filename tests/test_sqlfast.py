@@ -8,8 +8,9 @@ import pytest
 
 import seedkit.sources.sqlsplit as sqlsplit
 from seedkit.errors import ApplyError
+from seedkit.sources import _sqlbuffer
 from seedkit.sources._sqlbuffer import CHUNK
-from seedkit.sources.sqlsplit import split_sql
+from seedkit.sources.sqlsplit import split_sql_stream
 
 PIECES = [
     "INSERT INTO t VALUES (1, 'a')",
@@ -59,9 +60,11 @@ PIECES = [
 ]
 
 
-def _split(text: str, dialect: str | None) -> object:
-    try:
-        return [(s.text, s.line, s.column) for s in split_sql(text, dialect, source="f.sql")]
+def _split(text: str, dialect: str | None, chunk: int = 0) -> object:
+    pieces = iter([text[i : i + chunk] for i in range(0, len(text), chunk)] if chunk else [text])
+    try:  # with `chunk`, read that many characters at a time: the window cuts statements
+        found = split_sql_stream(lambda size: next(pieces, ""), dialect, source="f.sql")
+        return [(s.text, s.line, s.column) for s in found]
     except ApplyError as exc:
         return ("error", exc.message, str(exc.location))
 
@@ -73,8 +76,12 @@ def test_shortcut_equals_the_walk(dialect: str | None, monkeypatch: pytest.Monke
         "".join(rnd.choice(PIECES) for _ in range(rnd.randrange(1, 30))) for _ in range(1500)
     ]
     fast = [_split(s, dialect) for s in scripts]
+    monkeypatch.setattr(_sqlbuffer, "CHUNK", 3)
+    streamed = [_split(s, dialect, chunk=5) for s in scripts]
     monkeypatch.setattr(sqlsplit, "plain_end", lambda *args: None)
-    assert [_split(s, dialect) for s in scripts] == fast
+    slow = [_split(s, dialect) for s in scripts]
+    assert slow == fast
+    assert streamed == fast
 
 
 def test_shortcut_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,9 +39,14 @@ def _plain_body(dialect: str | None) -> re.Pattern[str]:
 
 
 def plain_end(dialect: str | None, text: str, start: int) -> int | None:
-    """Where the `;` ending the plain statement at `start` is, or None when the statement is
-    not plain (or its `;` is not in `text` yet)."""
+    """Where the `;` ending the plain statement at `start` is; -1 when `text` may end before
+    it (a longer window may tell); None when the statement is not plain."""
     end = _plain_body(dialect).match(text, start).end()  # type: ignore[union-attr]
     if end < len(text) and text[end] == ";":
         return end
+    if end >= len(text) - 1:
+        return -1
+    quote = text[end]
+    if quote in "'\"`" and text.find(quote, end + 1) < 0:
+        return -1  # quoted text the window cuts
     return None

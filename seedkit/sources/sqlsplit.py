@@ -187,9 +187,10 @@ class _Splitter:
     def _scan(self, start: int, delimiter: str, routine: bool) -> tuple[int, int]:
         """Find the delimiter ending the statement at ``start``: (statement end, next position)."""
         win = self.win
-        if not routine and delimiter == ";":
-            plain = plain_end(self.dialect, win.text, start)
-            if plain is not None:  # a statement without comments or special quoting
+        if not routine and delimiter == ";":  # a statement without comments or special quoting
+            while (plain := plain_end(self.dialect, win.text, start)) == -1 and win.more():
+                pass
+            if plain is not None and plain >= 0:
                 return plain, plain + 1
         pattern = _token_pattern(self.dialect, delimiter, routine)
         need = len(delimiter) + 1
