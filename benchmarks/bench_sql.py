@@ -297,6 +297,9 @@ def main() -> None:
         help="rows per INSERT statement: one file per value (1: single-row statements)",
     )
     parser.add_argument("--no-check", action="store_true", help="skip `seedkit check`")
+    parser.add_argument(
+        "--seedkit-only", action="store_true", help="skip the clients (for --big memory runs)"
+    )
     parser.add_argument("--big", type=int, default=0, help="also run seedkit once at N rows")
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "seedkit-bench-sql"
@@ -320,6 +323,15 @@ def main() -> None:
                 print(f"-- {size:,} rows, {kind} per INSERT", flush=True)
                 for name in args.databases:
                     bench = Bench(name, folder, scratch, size)
+                    if args.seedkit_only:
+                        mine = Runs()
+                        for _ in range(args.reps):
+                            wall, peak = bench.seedkit()
+                            mine.seconds.append(wall)
+                            mine.peak_kib.append(peak)
+                        print(line(f"{name}: seedkit apply", size, statements, mine, None))
+                        peaks[(name, per)] = mine.peak_mib
+                        continue
                     mine, theirs = alternate(args.reps, bench.seedkit, bench.native)
                     tool = {
                         "postgres": "psql -1 -f",
