@@ -154,6 +154,24 @@ CONSTRUCTS: dict[str, tuple[str, str, int, dict[int, str]]] = {
         2,
         {1: "skipped: composite and range types", 5: "generated column total kept as a plain"},
     ),
+    "inheritance, storage settings, exclusion, index on a partitioned table": (
+        "postgres",
+        "CREATE TABLE public.base (\n    id integer NOT NULL,\n    name text\n);\n"
+        "ALTER TABLE ONLY public.base ALTER COLUMN name SET STATISTICS 200;\n"
+        "CREATE TABLE public.derived (\n    extra text\n)\nINHERITS (public.base);\n"
+        "ALTER TABLE ONLY public.derived ALTER COLUMN name SET STATISTICS 200;\n"
+        "CREATE TABLE public.slots (r int4range);\n"
+        "ALTER TABLE ONLY public.slots\n    ADD CONSTRAINT slots_r_excl EXCLUDE USING gist (r WITH &&);\n"
+        "CREATE UNIQUE INDEX base_id ON ONLY public.base USING btree (id);\n"
+        "INSERT INTO public.derived VALUES (2, 'd', 'x');\n"
+        "COPY public.derived (id, name, extra) FROM stdin;\n3\te\ty\n\\.\n",
+        2,
+        {
+            5: "skipped: column storage settings",
+            10: "skipped: column storage settings",
+            12: "skipped: an exclusion constraint",
+        },
+    ),
     "materialized view": (
         "postgres",
         "CREATE TABLE public.s (id integer);\n"
@@ -303,8 +321,16 @@ ALTER TABLE extras ENABLE ROW LEVEL SECURITY;
 CREATE POLICY extras_all ON extras USING (true);
 INSERT INTO extras (qty, price, p, span, addr, cost, took, doc) VALUES
   (2, 1.5, ROW(1, 'x'), '[2024-01-01,2024-02-01)', '10.0.0.1', 12.5, '1 day', '<a/>');
+CREATE TABLE base (id int PRIMARY KEY, name text);
+CREATE TABLE derived (extra text) INHERITS (base);
+ALTER TABLE base ALTER COLUMN name SET STATISTICS 200;
+CREATE TABLE slots (r int4range, EXCLUDE USING gist (r WITH &&));
+CREATE INDEX events_at ON events (at);
+INSERT INTO base VALUES (1, 'b');
+INSERT INTO derived VALUES (2, 'd', 'x');
+INSERT INTO slots VALUES ('[1,5)');
 """
-PG_ROWS = 15
+PG_ROWS = 18
 
 PG_OPTIONS = {
     "copy": [],

@@ -77,6 +77,15 @@ SKIP_RULES: list[tuple[re.Pattern[str], str]] = [
             "table options do not change what a seed loads",
         ),
         (
+            r"ALTER\s+TABLE\s+(ONLY\s+)?\S+\s+ALTER\s+(COLUMN\s+)?\S+\s+SET\s+"
+            r"(STATISTICS|STORAGE|COMPRESSION|\()",
+            "column storage settings do not change what a seed loads",
+        ),
+        (
+            r"ALTER\s+TABLE\s+(ONLY\s+)?\S+\s+ADD\s+(CONSTRAINT\s+\S+\s+)?EXCLUDE\b",
+            "an exclusion constraint is not checked by the dry run",
+        ),
+        (
             r"REFRESH\s+MATERIALIZED\s+VIEW\b",
             "materialized views are not refreshed by a dry run",
         ),

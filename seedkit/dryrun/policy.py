@@ -48,6 +48,7 @@ __all__ = [
     "normalize_dialect",
 ]
 
+_ON_ONLY = re.compile(r"\bON\s+ONLY\s+", re.I)
 _NORM = {"postgresql": "postgres", "pg": "postgres", "mariadb": "mysql", "sqlite3": "sqlite"}
 
 _COPY_STDIN = re.compile(
@@ -159,6 +160,8 @@ def decide(text: str, state: PolicyState) -> Decision:
         text, plain = materialized_as_view(text)
         if plain:
             notes.append("materialized view created as a view")
+        if text[:6].upper() == "CREATE" and _ON_ONLY.search(text):
+            text = _ON_ONLY.sub("ON ", text, count=1)
     if state.dialect in ("mysql", None):
         text, dropped = drop_view_options(text)
         if dropped:

@@ -6,7 +6,10 @@ Split from seedkit.dryrun.session.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+from seedkit.dryrun.causes import short_name
 
 if TYPE_CHECKING:
     from seedkit.dryrun.session import Session
@@ -55,3 +58,30 @@ def after_meta_commands(session: Session, stmt: LocatedStatement) -> LocatedStat
     if not text:
         return None
     return Located(text, stmt.file, stmt.line + lines, 1)
+
+
+_INHERITS = re.compile(r"\)\s*INHERITS\s*\((?P<parents>[^)]*)\)", re.I)
+
+
+def with_inherited_columns(session: Session, text: str, sql: str) -> str:
+    """A PostgreSQL `CREATE TABLE child (…) INHERITS (parent)`, for DuckDB: the parent's
+    columns first, as the child has them (DuckDB has no inheritance)."""
+    m = _INHERITS.search(text)
+    if m is None or "(" not in sql:
+        return sql
+    start = sql.index("(") + 1
+    own = sql[start:]
+    columns = []
+    for parent in m["parents"].split(","):
+        for name, dtype, nullable in session.execute(
+            "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+            "WHERE table_name = ? ORDER BY column_index",
+            [short_name(parent)],
+        ).fetchall():
+            if re.search(rf'(?<![\w$])"?{re.escape(name)}"?\s', own, re.I):
+                continue  # the child declares it too: PostgreSQL merges the two
+            columns.append(f'"{name}" {dtype}' + ("" if nullable else " NOT NULL"))
+    if not columns:
+        return sql
+    joiner = "" if own.lstrip().startswith(")") else ", "
+    return sql[:start] + ", ".join(columns) + joiner + own

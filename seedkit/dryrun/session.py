@@ -41,7 +41,7 @@ from seedkit.dryrun.failures import (
 from seedkit.dryrun.functions import Functions, missing_function
 from seedkit.dryrun.order import FkOrder
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
-from seedkit.dryrun.prelude import after_copy_block, after_meta_commands
+from seedkit.dryrun.prelude import after_copy_block, after_meta_commands, with_inherited_columns
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
 from seedkit.schema import table_key
@@ -299,6 +299,8 @@ class Session:
         self._run_decision(stmt, decision)
 
     def _run_decision(self, stmt: LocatedStatement, decision: Decision) -> None:
+        if decision.sql and "INHERITS" in stmt.sql[:4000].upper():
+            decision.sql[0] = with_inherited_columns(self, stmt.sql, decision.sql[0])
         for sql in decision.sql:
             before = (
                 self.max_rowid(decision.table)
