@@ -226,7 +226,7 @@ CONSTRUCTS: dict[str, tuple[str, str, int, dict[int, str]]] = {
         {
             5: "skipped: session settings",
             6: "skipped: database selection",
-            8: "spatial column kept as text",
+            8: "spatial columns kept as text",
             23: "skipped: functions, procedures and triggers",
             26: "skipped: database selection",
         },
@@ -610,3 +610,28 @@ def test_a_broken_row_in_a_sqlite3_dump_is_the_only_problem_at_its_line(
     _run(["sqlite3", str(db)], SQLITE_SOURCE)
     dump, line = inject(_run(["sqlite3", str(db), ".dump"]), fault)
     assert_only(check(tmp_path, "sqlite", dump), fault, line)
+
+
+MARIADB_MORE = """\
+CREATE TABLE geo (id int PRIMARY KEY, pt point NOT NULL, kind set('a','b'), y year, total int AS (id * 2) VIRTUAL, s int AS (id + 1) STORED, hidden int INVISIBLE DEFAULT 5, note text, FULLTEXT KEY ft (note), SPATIAL KEY sp (pt), KEY k (note(10)), CONSTRAINT c CHECK (id > 0)) ENGINE=InnoDB ROW_FORMAT=DYNAMIC COMMENT='g';
+CREATE SEQUENCE myseq START WITH 10 INCREMENT BY 5;
+CREATE TABLE useq (id int DEFAULT NEXT VALUE FOR myseq, b bit(3), u bigint unsigned, d double, f float(7,2), dt datetime(6), ts timestamp(3) NULL DEFAULT NULL, j json CHECK (json_valid(j)), e enum('x','y') NOT NULL DEFAULT 'x', t tinyint(1), m mediumtext, bl longblob, vb varbinary(20));
+CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO DELETE FROM geo WHERE id < 0;
+INSERT INTO geo (id, pt, kind, y, note) VALUES (1, ST_GeomFromText('POINT(1 1)'), 'a,b', 2024, 'hello');
+INSERT INTO useq (b, u, d, f, dt, ts, j, e, t, m, bl, vb) VALUES (b'101', 18446744073709551615, 1.5, 2.25, '2024-01-01 00:00:00.123456', NULL, '{"a":1}', 'y', 1, 'mm', 'blob', 'vb');
+"""
+
+
+def test_a_mariadb_dump_of_sequences_spatial_invisible_and_generated_columns_checks_clean(
+    tmp_path: Path, mysql_url: str
+) -> None:
+    # --hex-blob: without it the spatial value is raw binary in the file.
+    import sqlalchemy as sa
+
+    u = sa.make_url(mysql_url)
+    args = ["-h", u.host or "127.0.0.1", "-P", str(u.port or 3306), "-u", u.username or "root"]
+    _run(["mariadb", *args, u.database or ""], MARIADB_MORE)
+    dump = _run(["mariadb-dump", *args, "--hex-blob", "--events", u.database or ""])
+    report = check(tmp_path, "mysql", dump)
+    assert report["problems"] == []
+    assert rows(report) == 2

@@ -17,7 +17,7 @@ _DOMAIN = re.compile(
     r"(?=\s+(?:NOT\s+NULL|NULL|CHECK|DEFAULT|CONSTRAINT|COLLATE)\b|\s*$)(?P<rest>.*)$",
     re.I | re.S,
 )
-_SEQUENCE = re.compile(r"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[\w$.\"]+)", re.I)
+_SEQUENCE = re.compile(r"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[\w$.\"`]+)", re.I)
 _SEQ_OPT = re.compile(r"\b(START\s+(?:WITH\s+)?|INCREMENT\s+(?:BY\s+)?)([+-]?\d+)", re.I)
 # pg_dump's identity columns: `ALTER TABLE ONLY t ALTER COLUMN c ADD GENERATED … AS IDENTITY (…)`.
 _ADD_IDENTITY = re.compile(
@@ -38,10 +38,10 @@ def _domain(m: re.Match[str], state: PolicyState) -> Decision:
 
 
 def _sequence(text: str) -> Decision:
-    name = _SEQUENCE.match(text)["name"]  # type: ignore[index]
+    name = _SEQUENCE.match(text)["name"].replace("`", '"')  # type: ignore[index]
     options = _sequence_options(text)
     changes = []
-    if re.search(r"\b(CACHE|AS|OWNED|MINVALUE|MAXVALUE)\b", text, re.I):
+    if re.search(r"\b(CACHE|AS|OWNED|MINVALUE|MAXVALUE|ENGINE)\b", text, re.I):
         changes.append("kept only START and INCREMENT of the sequence")
     return Decision(
         sql=[f"CREATE SEQUENCE IF NOT EXISTS {name} {options}".rstrip()], changes=changes

@@ -101,6 +101,15 @@ def _rewrite(tree: Any, state: PolicyState, decision: Decision) -> Any:
     from sqlglot import exp
 
     extra: list[str] = []
+    for call in list(tree.find_all(exp.Anonymous)):
+        args = call.expressions
+        if (
+            str(call.this).lower() == "nextval"
+            and len(args) == 1
+            and isinstance(args[0], exp.Column)
+        ):
+            # MariaDB's `nextval(db.seq)` names the sequence; DuckDB's takes its name as text.
+            args[0].replace(exp.Literal.string(args[0].name))
     for cast in list(tree.find_all(exp.Cast)):
         if isinstance(cast.to, exp.ObjectIdentifier) or (
             cast.to.this == exp.DataType.Type.USERDEFINED

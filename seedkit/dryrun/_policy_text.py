@@ -118,12 +118,15 @@ _SPATIAL = re.compile(
     r"INVISIBLE\b)|\s*[,)])",
     re.I,
 )
+_INVISIBLE = re.compile(r"(?<=\s)INVISIBLE\b\s*", re.I)
 _CREATE_TABLE = re.compile(r"CREATE\s+(?:TEMPORARY\s+)?TABLE\b", re.I)
 
 
 def spatial_as_text(text: str) -> tuple[str, bool]:
-    """MySQL spatial column types (which sqlglot cannot read) as `text` in a CREATE TABLE."""
+    """MySQL spatial column types (which sqlglot cannot read) as `text` in a CREATE TABLE,
+    and MariaDB's INVISIBLE columns as plain ones (a dump names them in its INSERTs)."""
     if not _CREATE_TABLE.match(text):
         return text, False
     out, count = _SPATIAL.subn("text", text)
-    return out, count > 0
+    out, hidden = _INVISIBLE.subn("", out)
+    return out, count + hidden > 0

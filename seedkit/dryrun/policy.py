@@ -168,7 +168,7 @@ def decide(text: str, state: PolicyState) -> Decision:
             notes.append("view ALGORITHM, DEFINER and SQL SECURITY dropped")
         text, spatial = spatial_as_text(text)
         if spatial:
-            notes.append("spatial column kept as text")
+            notes.append("spatial columns kept as text, INVISIBLE dropped")
     decision = _decide(text, state)
     if decision.skip is None and notes:
         decision.changes[:0] = notes
