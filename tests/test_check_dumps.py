@@ -480,6 +480,10 @@ newline ünï', X'DEADBEEF'), ('c@x.org', '50% off', NULL);
 INSERT INTO books (author_id, title, price) VALUES (1, 'First', 9.99), (1, 'Second', 0), (2, 'Third', NULL);
 INSERT INTO categories (parent_id, name) VALUES (NULL, 'root'), (1, 'child'), (2, 'grandchild');
 INSERT INTO kv VALUES ('a', 1), ('b', 'text'), ('c', NULL);
+CREATE TABLE "odd name" ("the id" INTEGER PRIMARY KEY, v REAL DEFAULT 1.5,
+  g INT GENERATED ALWAYS AS ("the id" * 2) VIRTUAL, s INT GENERATED ALWAYS AS ("the id" + 1) STORED,
+  created TEXT DEFAULT (datetime('now')), n TEXT COLLATE NOCASE);
+INSERT INTO "odd name" ("the id", n) VALUES (1, 'x');
 """
 
 
@@ -488,7 +492,7 @@ def test_a_sqlite3_dump_checks_clean(tmp_path: Path) -> None:
     _run(["sqlite3", str(db)], SQLITE_SOURCE)
     report = check(tmp_path, "sqlite", _run(["sqlite3", str(db), ".dump"]))
     assert report["problems"] == []
-    assert rows(report) == 12
+    assert rows(report) == 13
 
 
 def test_a_duckdb_export_database_checks_clean_with_each_row_tracked(tmp_path: Path) -> None:

@@ -140,8 +140,9 @@ def _column(col: Any, table: Any, state: PolicyState, decision: Decision) -> str
         elif isinstance(kind, exp.CommentColumnConstraint):
             pass
         elif isinstance(kind, exp.ComputedColumnConstraint):
-            # A dump inserts DEFAULT (or nothing) there; DuckDB's generated columns take
-            # no value at all.
+            # pg_dump and mariadb-dump give the column a value (DEFAULT, or the computed
+            # one) in their INSERTs; DuckDB's generated columns take none. sqlite3 .dump
+            # leaves it out: there the column goes (see _drop_generated).
             decision.changes.append(f"generated column {col.name} kept as a plain column")
         else:
             kept.append(constraint)

@@ -27,7 +27,7 @@ _CREATE = re.compile(
     rf"(?P<name>{_NAME})",
     re.I,
 )
-_MISSING = re.compile(r'with name "?([^"!\s]+)"? does not exist', re.I)
+_MISSING = re.compile(r'with name "?([^"!\n]+?)"? does not exist', re.I)
 
 
 @lru_cache(maxsize=4096)
