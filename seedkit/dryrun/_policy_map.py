@@ -216,6 +216,11 @@ def _duck_type(dt: Any, state: PolicyState, changes: list[str]) -> str:
     from sqlglot import exp
 
     name = dt.this.name
+    if state.dialect == "duckdb" and dt.args.get("nested"):
+        # DuckDB's own lists and structs, in a DuckDB seed: as they are.
+        nested: str = dt.sql(dialect="duckdb")
+        if state.type_ok(nested):
+            return nested
     if name == "ARRAY" or dt.args.get("nested") and name == "ARRAY":
         changes.append("array column kept as text")
         return "VARCHAR"
