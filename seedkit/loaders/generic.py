@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.errors import ApplyError, DataError
 from seedkit.loaders.base import Loader
+from seedkit.loaders.keys import check_keys, key_positions, keyed
 from seedkit.manifest.models import Mode
 from seedkit.sources.base import RowBatch
 
@@ -44,9 +45,11 @@ class GenericLoader(Loader):
         sql = row_statement(conn, self.target, load, table, columns)
         mirror = before_rows(conn, self.target, load, table, columns)
         adapt = dialect.value_adapter()
+        keys = key_positions(load, columns) if keyed(load) else []
         written = 0
         for batch in load.source.batches(load.table):
             rows = batch.rows
+            check_keys(load, columns, batch, rows, keys)
             if adapt is not None:
                 rows = [tuple(adapt(v) for v in row) for row in rows]
             self._write_batch(conn, sql, rows, batch)

@@ -211,6 +211,9 @@ class PostgresCopyLoader(Loader):
             if rest
             else "DO NOTHING"
         )
+        nulls = " OR ".join(f"{q(conn, k)} IS NULL" for k in key if k in names)
+        if nulls and self.target.run(conn, f"SELECT 1 FROM {_STAGE} WHERE {nulls}").first():
+            raise _Refused()  # a NULL key: the generic loader names its row
         self.target.run(
             conn,
             f"INSERT INTO {table} AS _seedkit_row ({cols}) SELECT {cols} FROM {_STAGE} "

@@ -178,6 +178,11 @@ class SqliteFastLoader(Loader):
         stage = f"temp.{_STAGE}_{uuid.uuid4().hex[:12]}"
         width = len(plans)
         sql = self._insert_sql(conn, table, stage, layout.names, [p[1] for p in plans])
+        # upsert: a staged row with a NULL key sends the step to the generic loader,
+        # which names the row (seedkit.loaders.keys).
+        keys = {k.lower() for k in step.key} if step.mode == Mode.UPSERT else set()
+        nulls = [f"({p[1]}) IS NULL" for c, p in by_name.items() if c.lower() in keys]
+        check = f"SELECT 1 FROM {stage} WHERE {' OR '.join(nulls)}" if nulls else ""
         floats = [i for i, p in enumerate(plans) if p[2]]
         if step.mode == Mode.REPLACE:
             self.target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
@@ -193,7 +198,7 @@ class SqliteFastLoader(Loader):
         driver.execute(f"CREATE TEMP TABLE {stage} ({columns})")
         try:
             with paused_gc():
-                return self._chunks(conn, layout, regex, stage, sql, floats)
+                return self._chunks(conn, layout, regex, stage, (check, sql), floats)
         finally:
             driver.execute(f"DROP TABLE IF EXISTS {stage}")
             driver.execute(f"PRAGMA cache_size = {int(cache)}")
@@ -204,11 +209,12 @@ class SqliteFastLoader(Loader):
         layout: CsvLayout,
         regex: Any,
         stage: str,
-        sql: str,
+        statements_: tuple[str, str],
         floats: list[int],
     ) -> int:
         """Stage the reader thread's batches as they come, and move every `_PIECE_ROWS`
-        staged rows into the target with `sql`, emptying the stage.
+        staged rows into the target with the second of `statements_`, emptying the stage;
+        the first, when given, finds a staged row the step must refuse (_Refused).
 
         The reader thread scans, splits and converts chunks (Python work, holding the
         GIL) while this thread runs the statements (SQLite's work, GIL released), so
@@ -224,6 +230,7 @@ class SqliteFastLoader(Loader):
         import threading
 
         step, width = self.step, len(layout.columns)
+        check, sql = statements_
         driver = conn.connection.driver_connection
         assert driver is not None
         limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -247,6 +254,8 @@ class SqliteFastLoader(Loader):
 
         def move() -> None:
             try:
+                if check and cursor.execute(check).fetchone():
+                    raise _Refused()
                 cursor.execute(sql)
             except sqlite3.Error:
                 raise _Refused() from None

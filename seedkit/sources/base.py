@@ -168,6 +168,11 @@ class Source:
         """Row sources: typed rows in batches of at most `size`."""
         raise NotImplementedError
 
+    def locate_field(self, where: Location, field: int) -> Location:
+        """Where field `field` (0-based) of the row at `where` is written; a source that
+        knows its columns' positions (CSV) adds the column, others return `where`."""
+        return where
+
     def count_rows(self) -> int | None:
         """How many rows a row source yields, for the plan (None if unknown without loading)."""
         return None

@@ -83,6 +83,17 @@ class CsvSource(Source):
                     )
                 first = header
 
+    def locate_field(self, where: Location, field: int) -> Location:
+        """`where` (a record's file and line) with the column where field `field` starts."""
+        if where.file is None or where.line is None:
+            return where
+        for path in self.files():
+            if display_path(path) == where.file:
+                with self._open(path) as csv_file:
+                    column = csv_file.field_column(where.line, field)
+                return Location(where.file, where.line, column, where.key)
+        return where
+
     def count_rows(self) -> int:
         """Records in every file (streams through them)."""
         total = 0
