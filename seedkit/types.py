@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -243,13 +244,15 @@ def python_value(column: Column, value: object) -> object:
     )
     if isinstance(value, accepted) and not wrong:
         if kind is TypeKind.DECIMAL:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{value} is not a decimal number (NaN and infinity are refused)")
             return Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
         if kind is TypeKind.FLOAT:
             return float(value)  # type: ignore[arg-type]
         if kind is TypeKind.JSON:
             try:
-                return json.dumps(value)
-            except TypeError as exc:
+                return json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError) as exc:
                 raise ValueError(f"cannot be written as JSON: {exc}") from None
         if isinstance(value, dt.datetime) and kind is TypeKind.TIMESTAMPTZ:
             return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

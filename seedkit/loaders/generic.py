@@ -36,6 +36,7 @@ class GenericLoader(Loader):
         """Write the step's rows by its mode."""
         self.target = target
         self.reporter = reporter
+        self.step = step
         return self._write_rows(conn, step)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
@@ -46,6 +47,7 @@ class GenericLoader(Loader):
         mirror = before_rows(conn, self.target, load, table, columns)
         adapt = dialect.value_adapter()
         keys = key_positions(load, columns) if keyed(load) else []
+        self.columns = columns
         written = 0
         for batch in load.source.batches(load.table):
             rows = batch.rows
@@ -70,6 +72,8 @@ class GenericLoader(Loader):
         if not self.target.dialect.SUPPORTS_SAVEPOINTS:
             try:
                 self.target.run_many(conn, sql, rows)
+            except OverflowError:
+                raise self._too_large(rows, batch) from None
             except DBAPIError as exc:
                 first, last = batch.location(0), batch.location(len(rows) - 1)
                 span = f"lines {first.line}-{last.line}" if first.line != last.line else ""
@@ -83,6 +87,9 @@ class GenericLoader(Loader):
         savepoint = conn.begin_nested()
         try:
             self.target.run_many(conn, sql, rows)
+        except OverflowError:  # the driver cannot bind an integer (SQLite: beyond 64 bits)
+            savepoint.rollback()
+            raise self._too_large(rows, batch) from None
         except DBAPIError as exc:
             savepoint.rollback()
             self._locate_bad_row(conn, sql, rows, batch)
@@ -95,6 +102,25 @@ class GenericLoader(Loader):
                 hint="fix these rows; nothing was applied",
             ) from None
         savepoint.commit()
+
+    def _too_large(self, rows: list[tuple[Any, ...]], batch: RowBatch) -> DataError:
+        """The error for the first integer of `rows` the driver could not bind."""
+        for index, row in enumerate(rows):
+            for position, value in enumerate(row):
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                    where = self.step.source.locate_field(batch.location(index), position)
+                    return DataError(
+                        f"{self.step.source.describe_row(index)}column `{self.columns[position]}`: {value} is beyond the 64-bit "
+                        f"integer range {self.target.dialect.name} can store",
+                        location=where,
+                        hint="write a value between -9223372036854775808 and "
+                        "9223372036854775807, or use a decimal column",
+                    )
+        return DataError(
+            "an integer is beyond the range the database driver can bind",
+            location=batch.location(0),
+            hint="fix the value; nothing was applied",
+        )
 
     def _locate_bad_row(
         self, conn: sa.Connection, sql: str, rows: list[tuple[Any, ...]], batch: RowBatch

@@ -55,9 +55,8 @@ def null_key_error(
     located = load.source.locate_field(batch.location(index), position)
     where = Location(located.file, located.line, located.column, f"steps.{load.name}.key")
     mode = load.mode.value if load.mode else "upsert"
-    row = f"row {index + 1}: " if load.source.kind == "rows" else ""
     return DataError(
-        f"{row}key column `{column}` is NULL: a `{mode}` step matches rows by their key, and a "
+        f"{load.source.describe_row(index)}key column `{column}` is NULL: a `{mode}` step matches rows by their key, and a "
         "row without one can be neither matched nor kept",
         location=where,
         hint="give the row its key value, or set `key` to columns that are never empty",

@@ -196,6 +196,12 @@ def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> DAG:
     dag = DAG(steps)
     for name, model in manifest.model.steps.items():
         for dep in model.depends_on:
+            if dep == name:
+                raise GraphError(
+                    f"step `{name}` depends on itself",
+                    location=manifest.locate("steps", name, "depends_on"),
+                    hint=f"remove `{name}` from its own `depends_on`",
+                )
             if dep not in steps:
                 import difflib
 

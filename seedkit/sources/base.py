@@ -173,6 +173,11 @@ class Source:
         knows its columns' positions (CSV) adds the column, others return `where`."""
         return where
 
+    def describe_row(self, index: int) -> str:
+        """Words naming row `index` of a batch in a message, for sources whose locations
+        do not tell rows apart (inline rows); empty for others."""
+        return ""
+
     def count_rows(self) -> int | None:
         """How many rows a row source yields, for the plan (None if unknown without loading)."""
         return None

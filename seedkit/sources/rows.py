@@ -55,6 +55,14 @@ class RowsSource(Source):
                         hint="columns: " + ", ".join(c.name for c in table.columns),
                     )
 
+    def locate_field(self, where: Location, field: int) -> Location:
+        """`where` (the `rows` line) with the manifest key `steps.NAME.rows`."""
+        return Location(where.file, where.line, None, self.context.locate().key)
+
+    def describe_row(self, index: int) -> str:
+        """`row N, ` for messages: every inline row shares the `rows` line."""
+        return f"row {index + 1}, "
+
     def batches(self, table: Table | None, size: int = 10_000) -> Iterator[RowBatch]:
         """One batch of converted rows (inline rows are few)."""
         from seedkit.types import python_value

@@ -52,6 +52,8 @@ def typed_value(column: Column | None, value: Any) -> Any:
     kind = column.kind
     if isinstance(value, Decimal):
         if kind is TypeKind.DECIMAL:
+            if not value.is_finite():
+                raise ValueError(f"{value} is not a decimal number (NaN and infinity are refused)")
             return value
         if kind is TypeKind.FLOAT:
             return float(value)
