@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
@@ -37,8 +37,8 @@ class CsvDefaultsModel(Strict):
     null: list[str] | None = Field(
         None, description="Unquoted fields equal to one of these are NULL. Default [''] ."
     )
-    header: StrictBool | None = Field(
-        None, description="First record holds column names. Default true."
+    header: bool | None = Field(
+        None, strict=True, description="First record holds column names. Default true."
     )
 
 
@@ -63,8 +63,8 @@ class ProjectModel(Strict):
     )
     ddl: list[str] = Field(default_factory=list, description="DDL files run first, in order.")
     url: str | None = Field(None, description="Default target URL; --url and SEEDKIT_URL win.")
-    infer_dependencies: StrictBool = Field(
-        True, description="Add graph edges from the DDL's foreign keys."
+    infer_dependencies: bool = Field(
+        True, strict=True, description="Add graph edges from the DDL's foreign keys."
     )
     history_table: str = Field("seedkit_history", description="Table recording applied steps.")
 
