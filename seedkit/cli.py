@@ -114,9 +114,9 @@ def _main(
 
 
 def _scrub(text: str) -> str:
-    import re
+    from seedkit.secrets import scrub
 
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    return scrub(text)
 
 
 @app.command()

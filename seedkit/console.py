@@ -23,18 +23,22 @@ def make_console(stderr: bool = False) -> Console:
 
 def print_json(data: Any) -> None:
     """JSON to standard output, stable key order, dates as text."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    from seedkit.secrets import scrub
+
+    sys.stdout.write(scrub(json.dumps(data, indent=2, default=str)) + "\n")
 
 
 def render_error(console: Console, error: SeedkitError) -> None:
     """One message: where, what, and what to do next."""
     from rich.markup import escape
 
-    where = str(error.location) if error.location else ""
+    from seedkit.secrets import scrub
+
+    where = scrub(str(error.location)) if error.location else ""
     head = f"[bold red]error[/]: {escape(where)}: " if where else "[bold red]error[/]: "
-    console.print(head + escape(error.message), soft_wrap=True)
+    console.print(head + escape(scrub(error.message)), soft_wrap=True)
     if error.hint:
-        console.print(f"  [dim]hint:[/] {escape(error.hint)}", soft_wrap=True)
+        console.print(f"  [dim]hint:[/] {escape(scrub(error.hint))}", soft_wrap=True)
 
 
 def render_plan(console: Console, data: dict[str, Any]) -> None:

@@ -8,7 +8,6 @@ database error becomes an ApplyError carrying the source location.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -38,23 +37,10 @@ DRIVER_EXTRAS = {
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ***, safe to print anywhere."""
-    try:
-        from sqlalchemy.engine import make_url
+    """The URL with its password and secret query options replaced by ***, safe to print."""
+    from seedkit.secrets import mask_url as mask
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
-def _password(url: str) -> str | None:
-    try:
-        from sqlalchemy.engine import make_url
-
-        pw = make_url(url).password
-        return str(pw) if pw else None
-    except Exception:
-        return None
+    return mask(url)
 
 
 class Target:
@@ -62,11 +48,19 @@ class Target:
 
     def __init__(self, url: str, dialect: Dialect | None = None) -> None:
         self.url = url
+        from seedkit.secrets import remember, url_secrets
+
+        remember(url)
         self.display_url = mask_url(url)
-        self._secret = _password(url)
+        self._secrets = url_secrets(url)
         self.engine = self._create_engine(url)
         from seedkit.dialects import dialect_for
 
+        if self.engine.dialect.name in ("mysql", "mariadb") and not self.engine.url.database:
+            raise TargetError(
+                f"{self.display_url} names no database",
+                hint="add the database to the URL: mysql+pymysql://user@host:3306/DATABASE",
+            )
         self.dialect: Dialect = dialect or dialect_for(self.engine.dialect.name)
         self.dialect.configure_engine(self.engine)
 
@@ -82,9 +76,9 @@ class Target:
                 hint="use a URL such as sqlite:///file.db, postgresql+psycopg://…, "
                 "mysql+pymysql://… or duckdb:///file.duckdb",
             ) from None
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:
             raise TargetError(
-                f"not a database URL: {self.display_url} ({exc})",
+                f"not a database URL: {self.display_url} ({self.scrub(str(exc))})",
                 hint="the form is dialect+driver://user:password@host:port/database",
             ) from None
         except ImportError as exc:
@@ -108,10 +102,10 @@ class Target:
         return self.dialect.sqlglot_name
 
     def scrub(self, text: str) -> str:
-        """Remove the password from any text before it is shown."""
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        return text
+        """Remove the URL's password and secret options from any text before it is shown."""
+        from seedkit.secrets import scrub
+
+        return scrub(text, self._secrets)
 
     @contextmanager
     def connect(self) -> Iterator[sa.Connection]:
@@ -125,6 +119,12 @@ class Target:
             raise TargetError(
                 f"cannot connect to {self.display_url}: {reason}",
                 hint="check that the server is running and the URL (or --url / SEEDKIT_URL)",
+            ) from None
+        except TypeError as exc:  # a query option the driver does not take
+            raise TargetError(
+                f"cannot connect to {self.display_url}: the driver refused an option of the "
+                f"URL ({self.scrub(str(exc))})",
+                hint="remove the option from the URL's query (after `?`)",
             ) from None
         try:
             yield conn
