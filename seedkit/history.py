@@ -104,11 +104,18 @@ class History:
 
     def ensure(self, conn: sa.Connection) -> None:
         """Create the table (and its schema-version row) if missing; refuse a newer format,
-        migrate an older one."""
-        if self.exists(conn):
-            if self._check_version(conn) < SCHEMA_VERSION:
-                self._migrate(conn)
-            return
+        migrate an older one. Two projects creating it at once are kept apart by the
+        dialect's `history_guard`."""
+        with self.dialect.history_guard(
+            conn, self.target, self.table, lambda: self.exists(conn)
+        ) as exists:
+            if not exists:
+                self._create(conn)
+                return
+        if self._check_version(conn) < SCHEMA_VERSION:
+            self._migrate(conn)
+
+    def _create(self, conn: sa.Connection) -> None:
         q = self.dialect.quote
         ddl = (
             f"CREATE TABLE {self.dialect.quote_table(conn, self.table)} ("
@@ -149,7 +156,12 @@ class History:
             f"{self.dialect.quote_table(conn, self.table)} "
             f"WHERE {self._where(conn, 'kind', 'name')}"
         )
-        found = self.dialect.query(conn, sql, ("schema", "version")).scalar()
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            found = self.dialect.query(conn, sql, ("schema", "version")).scalar()
+        except DBAPIError:  # a table of other columns: not ours
+            found = None
         if found is None or not str(found).isdigit():
             raise TargetError(
                 f"table `{self.table}` on {self.target.display_url} is not a seedkit history table",
@@ -223,16 +235,22 @@ class History:
         from seedkit import __version__
 
         table = self.dialect.quote_table(conn, self.table)
-        self.dialect.query(
-            conn,
-            f"DELETE FROM {table} WHERE {self._where(conn, 'project', 'kind', 'name')}",
-            (project, kind, name),
-        )
         cols = ", ".join(self.dialect.quote(conn, c) for c in _COLUMNS)
+        insert = f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})"
+        if self.dialect.SUPPORTS_ON_CONFLICT:
+            self.dialect.query(
+                conn,
+                f"DELETE FROM {table} WHERE {self._where(conn, 'project', 'kind', 'name')}",
+                (project, kind, name),
+            )
+        else:
+            # MySQL, MariaDB: a DELETE of a missing row takes a gap lock, and two projects
+            # recording at once would deadlock on their INSERTs; replace the row by key.
+            insert = self.dialect.upsert_sql(conn, self.table, _COLUMNS, _COLUMNS[:3])
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.dialect.query(
             conn,
-            f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})",
+            insert,
             (
                 project,
                 kind,

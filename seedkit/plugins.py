@@ -9,6 +9,7 @@ naming both packages: which one would win is not a thing to guess.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -63,6 +64,7 @@ class PluginHost:
 
     def __init__(self) -> None:
         self._pm: pluggy.PluginManager | None = None
+        self._loaded = False
         self.plugins: list[PluginInfo] = []
         self.conflicts: list[str] = []
         self._sources: dict[str, tuple[type[Source], PluginInfo]] = {}
@@ -71,8 +73,11 @@ class PluginHost:
     @property
     def manager(self) -> pluggy.PluginManager:
         """The pluggy manager, loading built-ins and entry points on first use."""
-        if self._pm is None:
-            self._load()
+        if not self._loaded:
+            with _LOADING:  # two threads' first use: one loads, the other waits for it
+                if not self._loaded:
+                    self._load()
+                    self._loaded = True
         assert self._pm is not None
         return self._pm
 
@@ -209,13 +214,16 @@ def _would_provide(plugin: PluginInfo, kind: str) -> bool:
 
 
 _host: PluginHost | None = None
+_LOADING = threading.RLock()
 
 
 def get_host() -> PluginHost:
     """The process-wide plugin host (created on first use)."""
     global _host
     if _host is None:
-        _host = PluginHost()
+        with _LOADING:
+            if _host is None:
+                _host = PluginHost()
     return _host
 
 

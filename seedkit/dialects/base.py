@@ -104,6 +104,15 @@ class Dialect:
         """Give back a lock that outlives transactions (GET_LOCK); transaction locks need nothing."""
 
     @contextmanager
+    def history_guard(
+        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+    ) -> Iterator[bool]:
+        """Yield whether the history table `exists`, under a lock that keeps two projects
+        from creating it at once (their project locks differ). The default needs none:
+        SQLite and DuckDB let one writer in at a time."""
+        yield exists()
+
+    @contextmanager
     def read_scope(self, conn: sa.Connection) -> Iterator[None]:
         """A transaction that only reads (plan, status), rolled back at its end."""
         conn.info["seedkit_read_only"] = True

@@ -7,7 +7,8 @@ transactions, is released at the end of the apply, and dies with the session.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from seedkit.dialects.base import Dialect
@@ -90,6 +91,25 @@ class MysqlDialect(Dialect):
         raise LockTimeoutError(
             f"the lock `{name}` on {target.display_url} is taken{waited(wait)}{text}", hint=hint
         )
+
+    @contextmanager
+    def history_guard(
+        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+    ) -> Iterator[bool]:
+        """Look for the history table and create it under a named lock of its own: reading
+        a table's definition while another session creates it fails (MariaDB 1684), and
+        two projects would both create it. The lock is released as soon as the table is
+        there and its format row committed (CREATE TABLE commits by itself; the row is
+        committed with it, so that the next project never finds the table without it)."""
+        name = lock_name(self.query(conn, "SELECT DATABASE()").scalar(), f"\0history:{table}")
+        self.query(conn, "SELECT GET_LOCK(%s, %s)", (name, DEFAULT_LOCK_TIMEOUT))
+        try:
+            found = exists()
+            yield found
+            if not found:
+                self.query(conn, "COMMIT")
+        finally:
+            self.query(conn, "SELECT RELEASE_LOCK(%s)", (name,))
 
     def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
         """`RELEASE_LOCK(name)`, committed at once."""

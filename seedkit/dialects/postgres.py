@@ -7,6 +7,8 @@ its session (a killed seedkit leaves no lock behind).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from seedkit.dialects.base import Dialect
@@ -81,6 +83,19 @@ class PostgresDialect(Dialect):
                 raise self._lock_error(target, project, key, wait) from None
             raise
         self.query(conn, "SELECT set_config('lock_timeout', %s, true)", (previous,))
+
+    @contextmanager
+    def history_guard(
+        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+    ) -> Iterator[bool]:
+        """When the history table is missing, take a transaction lock on its name and look
+        again: a second project creating it at once waits for the first to commit (or roll
+        back), then finds it, instead of failing on pg_type's unique index."""
+        if exists():
+            yield True
+            return
+        self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (lock_key(f"\0history:{table}"),))
+        yield exists()
 
     def _lock_error(self, target: Target, project: str, key: int, wait: float) -> LockTimeoutError:
         unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
