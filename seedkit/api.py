@@ -41,10 +41,18 @@ def validate(
     exclude: Iterable[str] | None = None,
     env: str | None = None,
 ) -> Plan:
-    """Static checks only: manifest, files, graph, CSV headers against the DDL's columns."""
+    """Static checks only: manifest, files, graph, CSV headers against the DDL's columns,
+    SQL files split (syntax, transaction control)."""
     from seedkit.plan.builder import build_plan
 
-    return build_plan(load_manifest(manifest_path, env), select=select, exclude=exclude)
+    plan_ = build_plan(load_manifest(manifest_path, env), select=select, exclude=exclude)
+    # Every selected SQL step's statements are read, so that a syntax error or a statement
+    # controlling the transaction is found here, at its line (the DDL's already were).
+    for name in sorted(plan_.selected):
+        step = plan_.steps[name]
+        for _ in step.source.statements() if step.is_sql else ():
+            pass
+    return plan_
 
 
 def plan(
@@ -112,9 +120,11 @@ def apply(
     drops what the DDL created and the history, in the same transaction where it can;
     a second apply of the project waits `lock_timeout` seconds for the first.
     """
+    from seedkit.locks import check_timeout
     from seedkit.plan.builder import build_plan
     from seedkit.plan.executor import Executor
 
+    check_timeout(lock_timeout)
     manifest = load_manifest(manifest_path, env)
     # static problems stop us before connecting
     plan_ = build_plan(manifest, select=select, exclude=exclude)
@@ -229,8 +239,10 @@ def reset(
 ) -> ResetResult:
     """Drop what the DDL created, in reverse dependency order, and the project's history,
     under the project's lock and in one transaction where the database allows it."""
+    from seedkit.locks import check_timeout
     from seedkit.plan.reset import run_reset
 
+    check_timeout(lock_timeout)
     manifest = load_manifest(manifest_path, env)
     plan_, target = _target_plan(manifest, url, None)
     try:

@@ -20,6 +20,17 @@ class LockTimeoutError(TargetError):
     """Another seedkit (or another writer) held the lock for longer than --lock-timeout."""
 
 
+def check_timeout(timeout: float | None) -> None:
+    """Refuse a --lock-timeout that is not a number of seconds (nan, infinity, negative)."""
+    import math
+
+    if timeout is not None and (not math.isfinite(timeout) or timeout < 0):
+        raise TargetError(
+            f"--lock-timeout must be a number of seconds, 0 or more, not {timeout}",
+            hint="for example --lock-timeout 30 (0 fails at once when the lock is taken)",
+        )
+
+
 def lock_key(project: str) -> int:
     """A signed 64-bit key for `project`, stable across runs and machines (PostgreSQL)."""
     digest = hashlib.sha256(f"seedkit:{project}".encode()).digest()

@@ -12,6 +12,7 @@ from seedkit.errors import GraphError, Location, ManifestError, display_path
 from seedkit.graph import DAG, CycleError
 from seedkit.manifest import Manifest
 from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
+from seedkit.plan.project_checks import check_dialect, check_project
 from seedkit.plan.steps import DdlFile, LoadStep, Plan
 from seedkit.schema import Schema
 from seedkit.selection import select_steps
@@ -29,6 +30,7 @@ def build_plan(
     """The plan for `manifest`. `schema` adds tables known from a target (reflected);
     `select`/`exclude` pick steps by name or `tag:NAME` (seedkit.selection)."""
     project = manifest.model.project
+    check_dialect(manifest)
     ddl = tuple(_ddl_file(manifest, i, p) for i, p in enumerate(project.ddl))
     known = schema_from_files(manifest, ddl)
     if schema is not None:
@@ -38,6 +40,7 @@ def build_plan(
     steps: dict[str, LoadStep] = {}
     for name, model in manifest.model.steps.items():
         steps[name] = _load_step(manifest, name, model, known)
+    check_project(manifest, known, [s.table_name for s in steps.values()])
     dag = _graph(manifest, steps)
     try:
         levels = dag.levels()
@@ -82,18 +85,39 @@ def _ddl_file(manifest: Manifest, index: int, relative: str) -> DdlFile:
 def schema_from_files(manifest: Manifest, ddl: Iterable[DdlFile]) -> Schema:
     """The schema the manifest's DDL files declare, read with sqlglot in the manifest's dialect."""
     from seedkit.schema.ddl import schema_from_ddl
+    from seedkit.sources.base import LocatedStatement
     from seedkit.sources.sqlsplit import split_sql
+    from seedkit.sources.txguard import guard
 
     schema = Schema()
     for item in ddl:
-        text = item.path.read_text(encoding="utf-8-sig")
+        text = _read_ddl(item)
         # An unterminated quote or comment is reported where it starts, now; the schema
         # reader would skip what it cannot split and report a table as missing instead.
-        split_sql(text, manifest.model.project.dialect, source=item.shown)
+        # So is a statement controlling the transaction (before any DDL runs, on MySQL too).
+        split = split_sql(text, manifest.model.project.dialect, source=item.shown)
+        for _ in guard(LocatedStatement(s.text, item.shown, s.line, s.column) for s in split):
+            pass
         schema = schema_from_ddl(
             text, manifest.model.project.dialect, source=item.shown, schema=schema
         )
     return schema
+
+
+def _read_ddl(item: DdlFile) -> str:
+    """A DDL file's text; one that is not UTF-8 is an error at its line and byte."""
+    data = item.path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ManifestError(
+            f"{item.shown} is not UTF-8 text ({exc.reason} at byte {exc.start - start})",
+            location=Location.in_file(item.path, line, column),
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def source_for(manifest: Manifest, name: str, model: StepModel) -> Source:

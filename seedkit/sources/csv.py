@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from seedkit.errors import DataError, Location, display_path
+from seedkit.errors import DataError, Location, ManifestError, display_path
 from seedkit.manifest.models import CsvOptionsModel
 from seedkit.schema import Table
 from seedkit.sources.base import RowBatch, Source
@@ -38,12 +38,28 @@ class CsvSource(Source):
 
         defaults = self.context.manifest.model.defaults.csv
         merged: dict[str, Any] = {}
+        where: dict[str, Location] = {}
         for name in ("delimiter", "quote", "escape", "encoding", "null", "header"):
             value = getattr(self._options, name)
+            where[name] = self.context.locate(name) if self._is_table() else self.context.locate()
             if value is None:
                 value = getattr(defaults, name)
+                where[name] = self.context.manifest.locate("defaults", "csv", name)
             if value is not None:
                 merged[name] = tuple(value) if name == "null" else value
+        for name in ("delimiter", "quote", "escape"):
+            char = merged.get(name)
+            if char is not None and (len(char) != 1 or char in "\r\n"):
+                raise ManifestError(
+                    f"csv `{name}` must be one character other than a newline, not {char!r}",
+                    location=where[name],
+                    hint=f'for example {name} = ","' if name == "delimiter" else None,
+                )
+        if merged.get("delimiter", ",") in (merged.get("quote", '"'), merged.get("escape")):
+            raise ManifestError(
+                "csv `delimiter` must differ from the quote and escape characters",
+                location=where["delimiter"],
+            )
         return CsvOptions(**merged)
 
     def _open(self, path: Path) -> Any:

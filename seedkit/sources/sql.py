@@ -34,9 +34,11 @@ class SqlSource(Source):
 
 def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatement]:
     """The located statements of one SQL file (DDL files use this too), yielded as the file is
-    read, so a dump of any size is held only a statement and a chunk at a time."""
+    read, so a dump of any size is held only a statement and a chunk at a time. A statement
+    that controls the transaction is an error at its line (see seedkit.sources.txguard)."""
     from seedkit.errors import display_path
     from seedkit.sources.sqlsplit import split_sql_stream
+    from seedkit.sources.txguard import guard
 
     shown = display_path(path)
     try:
@@ -45,8 +47,9 @@ def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatemen
         raise ManifestError(f"file not found: {shown}", location=Location(file=shown)) from None
     with raw:
         reader = _Utf8Reader(raw, shown)
-        for stmt in split_sql_stream(reader.read, dialect, source=shown):
-            yield LocatedStatement(stmt.text, shown, stmt.line, stmt.column)
+        split = split_sql_stream(reader.read, dialect, source=shown)
+        # Transaction control and psql meta-commands are refused (seedkit.sources.txguard).
+        yield from guard(LocatedStatement(s.text, shown, s.line, s.column) for s in split)
 
 
 class _Utf8Reader:
