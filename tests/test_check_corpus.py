@@ -47,10 +47,12 @@ EXPECTED = {
             70: "session settings",
         },
     ),
+    # The .dump's wrapping BEGIN TRANSACTION (line 5) and COMMIT are dropped before the
+    # dry run reads the file, as before an apply (seedkit.sources.txguard).
     "sqlite": (
-        15,
+        13,
         5,
-        {2: "pragmas", 5: "transaction control", 28: "non-unique index", 31: "triggers"},
+        {2: "pragmas", 28: "non-unique index", 31: "triggers"},
     ),
 }
 
