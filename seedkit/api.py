@@ -125,10 +125,13 @@ def apply(
     from seedkit.plan.executor import Executor
 
     check_timeout(lock_timeout)
+    from seedkit.history import database_missing
+
     manifest = load_manifest(manifest_path, env)
     # static problems stop us before connecting
     plan_ = build_plan(manifest, select=select, exclude=exclude)
     target = open_target(manifest, url)
+    new_file = database_missing(target)
     try:
         if not manifest.model.project.ddl:
             plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
@@ -141,8 +144,20 @@ def apply(
             fresh=fresh,
             lock_timeout=lock_timeout,
         ).run()
+    except BaseException:
+        if new_file:  # a failed apply leaves no empty database file behind
+            target.dispose()
+            remove_database_file(target)
+        raise
     finally:
         target.dispose()
+
+
+def remove_database_file(target: Target) -> None:
+    """Delete a SQLite or DuckDB file (and its journal or WAL) that this apply created."""
+    database = target.engine.url.database or ""
+    for suffix in ("", "-journal", "-wal", "-shm", ".wal"):
+        Path(database + suffix).unlink(missing_ok=True)
 
 
 def _target_plan(
@@ -243,9 +258,14 @@ def reset(
     from seedkit.plan.reset import run_reset
 
     check_timeout(lock_timeout)
+    from seedkit.history import database_missing
+    from seedkit.plan.reset import ResetResult
+
     manifest = load_manifest(manifest_path, env)
     plan_, target = _target_plan(manifest, url, None)
     try:
+        if database_missing(target):  # opening the file would create it: nothing to reset
+            return ResetResult(target.display_url, [], 0, [])
         return run_reset(plan_, target, transpile=transpile, lock_timeout=lock_timeout)
     finally:
         target.dispose()

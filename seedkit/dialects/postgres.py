@@ -43,6 +43,13 @@ WHERE context IN ('user', 'superuser') AND name NOT LIKE 'transaction%'
 """
 
 
+_SEQUENCE_INFO = """
+SELECT s.seqincrement, pg_has_role(c.relowner, 'USAGE')
+FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+WHERE s.seqrelid = %s::regclass
+"""
+
+
 class PostgresDialect(Dialect):
     """PostgreSQL."""
 
@@ -140,8 +147,14 @@ class PostgresDialect(Dialect):
                 self.query(conn, "SELECT set_config(%s, %s, false)", (name, before))
 
     def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
-        """After explicit ids, `setval` each serial or identity sequence of `table` to the
-        column's largest value (never backwards), so the next default id does not collide."""
+        """After explicit ids, move each serial or identity sequence of `table` past the
+        column's largest value (never backwards), so the next default id does not collide.
+
+        `ALTER SEQUENCE … RESTART` is transactional in PostgreSQL: a failed apply rolls the
+        move back with everything else. It needs the sequence's owner; a session that is
+        not falls back to `setval`, which PostgreSQL never rolls back (the sequence then
+        stays moved after a failed apply, which costs unused ids and nothing else).
+        """
         quoted = self.quote_table(conn, table)
         columns = self.query(conn, _SERIAL_COLUMNS, (quoted, quoted, quoted)).fetchall()
         for column, sequence in columns:
@@ -149,8 +162,13 @@ class PostgresDialect(Dialect):
             largest = self.query(conn, f"SELECT MAX({col}) FROM {quoted}").scalar()
             if largest is None:
                 continue
-            current = self.query(
-                conn, "SELECT pg_sequence_last_value(%s::regclass)", (sequence,)
-            ).scalar()
-            if current is None or current < largest:
+            # `sequence` is pg_get_serial_sequence's text: a name already quoted as needed.
+            last, called = self.query(conn, f"SELECT last_value, is_called FROM {sequence}").one()
+            step, owner = self.query(conn, _SEQUENCE_INFO, (sequence,)).one()
+            following = last + step if called else last
+            if step <= 0 or following > largest:
+                continue
+            if owner:
+                self.query(conn, f"ALTER SEQUENCE {sequence} RESTART WITH {int(largest) + step}")
+            else:
                 self.query(conn, "SELECT setval(%s::regclass, %s)", (sequence, int(largest)))

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 _KINDS = ("VIEW", "TABLE", "SEQUENCE", "TYPE", "SCHEMA")
+#: Schemas every database of its kind starts with: reset never drops them.
+_DEFAULT_SCHEMAS = frozenset({"public", "main", "dbo", "pg_catalog", "information_schema"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class _Created:
     node: exp.Expression
     stmt: LocatedStatement
     materialized: bool = False
+    if_not_exists: bool = False
 
     @property
     def key(self) -> str:
@@ -73,6 +76,12 @@ def teardown(plan: Plan, target: Target, transpile_from: str | None) -> Teardown
     for item in reversed([c for c in created if c.kind == "SCHEMA"]):
         if target.dialect.name == "mysql":  # a MySQL schema is a database: never dropped whole
             result.left.append(f"schema {item.node.sql()} ({item.stmt.location})")
+        elif item.if_not_exists or table_key(item.node.sql()) in _DEFAULT_SCHEMAS:
+            # It may have been there before the seed (public, main…): dropping it would
+            # take the history table, and everything else in it, along.
+            result.left.append(
+                f"schema {item.node.sql()}, which may predate the seed ({item.stmt.location})"
+            )
         else:
             order.append(item)
     for item in order:
@@ -91,6 +100,9 @@ def _created_objects(plan: Plan, result: Teardown) -> list[_Created]:
     for ddl in plan.ddl:
         for stmt in read_statements(ddl.path, plan.source_dialect):
             head = " ".join(stmt.sql.split()[:4]).upper()
+            if head.startswith("ALTER TABLE") and "RENAME" in stmt.sql.upper():
+                _follow_rename(stmt, plan.source_dialect, created)
+                continue
             if not head.startswith("CREATE"):
                 continue
             try:
@@ -113,8 +125,35 @@ def _created_objects(plan: Plan, result: Teardown) -> list[_Created]:
                 isinstance(p, exp.MaterializedProperty)
                 for p in (node.args.get("properties") or exp.Properties()).expressions
             )
-            created.append(_Created(kind, target_node, stmt, materialized))
+            exists = bool(node.args.get("exists"))
+            created.append(_Created(kind, target_node, stmt, materialized, exists))
     return created
+
+
+def _follow_rename(stmt: LocatedStatement, dialect: str | None, created: list[_Created]) -> None:
+    """`ALTER TABLE a RENAME TO b`: the table the DDL created as `a` is dropped as `b`."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        node = sqlglot.parse_one(stmt.sql, read=dialect)
+    except SqlglotError:
+        return
+    if not isinstance(node, exp.Alter):
+        return
+    renames = [a for a in node.args.get("actions") or [] if isinstance(a, exp.AlterRename)]
+    if not renames or not isinstance(node.this, exp.Table):
+        return
+    old = table_key(node.this.sql())
+    new_name = renames[-1].this
+    for item in created:
+        if item.kind == "TABLE" and item.key == old and isinstance(new_name, exp.Table):
+            renamed = item.node.copy()
+            renamed.set("this", new_name.this.copy())
+            if new_name.args.get("db") is not None:
+                renamed.set("db", new_name.args["db"].copy())
+            item.node = renamed
 
 
 def _tables_in_drop_order(tables: list[_Created], plan: Plan) -> list[_Created]:
@@ -170,6 +209,7 @@ def _empty_tables(plan: Plan, target: Target, transpile_from: str | None, result
 def run_teardown(conn: sa.Connection, target: Target, plan: Teardown) -> list[DropItem]:
     """Execute the drops on `conn`, inside the caller's transaction; return what ran."""
     done: list[DropItem] = []
+    tables = _existing_tables(conn, target) if any(i.kind == "table" for i in plan.items) else None
     for item in plan.items:
         if item.kind == "rows of":
             if not target.dialect.table_exists(conn, item.name):
@@ -179,8 +219,37 @@ def run_teardown(conn: sa.Connection, target: Target, plan: Teardown) -> list[Dr
         else:
             for sql in item.statements:
                 target.run(conn, sql, item.location)
+            if item.kind == "table" and tables is not None and not _listed(item.name, tables):
+                continue  # DROP … IF EXISTS of a table that was not there: not reported
         done.append(item)
     return done
+
+
+def _existing_tables(conn: sa.Connection, target: Target) -> set[str] | None:
+    """Every table's key, bare and schema-qualified; None when the catalog cannot be read."""
+    import sqlalchemy as sa
+
+    try:
+        if target.dialect.name == "duckdb":  # its inspector reads tables DuckDB 2 lacks
+            sql = "SELECT schema_name, table_name FROM duckdb_tables()"
+            pairs = [tuple(r) for r in target.dialect.query(conn, sql).fetchall()]
+        else:
+            inspector = sa.inspect(conn)
+            pairs = [
+                (schema, name)
+                for schema in inspector.get_schema_names()
+                for name in inspector.get_table_names(schema=schema)
+            ]
+        found: set[str] = set()
+        for schema, name in pairs:
+            found |= {table_key(str(name)), table_key(f"{schema}.{name}")}
+        return found
+    except Exception:  # a catalog seedkit cannot list: report every drop, as before
+        return None
+
+
+def _listed(name: str, tables: set[str]) -> bool:
+    return table_key(name) in tables
 
 
 @dataclass
