@@ -38,7 +38,10 @@ class CsvDefaultsModel(Strict):
         None, description="Unquoted fields equal to one of these are NULL. Default [''] ."
     )
     header: bool | None = Field(
-        None, strict=True, description="First record holds column names. Default true."
+        None,
+        strict=True,
+        description="First record holds column names. Default true. With false, every record "
+        "fills the table's columns in the table's order.",
     )
 
 

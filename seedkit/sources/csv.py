@@ -62,21 +62,39 @@ class CsvSource(Source):
             )
         return CsvOptions(**merged)
 
-    def _open(self, path: Path) -> Any:
+    def _open(self, path: Path, table: Table | None = None, named: bool = False) -> Any:
+        """The file opened by the step's options. Without a header (`header = false`) the
+        fields fill the table's columns in the table's order; `named` asks for those names,
+        which needs the table."""
+        from dataclasses import replace
+
         from seedkit.sources.csvreader import CsvFile
 
-        return CsvFile(path, self.reader_options())
+        options = self.reader_options()
+        if named and not options.header:
+            if table is None:
+                raise ManifestError(
+                    "with header = false the fields fill the table's columns in order, "
+                    "and this table's columns are not known",
+                    location=self.context.locate("header")
+                    if self._is_table()
+                    else self.context.locate(),
+                    hint="declare the table in the DDL (or create it on the target first), "
+                    "or give the file a header line",
+                )
+            options = replace(options, names=tuple(c.name for c in table.columns))
+        return CsvFile(path, options)
 
     def columns(self, table: Table | None) -> list[str]:
-        """The header of the first file."""
-        with self._open(self.files()[0]) as csv_file:
+        """The header of the first file (the table's columns when it has none)."""
+        with self._open(self.files()[0], table, named=True) as csv_file:
             return list(csv_file.header)
 
     def validate(self, table: Table | None) -> None:
         """Every file's header names columns of the table, and all files share one header."""
         first: list[str] | None = None
         for path in self.files():
-            with self._open(path) as csv_file:
+            with self._open(path, table, named=table is not None) as csv_file:
                 header = list(csv_file.header)
                 if table is not None:
                     for index, name in enumerate(header):
@@ -134,7 +152,7 @@ class CsvSource(Source):
         """`batches` of one of the files. With `on_bad_value`, a value that will not convert
         is passed to it as the error `batches` raises, and its row left out: the dry run
         reports every bad value, file by file, and goes on."""
-        with self._open(path) as csv_file:
+        with self._open(path, table, named=True) as csv_file:
             header = tuple(csv_file.header)
             converters = _converters(header, table)
             shown = display_path(path)

@@ -31,6 +31,8 @@ class CsvOptions:
     encoding: str = "utf-8"
     null: tuple[str, ...] = ("",)
     header: bool = True
+    #: With `header = False`: the columns the fields fill, in order (the table's columns).
+    names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         chars = {"delimiter": self.delimiter, "quote": self.quote, "escape": self.escape}
@@ -120,7 +122,8 @@ class CsvFile:
             self._pending = first[:2] if first else None
             self.header_line = first[0] if first else 0
             width = len(self._split(first[1], frozenset())) if first else 0
-            self.header = [f"column{i}" for i in range(1, width + 1)]
+            names = self.options.names
+            self.header = list(names) if names else [f"column{i}" for i in range(1, width + 1)]
             return
         if first is None:
             raise DataError(
@@ -156,7 +159,10 @@ class CsvFile:
         nulls, split, all_quoted, gather = self._nulls, self._split, self._all_quoted, self._gather
         only_empty = nulls == frozenset([""])
         if self._pending is not None:
-            yield CsvRecord(self._pending[0], split(self._pending[1], nulls))
+            first = split(self._pending[1], nulls)
+            if len(first) != width:  # header = false with the table's columns as names
+                raise self._ragged(self._pending[0], len(first), width)
+            yield CsvRecord(self._pending[0], first)
         lines, lineno = self._handle, self._lineno
         try:
             for raw in lines:
@@ -328,8 +334,11 @@ class CsvFile:
 
     def _ragged(self, line: int, count: int, width: int) -> DataError:
         other = "the header has" if self.options.header else "the first row has"
+        tail = ""
+        if not self.options.header and self.options.names:
+            other, tail = "the table has", " columns (header = false: one field a column, in order)"
         return DataError(
-            f"row has {count} fields, {other} {width}",
+            f"row has {count} fields, {other} {width}{tail}",
             location=Location.in_file(self.path, line=line),
             hint=f"quote values that contain the delimiter {self.options.delimiter!r}, "
             "and check for a missing or extra delimiter",
