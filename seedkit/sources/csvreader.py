@@ -122,8 +122,8 @@ class CsvFile:
             self._pending = first[:2] if first else None
             self.header_line = first[0] if first else 0
             width = len(self._split(first[1], frozenset())) if first else 0
-            names = self.options.names
-            self.header = list(names) if names else [f"column{i}" for i in range(1, width + 1)]
+            given = self.options.names
+            self.header = list(given) if given else [f"column{i}" for i in range(1, width + 1)]
             return
         if first is None:
             raise DataError(
