@@ -26,10 +26,12 @@ def register_loaders() -> list[Any]:
     each database's fast path (COPY, read_csv, LOAD DATA, SQLite's own conversions)."""
     from seedkit.dryrun.loader import DryRunLoader
     from seedkit.loaders.duckdb import DuckdbCsvLoader
+    from seedkit.loaders.duckdb_upsert import DuckdbUpsertLoader
     from seedkit.loaders.generic import GenericLoader
     from seedkit.loaders.mysql import MysqlLoadDataLoader
     from seedkit.loaders.postgres import PostgresCopyLoader
     from seedkit.loaders.sqlite import SqliteFastLoader
 
     fast = [PostgresCopyLoader, SqliteFastLoader, DuckdbCsvLoader, MysqlLoadDataLoader]
+    fast.append(DuckdbUpsertLoader)
     return [GenericLoader, DryRunLoader, *fast]

@@ -421,7 +421,7 @@ def test_modes_leave_what_the_generic_loader_leaves(
         "postgres": ("upsert", "replace", "mirror"),
         "sqlite": ("upsert", "replace"),
         "mysql": ("replace",),
-        "duckdb": ("replace",),
+        "duckdb": ("upsert", "replace", "mirror"),
     }
     assert counter.calls == (0 if mode in fast_modes[kind] else 1)
     counter.force()

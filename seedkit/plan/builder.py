@@ -33,6 +33,7 @@ def build_plan(
     check_dialect(manifest)
     ddl = tuple(_ddl_file(manifest, i, p) for i, p in enumerate(project.ddl))
     known = schema_from_files(manifest, ddl)
+    created = [t.name for t in known]  # by the DDL; a reflected schema holds the history
     if schema is not None:
         for table in schema:
             if table.qualified_name not in known:
@@ -40,7 +41,7 @@ def build_plan(
     steps: dict[str, LoadStep] = {}
     for name, model in manifest.model.steps.items():
         steps[name] = _load_step(manifest, name, model, known)
-    check_project(manifest, known, [s.table_name for s in steps.values()])
+    check_project(manifest, created, [s.table_name for s in steps.values()])
     dag = _graph(manifest, steps)
     try:
         levels = dag.levels()

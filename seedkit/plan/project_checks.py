@@ -13,10 +13,9 @@ from collections.abc import Iterable
 
 from seedkit.errors import ManifestError
 from seedkit.manifest import Manifest
-from seedkit.schema import Schema
 
 
-def check_project(manifest: Manifest, schema: Schema, step_tables: Iterable[str]) -> None:
+def check_project(manifest: Manifest, created: Iterable[str], step_tables: Iterable[str]) -> None:
     """Raise a ManifestError at `project.history_table` when it cannot be used."""
     table = manifest.model.project.history_table
     where = manifest.locate("project", "history_table")
@@ -27,7 +26,7 @@ def check_project(manifest: Manifest, schema: Schema, step_tables: Iterable[str]
             hint="the history table lives in the target's default schema: "
             'write history_table = "seedkit_history" or another name without a dot',
         )
-    ours = {t.name.lower() for t in schema} | {t.rpartition(".")[2].lower() for t in step_tables}
+    ours = {t.lower() for t in created} | {t.rpartition(".")[2].lower() for t in step_tables}
     if table.lower() in ours:
         raise ManifestError(
             f"history_table `{table}` is a table this seed creates or loads",
