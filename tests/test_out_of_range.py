@@ -35,10 +35,8 @@ def test_an_integer_beyond_64_bits_is_located_on_sqlite(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("id,n,big\n1,2.5,7\n2,1,99999999999999999999999\n")
     code, err = _run("apply", "-m", str(manifest), "--url", f"sqlite:///{tmp_path / 'x.db'}")
     assert code == 1
-    assert (
-        "t.csv:3:5: column `big`: 99999999999999999999999 is beyond the 64-bit integer "
-        "range sqlite can store" in err
-    )
+    # The CSV converter refuses it (the same words on every database).
+    assert "t.csv:3:5: column `big`: '99999999999999999999999' is out of range for a 64-bit" in err
     assert "unexpected" not in err
 
 
