@@ -144,10 +144,24 @@ def apply(
             fresh=fresh,
             lock_timeout=lock_timeout,
         ).run()
-    except BaseException:
+    except BaseException as exc:
         if new_file:  # a failed apply leaves no empty database file behind
             target.dispose()
             remove_database_file(target)
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError):  # not a statement's or a row's: the database's own
+            if exc.connection_invalidated:
+                raise target.connection_lost(exc) from None
+            from seedkit.errors import TargetError
+            from seedkit.loaders.generic import storage_hint
+            from seedkit.target import _db_message
+
+            message = _db_message(exc)
+            raise TargetError(
+                f"{target.display_url} refused the apply: {target.scrub(message)}",
+                hint=storage_hint(message),
+            ) from None
         raise
     finally:
         target.dispose()

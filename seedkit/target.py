@@ -140,11 +140,27 @@ class Target:
         try:
             return conn.exec_driver_sql(sql, execution_options=AS_WRITTEN)
         except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise self.connection_lost(exc, location) from None
             raise ApplyError(
                 self.scrub(_db_message(exc)),
                 location=location,
                 hint="fix the statement; nothing was applied",
             ) from None
+
+    def connection_lost(self, exc: Exception, location: Location | None = None) -> TargetError:
+        """The error for a connection the server closed (or that broke) mid-apply."""
+        transactional = self.dialect.SUPPORTS_TRANSACTIONAL_DDL
+        return TargetError(
+            f"the connection to {self.display_url} was lost: {self.scrub(_db_message(exc))}",
+            location=location,
+            hint=(
+                "nothing was applied (the transaction died with the connection); "
+                if transactional
+                else "the steps recorded in history before this one stay applied; "
+            )
+            + "check the server, then apply again",
+        )
 
     def run_many(self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """Execute one statement for many rows (the driver's executemany)."""

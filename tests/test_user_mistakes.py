@@ -117,3 +117,80 @@ def test_a_mysql_url_without_a_database(tmp_path: Path) -> None:
     code, out = _run("apply", "-m", str(manifest), "--url", "mysql+pymysql://root@127.0.0.1:1/")
     assert code == 2
     assert "mysql+pymysql://root@127.0.0.1:1/ names no database" in out
+
+
+def test_a_connection_the_server_terminates_mid_apply(pg_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import sqlalchemy as sa
+
+    manifest = _seed(tmp_path, step='sql = "a.sql"')
+    (tmp_path / "a.sql").write_text(
+        "INSERT INTO t VALUES (1, 'a');\nSELECT pg_sleep(30);\nINSERT INTO t VALUES (2, 'b');\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seedkit", "apply", "-m", str(manifest), "--url", pg_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    database = sa.make_url(pg_url).database
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        deadline = time.monotonic() + 60
+        terminated = False
+        while not terminated and time.monotonic() < deadline and proc.poll() is None:
+            with admin.connect() as conn:
+                terminated = bool(
+                    conn.exec_driver_sql(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND query LIKE 'SELECT pg_sleep%%'",
+                        (database,),
+                    ).fetchall()
+                )
+            time.sleep(0.05)
+        out, err = proc.communicate(timeout=60)
+        assert terminated
+        assert proc.returncode == 2, err
+        assert "unexpected" not in err and "Traceback" not in err
+        assert "a.sql:2:1: the connection to postgresql+psycopg://" in err
+        assert "was lost: terminating connection due to administrator command" in err
+        assert "nothing was applied" in err
+        with admin.connect() as conn:
+            assert not sa.inspect(conn).has_table("t")
+    finally:
+        admin.dispose()
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.parametrize("mode", ["insert", "mirror"])
+def test_a_full_disk_is_named_not_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """SQLite's `database or disk is full` (here: a page limit on every connection), not
+    the `no such savepoint` that followed it, and no file left behind."""
+    import sqlalchemy as sa
+
+    from seedkit import api
+    from seedkit.errors import TargetError
+
+    manifest = _seed(tmp_path, step=f'csv = "t.csv"\nmode = "{mode}"')
+    rows = "".join(f"{i},{'x' * 4}\n" for i in range(30000))
+    (tmp_path / "t.csv").write_text("id,v\n" + rows, encoding="utf-8")
+
+    def limit(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.execute("PRAGMA max_page_count = 40")  # type: ignore[attr-defined]
+
+    sa.event.listen(sa.pool.Pool, "connect", limit)
+    try:
+        with pytest.raises(TargetError) as caught:
+            api.apply(manifest, url=f"sqlite:///{tmp_path / 'x.db'}")
+    finally:
+        sa.event.remove(sa.pool.Pool, "connect", limit)
+    assert "database or disk is full" in caught.value.message
+    assert "savepoint" not in caught.value.message
+    assert caught.value.hint is not None and caught.value.hint.startswith("free space")
+    assert not (tmp_path / "x.db").exists()

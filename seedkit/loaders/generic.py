@@ -91,7 +91,7 @@ class GenericLoader(Loader):
             savepoint.rollback()
             raise self._too_large(rows, batch) from None
         except DBAPIError as exc:
-            savepoint.rollback()
+            self._undo(savepoint, exc)
             self._locate_bad_row(conn, sql, rows, batch)
             # Every row went in alone: the batch failed for a reason no single row shows.
             first, last = batch.location(0), batch.location(len(rows) - 1)
@@ -102,6 +102,24 @@ class GenericLoader(Loader):
                 hint="fix these rows; nothing was applied",
             ) from None
         savepoint.commit()
+
+    def _undo(self, savepoint: Any, exc: Exception) -> None:
+        """Roll back to the savepoint; when the database already lost the whole transaction
+        (SQLite on a full disk, a dropped connection), raise the error that caused it."""
+        from sqlalchemy.exc import DBAPIError
+
+        from seedkit.errors import TargetError
+
+        try:
+            savepoint.rollback()
+        except DBAPIError:
+            if getattr(exc, "connection_invalidated", False):
+                raise self.target.connection_lost(exc) from None
+            raise TargetError(
+                f"{self.target.display_url} gave up the transaction: "
+                + self.target.scrub(_message(exc)),
+                hint=storage_hint(_message(exc)),
+            ) from None
 
     def _too_large(self, rows: list[tuple[Any, ...]], batch: RowBatch) -> DataError:
         """The error for the first integer of `rows` the driver could not bind."""
@@ -137,7 +155,7 @@ class GenericLoader(Loader):
             try:
                 self.target.run_many(conn, sql, [row])
             except DBAPIError as exc:
-                savepoint.rollback()
+                self._undo(savepoint, exc)
                 raise ApplyError(
                     self.target.scrub(_message(exc)),
                     location=batch.location(index),
@@ -237,6 +255,14 @@ class MirrorKeys:
         )
         self.target.run(conn, dialect.drop_temp_table_sql(conn, self.name), self.location)
         return max(getattr(result, "rowcount", 0) or 0, 0)
+
+
+def storage_hint(message: str) -> str:
+    """What to do about an error that ended the transaction; nothing was applied."""
+    lowered = message.lower()
+    if "full" in lowered or "no space" in lowered or "disk" in lowered:
+        return "free space where the database lives (or give it more), then apply again; nothing was applied"
+    return "check the database and apply again; nothing was applied"
 
 
 def column_name(load: LoadStep, name: str) -> str:
