@@ -45,7 +45,16 @@ class Dialect:
 
     def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
         """The SQL to send for one source statement: as written, or transpiled from the
-        manifest's dialect. An empty list skips the statement."""
+        manifest's dialect. An empty list skips the statement. pg_dump's `\\restrict` lines
+        (for psql only) are dropped."""
+        if stmt.sql.startswith("\\"):
+            from seedkit.sources.base import LocatedStatement
+            from seedkit.sources.txguard import strip_dump_guards
+
+            sql = strip_dump_guards(stmt.sql)
+            if not sql:
+                return []
+            stmt = LocatedStatement(sql, stmt.file, stmt.line, stmt.column)
         if not transpile_from or not self.sqlglot_name:
             return [stmt.sql]
         from seedkit.errors import ApplyError

@@ -17,7 +17,8 @@ rolled back; a `BEGIN` or `ROLLBACK` breaks the transaction the same way. So:
   file inside its own transaction.
 - A psql meta-command (`\\c db`, `\\set`, `\\i file`…) is refused: seedkit runs SQL,
   not psql scripts. pg_dump's own `\\restrict` and `\\unrestrict` lines, which only
-  guard psql against meta-commands, are dropped.
+  guard psql against meta-commands, pass here; the apply drops them
+  (`strip_dump_guards`), the dry run names them as skipped.
 """
 
 from __future__ import annotations
@@ -122,16 +123,13 @@ def guard(statements: Iterable[LocatedStatement]) -> Iterator[LocatedStatement]:
     wrapped = False
     only_settings = True
     held: LocatedStatement | None = None  # a COMMIT that may be the file's last statement
-    for given in statements:
-        stmt = _without_dump_guards(given)
-        if stmt is None:
-            continue
+    for stmt in statements:
         if held is not None:
             raise _refusal(held, "COMMIT")
         control = transaction_control(stmt.sql)
         if control is None:
             command = meta_command(stmt.sql)
-            if command is not None:
+            if command is not None and not _PG_DUMP_GUARDS.match(_body(stmt.sql)):
                 raise TransactionControlError(
                     f"`{command}` is a psql meta-command: seedkit runs SQL statements, "
                     "not psql scripts",
@@ -157,19 +155,12 @@ def _is_setting(sql: str) -> bool:
     return bool(head) and head[0].lower() in ("pragma", "set")
 
 
-def _without_dump_guards(stmt: LocatedStatement) -> LocatedStatement | None:
-    """The statement without pg_dump's leading `\\restrict`/`\\unrestrict` lines."""
-    sql, line = stmt.sql, stmt.line
-    while (found := _PG_DUMP_GUARDS.match(sql)) is not None:
-        line += found.group(0).count("\n")
-        sql = sql[found.end() :].lstrip(" \t")
-        while sql.startswith("\n"):
-            sql, line = sql[1:], line + 1
-    if not sql.strip():
-        return None
-    if sql is stmt.sql:
-        return stmt
-    return LocatedStatement(sql, stmt.file, line, 1)
+def strip_dump_guards(sql: str) -> str:
+    """`sql` without pg_dump's leading `\\restrict`/`\\unrestrict` lines (psql-only guards;
+    the apply drops them, the dry run names them as skipped)."""
+    while (found := _PG_DUMP_GUARDS.match(sql.lstrip())) is not None:
+        sql = sql.lstrip()[found.end() :]
+    return sql.strip()
 
 
 def _refusal(stmt: LocatedStatement, control: str) -> TransactionControlError:
