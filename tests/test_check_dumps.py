@@ -338,6 +338,9 @@ PG_OPTIONS = {
     "column-inserts": ["--column-inserts"],
     "rows-per-insert": ["--rows-per-insert=2"],
     "no-owner": ["--no-owner", "--no-privileges"],
+    "clean-if-exists": ["--clean", "--if-exists"],
+    "create": ["--create", "--clean"],
+    "quote-all-identifiers": ["--inserts", "--quote-all-identifiers"],
 }
 
 
@@ -369,6 +372,9 @@ def pg_dumps() -> Iterator[dict[str, str]]:
         dumps["schema"] = _run(["pg_dump", *args, "--schema-only", name])
         dumps["data"] = _run(["pg_dump", *args, "--data-only", name])
         dumps["data-inserts"] = _run(["pg_dump", *args, "--data-only", "--inserts", name])
+        dumps["data-disable-triggers"] = _run(
+            ["pg_dump", *args, "--data-only", "--disable-triggers", "--column-inserts", name]
+        )
         yield dumps
 
 
@@ -381,7 +387,7 @@ def test_a_pg_dump_checks_clean(tmp_path: Path, pg_dumps: dict[str, str], option
     assert counts["run"] + counts["skipped"] == counts["read"]
 
 
-@pytest.mark.parametrize("data", ["data", "data-inserts"])
+@pytest.mark.parametrize("data", ["data", "data-inserts", "data-disable-triggers"])
 def test_a_pg_dump_split_in_schema_and_data_checks_clean(
     tmp_path: Path, pg_dumps: dict[str, str], data: str
 ) -> None:

@@ -61,17 +61,27 @@ def drop_view_options(text: str) -> tuple[str, bool]:
     return m[1] + m[3] + text[m.end() :], True
 
 
+_DROP_AS = re.compile(r"(DROP\s+)(MATERIALIZED\s+VIEW|DOMAIN)\b", re.I)
 _MATERIALIZED = re.compile(r"(CREATE\s+)MATERIALIZED\s+(VIEW\b)", re.I)
 _WITH_DATA = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*\Z", re.I)
 
 
-def materialized_as_view(text: str) -> tuple[str, bool]:
+def materialized_as_view(text: str) -> tuple[str, str | None]:
     """PostgreSQL's `CREATE MATERIALIZED VIEW … [WITH NO DATA]` as a plain view, which
-    shows the same rows in DuckDB (it has no materialized views)."""
+    shows the same rows in DuckDB (it has no materialized views); its DROP, and a
+    domain's (a DuckDB type alias), accordingly."""
+    if (d := _DROP_AS.match(text)) is not None:
+        view = d[2].upper().startswith("MAT")
+        return (
+            d[1] + ("VIEW" if view else "TYPE") + text[d.end() :],
+            "a materialized view is a view in the dry run"
+            if view
+            else "a domain is a type alias in the dry run",
+        )
     m = _MATERIALIZED.match(text)
     if m is None:
-        return text, False
-    return _WITH_DATA.sub("", m[1] + m[2] + text[m.end() :]), True
+        return text, None
+    return _WITH_DATA.sub("", m[1] + m[2] + text[m.end() :]), "materialized view created as a view"
 
 
 def trim_identity_options(text: str) -> tuple[str, bool]:

@@ -157,9 +157,9 @@ def decide(text: str, state: PolicyState) -> Decision:
                 return Decision(skip="an empty MySQL version comment")
             notes.append("ran the contents of a MySQL /*!…*/ comment")
     if state.dialect in ("postgres", None):
-        text, plain = materialized_as_view(text)
-        if plain:
-            notes.append("materialized view created as a view")
+        text, mapped = materialized_as_view(text)
+        if mapped:
+            notes.append(mapped)
         if text[:6].upper() == "CREATE" and _ON_ONLY.search(text):
             text = _ON_ONLY.sub("ON ", text, count=1)
     if state.dialect in ("mysql", None):

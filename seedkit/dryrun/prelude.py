@@ -85,3 +85,32 @@ def with_inherited_columns(session: Session, text: str, sql: str) -> str:
         return sql
     joiner = "" if own.lstrip().startswith(")") else ", "
     return sql[:start] + ", ".join(columns) + joiner + own
+
+
+_IF_EXISTS = re.compile(
+    r"(?:ALTER|DROP)\s+(?:MATERIALIZED\s+)?(?P<kind>TABLE|VIEW|SEQUENCE|TYPE|DOMAIN|INDEX)\s+"
+    r"IF\s+EXISTS\s+(?:ONLY\s+)?(?P<name>(?:\"[^\"]+\"|`[^`]+`|[\w$]+)"
+    r"(?:\s*\.\s*(?:\"[^\"]+\"|`[^`]+`|[\w$]+))*)\s*(?:;|\s|$)",
+    re.I,
+)
+
+
+def absent_target(session: Session, text: str) -> str | None:
+    """`ALTER/DROP … IF EXISTS x` (pg_dump --clean --if-exists) when there is no `x` yet in
+    the dry run's database: the reason it does nothing. None otherwise."""
+    m = _IF_EXISTS.match(text)
+    if m is None:
+        return None
+    name = short_name(m["name"])
+    kind = m["kind"].upper()
+    catalog = {
+        "TABLE": "SELECT table_name FROM duckdb_tables()",
+        "VIEW": "SELECT view_name FROM duckdb_views()",
+        "SEQUENCE": "SELECT sequence_name FROM duckdb_sequences()",
+        "INDEX": "SELECT index_name FROM duckdb_indexes()",
+    }.get(kind, "SELECT type_name FROM duckdb_types()")
+    found = session.execute(f"SELECT count(*) FROM ({catalog}) AS c(n) WHERE lower(n) = ?", [name])
+    row = found.fetchone()
+    if row and row[0]:
+        return None
+    return f"IF EXISTS, and there is no {kind.lower()} `{name}` yet: nothing to do"

@@ -41,7 +41,12 @@ from seedkit.dryrun.failures import (
 from seedkit.dryrun.functions import Functions, missing_function
 from seedkit.dryrun.order import FkOrder
 from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
-from seedkit.dryrun.prelude import after_copy_block, after_meta_commands, with_inherited_columns
+from seedkit.dryrun.prelude import (
+    absent_target,
+    after_copy_block,
+    after_meta_commands,
+    with_inherited_columns,
+)
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
 from seedkit.schema import table_key
@@ -254,6 +259,9 @@ class Session:
             if stmt is None:
                 return
         self.statements += 1
+        if stmt.sql[:4].upper() in ("ALTE", "DROP") and (why := absent_target(self, stmt.sql)):
+            self.fidelity(stmt, "skipped", why)
+            return
         decision = decide(stmt.sql, self.policy)
         if decision.literal is None and decision.copy is None:
             # Not on the literal INSERT path: a data statement declares no key, sets nothing.
