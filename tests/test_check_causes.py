@@ -439,3 +439,20 @@ def test_a_refused_row_of_a_mysql_extended_insert_does_not_blame_its_children(
             "rows of `reviews` name a key of `books` whose row was refused (at books.sql:3)",
         )
     ]
+
+
+def test_switching_foreign_keys_off_lasts_only_to_the_end_of_its_file(in_tmp: Path) -> None:
+    # apply puts a file's session settings back after it: so does check.
+    manifest = ORDER_MANIFEST.format(dialect="mysql").replace(
+        'ddl = ["schema.sql"]', 'ddl = ["schema.sql"]\ninfer_dependencies = false'
+    ) + ('\n[steps.more]\nsql = "more.sql"\ntable = "categories"\ndepends_on = ["categories"]\n')
+    report = run(
+        in_tmp,
+        {
+            "seed.toml": manifest,
+            "schema.sql": ORDER_SCHEMA,
+            "data.sql": "SET FOREIGN_KEY_CHECKS=0;\n" + ORDER_DATA,
+            "more.sql": "INSERT INTO categories VALUES (7, 8);\nINSERT INTO categories VALUES (8, 1);\n",
+        },
+    )
+    assert problems(report) == [("foreign_key", "more.sql", 1, 31)]

@@ -118,6 +118,8 @@ class _Tracker:
         self.session.step_problems = 0
         self._rows = self.session.rows_added
         self._lost_table(name)
+        # Session settings a file makes end with it (apply puts them back after each file).
+        self.session.order.checks_off = False
         if self.inner is not None:
             self.inner.step_started(name, kind, total)
 
