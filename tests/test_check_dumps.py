@@ -647,3 +647,33 @@ def test_a_mariadb_dump_of_sequences_spatial_invisible_and_generated_columns_che
     report = check(tmp_path, "mysql", dump)
     assert report["problems"] == []
     assert rows(report) == 2
+
+
+def test_raw_blob_bytes_read_as_surrogates_reach_duckdb_as_replacement_characters(
+    tmp_path: Path,
+) -> None:
+    # mariadb-dump without --hex-blob writes raw bytes; read with surrogateescape, each is a
+    # lone surrogate, which DuckDB refuses ("cannot encode str as UTF-8").
+    from seedkit.dryrun.report import CheckReport
+    from seedkit.dryrun.session import Session
+    from seedkit.manifest import load_manifest
+    from seedkit.plan.builder import build_plan
+    from seedkit.sources.base import LocatedStatement
+
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id int, b blob);\n")
+    (tmp_path / "seed.toml").write_text(
+        '[project]\nname = "raw"\ndialect = "mysql"\nddl = ["schema.sql"]\n'
+    )
+    plan = build_plan(load_manifest(tmp_path / "seed.toml"), check_sources=False)
+    session = Session(plan, CheckReport("raw", "mysql"))
+    try:
+        for number, text in enumerate(
+            ["CREATE TABLE t (id int, b text)", "INSERT INTO t VALUES (1,'a\udcde\udcad')"],
+            start=1,
+        ):
+            session.statement(LocatedStatement(text, "data.sql", number))
+        session.flush()
+        assert session.report.problems == []
+        assert session.scalar("SELECT b FROM t") == "a\ufffd\ufffd"
+    finally:
+        session.db.close()

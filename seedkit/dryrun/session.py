@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("seedkit.sql")
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
 #: Literal INSERT statements sent to DuckDB as one.
 BATCH_STATEMENTS = 2000
 #: Problems reported per step before the dry run stops looking in it.
@@ -175,9 +176,21 @@ class Session:
     # -- execution -----------------------------------------------------------------------
 
     def execute(self, sql: str, params: list[Any] | None = None) -> Any:
-        """Run one statement on the session's connection, traced like every other."""
+        """Run one statement on the session's connection, traced like every other.
+
+        A MySQL dump's raw BLOB bytes reach the dry run as lone surrogates (the file is
+        read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes
+        U+FFFD: one character for one, so places in the text stay where they were."""
         log.debug("dry run: %s", sql if len(sql) < 2000 else sql[:2000] + " …")
-        return self.db.execute(sql, params) if params else self.db.execute(sql)
+        try:
+            return self.db.execute(sql, params) if params else self.db.execute(sql)
+        except Exception as exc:
+            if "surrogate" not in str(exc):
+                raise
+            sql = _SURROGATE.sub("\ufffd", sql)
+            if params:
+                params = [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in params]
+            return self.db.execute(sql, params) if params else self.db.execute(sql)
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """The first value of the first row of a query."""
