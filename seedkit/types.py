@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import math
 import re
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -32,6 +31,12 @@ _TIME_RE = re.compile(_TIME + r"\Z").match
 _TIMETZ_RE = re.compile(f"{_TIME}{_ZONE}?\\Z").match
 _STAMP_RE = re.compile(f"{_DATE}(?:[T ]{_TIME})?\\Z").match
 _STAMPTZ_RE = re.compile(f"{_DATE}(?:[T ]{_TIME}{_ZONE}?)?\\Z").match
+_HEX4 = "[0-9a-fA-F]{4}"
+#: A UUID as PostgreSQL, DuckDB and Python all read it: 32 hex digits, a hyphen allowed
+#: after any group of four, in braces or not (Python alone takes `urn:uuid:` or a
+#: lone brace).
+UUID_PATTERN = f"(?:{_HEX4}(?:-?{_HEX4}){{7}}|\\{{{_HEX4}(?:-?{_HEX4}){{7}}\\}})"
+_UUID_RE = re.compile(UUID_PATTERN + r"\Z").match
 #: The words a BOOLEAN column accepts (any case); SQL-side converters use the same lists.
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "on")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "off")
@@ -143,11 +148,9 @@ def _to_json(text: str) -> str:
 
 
 def _to_uuid(text: str) -> str:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        raise ValueError(f"{_show(text)} is not a UUID") from None
-    return text
+    if _UUID_RE(text):
+        return text
+    raise ValueError(f"{_show(text)} is not a UUID")
 
 
 def _to_bytes(text: str) -> bytes:
@@ -183,16 +186,17 @@ def converter_for(column: Column) -> Callable[[str], object]:
     """A function from CSV text to the Python value that `column`'s type takes.
 
     Integers are ASCII digits with an optional sign (`00123` -> 123) in the 64-bit
-    range; decimals become
-    `Decimal` (NaN and infinity are refused); booleans are true/false, t/f, yes/no,
-    y/n, on/off or 1/0 in any case; dates are `YYYY-MM-DD`; times `HH:MM[:SS[.ffffff]]`
-    (with an offset only for a time-with-zone type); timestamps are ISO 8601 with `T`
-    or a space. A timestamp without zone refuses an offset; a timestamp with zone
-    takes an offset or `Z`, and text without one is taken as UTC. JSON is validated
-    strictly (no NaN or Infinity, no lone surrogate escape) and passed on as text; a UUID is validated and passed on as written; binary is
-    `\\x`-prefixed hex (PostgreSQL's form) or else base64. Text is never changed, and
-    its length is left for the database (or the dry run) to check. Bad input raises
-    ValueError with a short message naming the value.
+    range; decimals become `Decimal` (NaN and infinity are refused); booleans are
+    true/false, t/f, yes/no, y/n, on/off or 1/0 in any case; dates are `YYYY-MM-DD`;
+    times `HH:MM[:SS[.ffffff]]` (with an offset only for a time-with-zone type);
+    timestamps are ISO 8601 with `T` or a space. A timestamp without zone refuses an
+    offset; a timestamp with zone takes an offset or `Z`, and text without one is taken
+    as UTC. JSON is validated strictly (no NaN or Infinity, no lone surrogate escape)
+    and passed on as text; a UUID (32 hex digits, a hyphen allowed after any four, in
+    braces or not) is validated and passed on as written; binary is `\\x`-prefixed hex
+    (PostgreSQL's form) or else base64. Text is never changed, and its length is left
+    for the database (or the dry run) to check. Bad input raises ValueError with a short
+    message naming the value.
     """
     if column.kind is TypeKind.TIME:
         upper = column.type.upper()

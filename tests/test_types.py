@@ -78,6 +78,7 @@ GOOD: list[tuple[TypeKind, str, Any]] = [
     (K.TEXT, "", ""),
     (K.UUID, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"),
     (K.UUID, "a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0eebc999c0b4ef8bb6d6bb9bd380a11"),
+    (K.UUID, "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}", "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}"),
     (K.BINARY, "\\xDEADbeef", b"\xde\xad\xbe\xef"),
     (K.BINARY, "\\x", b""),
     (K.BINARY, "aGVsbG8=", b"hello"),
@@ -163,6 +164,22 @@ BAD: list[tuple[TypeKind, str, str]] = [
         "'-9223372036854775809' is out of range for a 64-bit integer",
     ),
     (K.UUID, "not-a-uuid", "'not-a-uuid' is not a UUID"),
+    # forms Python's uuid.UUID takes but PostgreSQL and DuckDB do not
+    (
+        K.UUID,
+        "urn:uuid:a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "'urn:uuid:a0eebc99-9c0b-4ef8-bb6d-6bb9...' is not a UUID",
+    ),
+    (
+        K.UUID,
+        "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' is not a UUID",
+    ),
+    (
+        K.UUID,
+        "a-0eebc999c0b4ef8bb6d6bb9bd380a11",
+        "'a-0eebc999c0b4ef8bb6d6bb9bd380a11' is not a UUID",
+    ),
     (K.BINARY, "\\xZZ", "'\\\\xZZ' is neither \\x-prefixed hex nor base64"),
     (K.BINARY, "hello!", "'hello!' is neither \\x-prefixed hex nor base64"),
 ]

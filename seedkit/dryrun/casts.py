@@ -4,7 +4,7 @@ fields to DuckDB.
 
 A pattern accepts only text seedkit's converter accepts, and only in forms DuckDB casts
 to the same value: the scanner's exact patterns (`seedkit.loaders.csvscan`: no year 0,
-no February 29 outside leap years, no 24:00, no zone beyond ±23:59). What a pattern
+no February 29 outside leap years, no 24:00, no zone beyond ±23:59; a UUID in the forms every database reads). What a pattern
 leaves out is not refused by it: the dry run's CSV loader (`seedkit.dryrun.csvload`)
 then reads the file with seedkit's own reader and converters, which refuse it or take
 it exactly as `apply` would. JSON fields are read as text here and checked by seedkit's
@@ -25,9 +25,7 @@ from seedkit.loaders.csvscan import (
     is_zoned_time,
 )
 from seedkit.schema import Column, TypeKind
-
-#: A UUID in its canonical form (Python's `uuid.UUID` takes more; those go the slow way).
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+from seedkit.types import UUID_PATTERN
 
 _PATTERNS: dict[TypeKind, str] = {
     TypeKind.INTEGER: INT,  # beyond the column's range DuckDB's cast fails: see csvload
@@ -37,7 +35,7 @@ _PATTERNS: dict[TypeKind, str] = {
     TypeKind.DATE: DATE,
     TypeKind.TIMESTAMP: TIMESTAMP,
     TypeKind.TIMESTAMPTZ: TIMESTAMPTZ,
-    TypeKind.UUID: UUID,
+    TypeKind.UUID: UUID_PATTERN,  # every form of it DuckDB's cast reads too
     TypeKind.JSON: ANY_TEXT,  # checked by seedkit's converter after the read
     TypeKind.TEXT: ANY_TEXT,
     TypeKind.OTHER: ANY_TEXT,

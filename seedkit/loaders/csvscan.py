@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedkit.schema import Column, TypeKind
+from seedkit.types import UUID_PATTERN
 
 if TYPE_CHECKING:
     from seedkit.plan.steps import LoadStep
@@ -81,7 +82,7 @@ _CAST_PATTERNS = {
     TypeKind.TIMESTAMP: TIMESTAMP,
     TypeKind.TEXT: ANY_TEXT,
     TypeKind.OTHER: ANY_TEXT,
-    TypeKind.UUID: ANY_TEXT,
+    TypeKind.UUID: UUID_PATTERN,
 }
 
 

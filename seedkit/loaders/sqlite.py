@@ -42,7 +42,7 @@ from seedkit.loaders.csvscan import (
 )
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
-from seedkit.types import FALSE_WORDS, TRUE_WORDS
+from seedkit.types import FALSE_WORDS, TRUE_WORDS, UUID_PATTERN
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -97,7 +97,9 @@ def column_plan(column: Column, declared: str, n: int) -> tuple[str, str, bool] 
     p = f"column{n}"
     kind = column.kind
     if kind in (TypeKind.TEXT, TypeKind.OTHER, TypeKind.UUID):
-        return ANY_TEXT, f"CASE {p} WHEN '' THEN NULL WHEN '{_MARK}' THEN '' ELSE {p} END", False
+        # A UUID is stored as written, once it has one of the forms seedkit's converter takes.
+        pattern = UUID_PATTERN if kind is TypeKind.UUID else ANY_TEXT
+        return pattern, f"CASE {p} WHEN '' THEN NULL WHEN '{_MARK}' THEN '' ELSE {p} END", False
     if kind is TypeKind.INTEGER:  # 64-bit range: longer numbers take the generic path
         return r"[+-]?(?:0*+[1-9][0-9]{0,17}|0++)", f"CAST(NULLIF({p}, '') AS INTEGER)", False
     if kind is TypeKind.DECIMAL and affinity(declared) in _NUMERIC_AFFINITY:
