@@ -4,11 +4,11 @@ fields to DuckDB.
 
 A pattern accepts only text seedkit's converter accepts, and only in forms DuckDB casts
 to the same value: the scanner's exact patterns (`seedkit.loaders.csvscan`: no year 0,
-no February 29 outside leap years, no 24:00, no zone beyond ±23:59; a UUID in the forms every database reads). What a pattern
-leaves out is not refused by it: the dry run's CSV loader (`seedkit.dryrun.csvload`)
-then reads the file with seedkit's own reader and converters, which refuse it or take
-it exactly as `apply` would. JSON fields are read as text here and checked by seedkit's
-own converter afterwards, since no pattern can say what JSON is.
+no February 29 outside leap years, no 24:00, no zone beyond ±23:59; a UUID in the forms
+every database reads). What a pattern leaves out is not refused by it: the dry run's
+CSV loader (`seedkit.dryrun.csvload`) hands those fields to seedkit's own converters,
+which refuse them or take them exactly as `apply` would. JSON fields are read as text
+here and checked by seedkit's converter, since no pattern can say what JSON is.
 """
 
 from __future__ import annotations

@@ -8,15 +8,17 @@ and only counts as read when that read is proven to be seedkit's: one `INSERT â€
 column's pattern, while a helper thread checks the file's quoting byte by byte and
 counts its records (`seedkit.loaders.csvshape`) and has seedkit's own converter read
 every JSON field. When the quoting is sound, every JSON field valid and the insert took
-every record, DuckDB read what seedkit reads. Otherwise the rows are deleted again and
-the file is read by seedkit's own reader and converters (`CsvSource.file_batches`),
-which stop where `apply` stops, with the same message and file, line and column.
+every record, DuckDB read what seedkit reads, and the file is loaded.
 
-When DuckDB refuses the insert (a constraint, a value beyond the column's range), the
-file is read again into a text table; if it is vouched for as above, the rows go in by
-halves until each refused row is alone and reported: as seedkit's converter refuses it
-when it does (as `apply` would), else with DuckDB's error at the row's line (and the
-column the error names). A file not vouched for goes through seedkit's reader.
+Otherwise the rows are deleted again. If the quoting is sound, the file is read into a
+text table (whose rowids are the records' order, its record count checked again): the
+rows with a field outside its pattern (or a JSON field seedkit refuses) go through
+seedkit's converters, which report each value they refuse with the message, file, line
+and column `apply` gives, and convert the rest; the other rows go in by halves until
+each row DuckDB refuses (a constraint, a value beyond the column's range) is alone and
+reported. If the quoting is not seedkit's, or DuckDB cannot read the file, it is read by
+seedkit's own reader and converters (`CsvSource.file_batches`), which stop where `apply`
+stops, at the same place.
 """
 
 from __future__ import annotations
@@ -260,16 +262,18 @@ def _by_halves(
                 f"INSERT INTO {table} ({cols}) SELECT {exprs} FROM {_RAW} {where} ORDER BY rowid"
             ).fetchone()
         except Exception as exc:
-            ordinals = _ordinals(session, where)
-            if len(ordinals) == 1:
-                _row_problem(session, exc, layout, locator, ordinals[0])
+            if lo == hi:  # a refused range holds a row: this one
+                _row_problem(session, exc, layout, locator, lo)
                 return 0
-            middle = ordinals[len(ordinals) // 2]
-            done = insert_range(lo, middle - 1)
-            return done + (0 if session.saturated else insert_range(middle, hi))
+            middle = (lo + hi) // 2  # a half without rows goes in at once, with none
+            done = insert_range(lo, middle)
+            return done + (0 if session.saturated else insert_range(middle + 1, hi))
         count = int(row[0]) if row else 0
         if count:
-            session.add_segment(table, before + 1, count, locator, _ordinals(session, where))
+            # Rows taken out (a bad value) leave gaps: then ask which rowids went in.
+            full = count == hi - lo + 1
+            ordinals = range(lo, hi + 1) if full else _ordinals(session, where)
+            session.add_segment(table, before + 1, count, locator, ordinals)
         return count
 
     return insert_range(0, records - 1)
