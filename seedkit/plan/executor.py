@@ -196,6 +196,8 @@ class Executor:
         result = ApplyResult(self.target.display_url, dialect.SUPPORTS_TRANSACTIONAL_DDL)
         per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
         started = time.perf_counter()
+        if per_step:  # before anything, the history table included, is written
+            self._check_sql_syntax()
         with (
             dialect.connect(self.target, self.lock_timeout) as conn,
             dialect.apply_scope(conn, self.target, self.project, self.lock_timeout),
@@ -206,8 +208,6 @@ class Executor:
                 recorded = self._read_history(conn)
                 self._session = dialect.session_state(conn)
             self._check_ddl(recorded)
-            if per_step:
-                self._check_sql_syntax()
             self._run_ddl(conn, result, per_step, recorded)
             self._run_steps(conn, result, per_step, recorded)
             self._build_deferred(conn)
