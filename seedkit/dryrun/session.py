@@ -60,6 +60,9 @@ log = logging.getLogger("seedkit.sql")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 #: Literal INSERT statements sent to DuckDB as one.
 BATCH_STATEMENTS = 2000
+#: ... and at most about this many characters of VALUES: DuckDB holds a statement's whole
+#: parse tree, so 2,000 statements of 100 rows each took a gigabyte.
+BATCH_CHARS = 1 << 18
 #: Problems reported per step before the dry run stops looking in it.
 MAX_PROBLEMS_PER_STEP = 20
 
@@ -126,6 +129,7 @@ class Session:
         self.ran = 0
         self.rows_added = 0
         self._batch: list[tuple[LocatedStatement, LiteralInsert, int]] = []
+        self._batch_chars = 0  # characters of VALUES in _batch
         self._types: dict[str, bool] = {}
         self.copy_skip: tuple[str, int] | None = None
         #: What failed, and what is not checked because of it (one root cause, one problem).
@@ -296,9 +300,11 @@ class Session:
             if self._batch and (
                 self._batch[0][1].head != decision.literal.head
                 or len(self._batch) >= BATCH_STATEMENTS
+                or self._batch_chars >= BATCH_CHARS
             ):
                 self.flush()
             self._batch.append((stmt, decision.literal, self.statements))
+            self._batch_chars += len(decision.literal.values)
             self.ran += 1
             return
         self.flush()
@@ -382,7 +388,7 @@ class Session:
 
     def flush(self) -> None:
         """Send the batched literal INSERTs, narrowing a failure down to its statement."""
-        batch, self._batch = self._batch, []
+        batch, self._batch, self._batch_chars = self._batch, [], 0
         if batch:
             self._insert_statements(batch)
 
