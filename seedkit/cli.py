@@ -287,10 +287,12 @@ def apply(
             )
             raise typer.Exit(2)
     summary_file = summary_path(summary)
-    with ProgressReporter(console) as reporter:
 
-        @summarise_errors("apply", summary_file)
-        def run_apply() -> ApplyResult:
+    @summarise_errors("apply", summary_file)
+    def run_apply() -> ApplyResult:
+        # The live display stops before `_run` prints an error: printed while it is
+        # live, the message would be erased with the bars when it stops.
+        with ProgressReporter(console) as reporter:
             return api.apply(
                 manifest,
                 url=url,
@@ -304,7 +306,7 @@ def apply(
                 env=env,
             )
 
-        result = _run(run_apply, debug, verbose)
+    result = _run(run_apply, debug, verbose)
     from seedkit.manifest.environments import chosen_environment
 
     append_summary(summary_file, apply_summary(result, chosen_environment(env)[0]))
