@@ -31,6 +31,22 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
+def _flags_without_a_type() -> None:
+    """Help lists a flag (`--force`, `--help`) without a value type: Typer's rich help
+    would show `<bool>`, as if the flag took a value."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_without_a_type()
+
+
 class Format(StrEnum):
     """Output format of reporting commands."""
 
@@ -139,10 +155,11 @@ def validate(
         print_json(data)
     else:
         from seedkit.console import make_console
+        from seedkit.text import plural
 
         make_console().print(
-            f"[green]ok[/]: {data['steps']} steps in {data['levels']} levels, "
-            f"{len(plan.ddl)} DDL files"
+            f"[green]ok[/]: {plural(data['steps'], 'step')} in {plural(data['levels'], 'level')}, "
+            f"{plural(len(plan.ddl), 'DDL file')}"
         )
 
 
@@ -154,7 +171,10 @@ def plan(
     exclude: ExcludeOpt = None,
     env: EnvOpt = None,
     format: FormatOpt = Format.text,
-    no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
+    no_transpile: Annotated[
+        bool,
+        typer.Option("--no-transpile", help="Show the plan as if SQL were sent as written."),
+    ] = False,
     summary: SummaryOpt = None,
     debug: DebugOpt = False,
     verbose: Annotated[

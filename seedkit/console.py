@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from seedkit.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,13 +129,19 @@ def _step(step: StepResult) -> dict[str, Any]:
 
 
 class ProgressReporter:
-    """Rich progress bars on a terminal, one plain line per step elsewhere."""
+    """Rich progress bars on a terminal; elsewhere plain lines: one when a step ends, and
+    one every `every` seconds while a long step runs (rows so far and the rate).
 
-    def __init__(self, console: Console) -> None:
+    `every` defaults to SEEDKIT_PROGRESS_SECONDS, else 5 seconds.
+    """
+
+    def __init__(self, console: Console, every: float | None = None) -> None:
         self.console = console
         self.live = console.is_terminal
+        self.every = _progress_every() if every is None else every
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
+        self._running: dict[str, _Running] = {}
 
     def __enter__(self) -> ProgressReporter:
         if self.live:
@@ -140,7 +150,7 @@ class ProgressReporter:
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TextColumn("{task.completed} rows"),
+                TextColumn("{task.fields[rows]}"),
                 TimeElapsedColumn(),
                 console=self.console,
                 transient=False,
@@ -153,29 +163,69 @@ class ProgressReporter:
             self._progress.stop()
 
     def step_started(self, name: str, kind: str, total: int | None) -> None:
-        """Open a bar (terminal) or stay quiet until the step ends (plain)."""
+        """Open a bar (terminal), or start the clock of the plain progress lines."""
+        self._running[name] = _Running(kind, time.monotonic())
         if self._progress is not None:
-            self._tasks[name] = self._progress.add_task(f"{name} ({kind})", total=total)
+            self._tasks[name] = self._progress.add_task(
+                f"{name} ({kind})", total=total, rows=plural(0, "row")
+            )
 
     def step_progress(self, name: str, rows: int) -> None:
-        """Advance the step's bar."""
+        """Advance the step's bar, or print a plain line when `every` seconds have passed."""
+        running = self._running.get(name)
+        if running is None:
+            return
+        running.rows += rows
         if self._progress is not None and name in self._tasks:
-            self._progress.advance(self._tasks[name], rows)
+            self._progress.update(self._tasks[name], advance=rows, rows=plural(running.rows, "row"))
+        elif self._progress is None:
+            now = time.monotonic()
+            if now - running.printed >= self.every:
+                running.printed = now
+                rate = running.rows / max(now - running.began, 1e-9)
+                self.console.print(
+                    f"… {name} ({running.kind}): {plural(running.rows, 'row')} so far, "
+                    f"{rate:,.0f} rows/s",
+                    highlight=False,
+                )
 
     def step_finished(self, result: StepResult) -> None:
-        """Close the bar, or print one plain line."""
+        """Close the bar with the rows the summary will show, or print one plain line."""
+        self._running.pop(result.name, None)
         if self._progress is not None and result.name in self._tasks:
-            task = self._tasks[result.name]
-            self._progress.update(task, total=max(result.rows, 1), completed=max(result.rows, 1))
+            self._progress.update(
+                self._tasks[result.name], total=1, completed=1, rows=plural(result.rows, "row")
+            )
         elif self._progress is None:
             # "ran", not "applied": the apply's transaction commits after the last step,
             # and a later failure rolls this one back too. The summary says "applied".
             word = "ran" if result.status == "applied" else result.status
             self.console.print(
-                f"{word} {result.name} ({result.kind}): {result.rows} rows "
+                f"{word} {result.name} ({result.kind}): {plural(result.rows, 'row')} "
                 f"in {result.seconds:.2f}s {result.detail}".rstrip(),
                 highlight=False,
             )
+
+
+@dataclass
+class _Running:
+    """A step under way: its kind, when it began, rows so far, when a line was last printed."""
+
+    kind: str
+    began: float
+    rows: int = 0
+    printed: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self.printed = self.began
+
+
+def _progress_every() -> float:
+    """Seconds between plain progress lines: SEEDKIT_PROGRESS_SECONDS, else 5."""
+    try:
+        return max(float(os.environ.get("SEEDKIT_PROGRESS_SECONDS", "5")), 0.0)
+    except ValueError:
+        return 5.0
 
 
 # -- history, changes and reset (safe re-runs) ---------------------------------------------

@@ -87,7 +87,10 @@ def _assert_error_on_screen(screen: str, message: str) -> None:
     assert lines[at].startswith(f"error: data/b.sql:2:1: {message}"), screen
     assert lines[at + 1] == "  hint: fix the statement; nothing was applied", screen
     # the bars are still there above the error, and nothing follows the hint
-    assert any(line.startswith("a (csv)") and "2 rows" in line for line in lines[:at]), screen
+    assert any(line.startswith("a (csv)") and " 2 rows " in line for line in lines[:at]), screen
+    # the DDL bar says the rows the summary would say: none
+    ddl = [line for line in lines if line.startswith("data/schema.sql (ddl)")]
+    assert len(ddl) == 1 and " 0 rows " in ddl[0], screen
     assert lines[at + 2 :] == [], screen
     assert "error ignored" not in screen, screen
 

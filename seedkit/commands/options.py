@@ -13,13 +13,16 @@ SelectOpt = Annotated[
     typer.Option(
         "--select",
         "-s",
+        metavar="<step>",
         help="Steps to run: NAME or tag:TAG; +X adds ancestors, X+ descendants. Repeatable.",
     ),
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--exclude", help="Steps to leave out, in --select's syntax (NAME, tag:TAG, +X, X+)."
+        "--exclude",
+        metavar="<step>",
+        help="Steps to leave out, in --select's syntax (NAME, tag:TAG, +X, X+).",
     ),
 ]
 EnvOpt = Annotated[

@@ -45,7 +45,13 @@ def register(app: typer.Typer) -> None:
         env: EnvOpt = None,
         yes: YesOpt = False,
         format: FormatOpt = Format.text,
-        no_transpile: Annotated[bool, typer.Option("--no-transpile")] = False,
+        no_transpile: Annotated[
+            bool,
+            typer.Option(
+                "--no-transpile",
+                help="Read the DDL as written, without transpiling it for the target.",
+            ),
+        ] = False,
         lock_timeout: LockTimeoutOpt = None,
         debug: DebugOpt = False,
     ) -> None:

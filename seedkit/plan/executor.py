@@ -35,6 +35,7 @@ from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
+from seedkit.text import plural
 from seedkit.transpile import needs_transpile
 
 if TYPE_CHECKING:
@@ -286,7 +287,7 @@ class Executor:
                 if self.history is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
             count += len(waiting)
-            step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, f"{count} statements")
+            step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, plural(count, "statement"))
             self._deferred += [(index, step) for index in waiting]
             result.steps.append(step)
             self.reporter.step_finished(step)
@@ -373,7 +374,7 @@ class Executor:
         try:
             if load.is_sql:
                 count, rows = self._run_sql(conn, load.source.statements())
-                detail = f"{count} statements"
+                detail = plural(count, "statement")
             else:
                 rows = self._write_rows(conn, load)
                 detail = load.mode.value if load.mode else ""
