@@ -22,6 +22,7 @@ class Location:
     line: int | None = None
     column: int | None = None
     key: str | None = None
+    item: int | None = None  # the position (from 1) of an item in the array at `key`
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -33,7 +34,7 @@ class Location:
                     place += f":{self.column}"
             parts.append(place)
         if self.key:
-            parts.append(f"[{self.key}]")
+            parts.append(f"[{self.key}]" + (f"[{self.item}]" if self.item is not None else ""))
         return " ".join(parts)
 
     @classmethod

@@ -173,7 +173,7 @@ def test_plain_progress_does_not_call_a_rolled_back_step_applied(tmp_path: Path)
     assert result.exit_code != 0
     output = " ".join(result.output.split())  # unwrapped
     assert re.match(r"ran \S*s\.sql \(ddl\): 0 rows .* ran a \(rows\): 1 row ", output), output
-    assert "applied" not in output and "[steps.b.rows]: row 1, column `id`" in output
+    assert "applied" not in output and "seed.toml:9:9 [steps.b.rows][1]: column `id`: " in output
     with sqlite3.connect(db) as conn:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert tables == []

@@ -106,14 +106,18 @@ def _load_python(session: Session, step: LoadStep, table: str) -> int:
     written = 0
     base = 0
     locations: list[Location] = []
-    for batch in step.source.batches(step.table):
-        for i in range(len(batch.rows)):
-            locations.append(batch.location(i))
-        rows = [tuple(_bindable(v) for v in row) for row in batch.rows]
-        if step.mode in (Mode.UPSERT, Mode.MIRROR) and step.key:
-            rows = _upsert_prepare(session, table, names, step, rows)
-        written += insert_rows(session, table, quoted, rows, locations.__getitem__, base)
-        base += len(batch.rows)
+    for whole in step.source.batches(step.table):
+        # columns a row leaves out (inline rows) stay out of its INSERT: defaults apply
+        for kept, batch in whole.by_given_columns():
+            for i in range(len(batch.rows)):
+                locations.append(batch.location(i))
+            rows = [tuple(_bindable(v) for v in row) for row in batch.rows]
+            given = [names[i] for i in kept]
+            if step.mode in (Mode.UPSERT, Mode.MIRROR) and step.key:
+                rows = _upsert_prepare(session, table, given, step, rows)
+            cols = [quoted[i] for i in kept]
+            written += insert_rows(session, table, cols, rows, locations.__getitem__, base)
+            base += len(batch.rows)
         if session.saturated:
             break
     return written

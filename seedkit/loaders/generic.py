@@ -49,16 +49,25 @@ class GenericLoader(Loader):
         keys = key_positions(load, columns) if keyed(load) else []
         self.columns = columns
         written = 0
-        for batch in load.source.batches(load.table):
-            rows = batch.rows
-            check_keys(load, columns, batch, rows, keys)
-            if adapt is not None:
-                rows = [tuple(adapt(v) for v in row) for row in rows]
-            self._write_batch(conn, sql, rows, batch)
-            if mirror is not None:
-                mirror.add(conn, rows)
-            written += len(rows)
-            self.reporter.step_progress(load.name, len(rows))
+        every = tuple(range(len(columns)))
+        statements = {every: sql}
+        for whole in load.source.batches(load.table):
+            check_keys(load, columns, whole, whole.rows, keys)
+            # Rows leaving columns out (inline rows) go in with those columns left out
+            # of their statement, so the database's defaults apply.
+            for kept, batch in whole.by_given_columns():
+                given = [columns[i] for i in kept]
+                if kept not in statements:
+                    statements[kept] = row_statement(conn, self.target, load, table, given)
+                self.columns = given
+                rows = batch.rows
+                if adapt is not None:
+                    rows = [tuple(adapt(v) for v in row) for row in rows]
+                self._write_batch(conn, statements[kept], rows, batch)
+                if mirror is not None:
+                    mirror.add(conn, rows, given)
+                written += len(rows)
+                self.reporter.step_progress(load.name, len(rows))
         after_rows(conn, self.target, mirror)
         return written
 
@@ -226,7 +235,7 @@ class MirrorKeys:
                 location=self.location,
                 hint="add the column to the source, or set `key` to columns it has",
             )
-        self.index = [lowered.index(k.lower()) for k in self.key]
+        self.index = self._positions(columns)
         self.name = f"seedkit_keys_{uuid.uuid4().hex[:12]}"
         dialect = target.dialect
         cols = ", ".join(dialect.quote(conn, k) for k in self.key)
@@ -234,9 +243,24 @@ class MirrorKeys:
         target.run(conn, dialect.temp_table_sql(conn, self.name, select), self.location)
         self.insert = dialect.insert_sql(conn, self.name, self.key)
 
-    def add(self, conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
-        """Remember the keys of rows written (already adapted for the driver)."""
-        keys = [tuple(row[i] for i in self.index) for row in rows]
+    def _positions(self, columns: list[str]) -> list[int]:
+        lowered = [c.lower() for c in columns]
+        missing = [k for k in self.key if k.lower() not in lowered]
+        if missing:
+            raise DataError(
+                f"mode `mirror` needs the key column `{missing[0]}` in every row",
+                location=self.location,
+                hint="give the key column in each row, or set `key` to columns they have",
+            )
+        return [lowered.index(k.lower()) for k in self.key]
+
+    def add(
+        self, conn: sa.Connection, rows: list[tuple[Any, ...]], columns: list[str] | None = None
+    ) -> None:
+        """Remember the keys of rows written (already adapted for the driver); `columns`
+        names the rows' columns when they are not all the source's."""
+        index = self.index if columns is None else self._positions(columns)
+        keys = [tuple(row[i] for i in index) for row in rows]
         if keys:
             self.target.run_many(conn, self.insert, keys)
 

@@ -72,7 +72,7 @@ class PostgresCopyLoader(Loader):
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
         """Write the step's rows by its mode; fall back tier by tier as the module says."""
         self.target, self.reporter, self.step = target, reporter, step
-        if step.mode == Mode.MIRROR and not _key_is_primary(step):
+        if (step.mode == Mode.MIRROR and not _key_is_primary(step)) or step.source.omits_columns():
             from seedkit.loaders.generic import GenericLoader
 
             return GenericLoader().load(conn, target, step, reporter)

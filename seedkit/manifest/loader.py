@@ -6,14 +6,14 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from seedkit.errors import Location, ManifestError
-from seedkit.manifest.locate import locate_key
+from seedkit.manifest.locate import locate_item, locate_key
 from seedkit.manifest.models import ManifestModel
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -47,13 +47,25 @@ class Manifest:
     def locate(self, *key: str | int) -> Location:
         """The location of a dotted key in the manifest file (its line when it can be found);
         a key the environment set is found where the environment writes it."""
-        parts = tuple(key)
+        return _locate(self.text, self.path, self._written_at(tuple(key)))
+
+    def _written_at(self, parts: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        """Where a key is written: under the environment that set it, if one did."""
         for size in range(len(parts), 0, -1):
             target = self.moved.get(tuple(str(p) for p in parts[:size]))
             if target is not None:
-                parts = (*target, *parts[size:])
-                break
-        return _locate(self.text, self.path, parts)
+                return (*target, *parts[size:])
+        return parts
+
+    def locate_item(self, key: tuple[str, ...], index: int) -> Location:
+        """The location of item `index` (from 0) of the array at `key`, shown from 1 as
+        `seed.toml:21:5 [steps.x.rows][2]`; the array's own place when the item's is unknown."""
+        written = tuple(str(p) for p in self._written_at(key))
+        found = locate_item(self.text, written, index)
+        dotted = ".".join(written)
+        if found is None:
+            return replace(self.locate(*key), item=index + 1)
+        return replace(Location.in_file(self.path, found[0], found[1], key=dotted), item=index + 1)
 
     def resolve_url(self) -> str | None:
         """The manifest's `url` with its ${VAR} expanded, or None when it has none."""

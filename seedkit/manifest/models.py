@@ -91,7 +91,11 @@ class StepModel(Strict):
     key: list[str] | None = Field(None, description="Key columns; default: the primary key.")
     sql: str | SqlOptionsModel | None = Field(None, description="SQL file or glob.")
     csv: str | CsvOptionsModel | None = Field(None, description="CSV file or glob, or options.")
-    rows: list[dict[str, Any]] | None = Field(None, description="Inline rows.")
+    rows: list[dict[str, Any]] | None = Field(
+        None,
+        description="Inline rows, one table per row. A column a row leaves out takes the "
+        "column's default; errors name the row, counted from 1 (`[steps.x.rows][2]`).",
+    )
     source: dict[str, Any] | None = Field(
         None, description="A source of any registered kind: { kind = '…', … }."
     )

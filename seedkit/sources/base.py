@@ -60,17 +60,51 @@ class LocatedStatement:
 
 @dataclass
 class RowBatch:
-    """Typed rows for `columns`, with the file and line each row came from."""
+    """Typed rows for `columns`, with the file and line each row came from.
+
+    `locations`, when given, places each row exactly (an inline row's own table in
+    seed.toml) and wins over `file` and `lines`. `omitted`, when given, holds for each
+    row the positions of the columns it leaves out: a writer leaves those out of its
+    INSERT, so the database fills in their defaults (the row's value there is None).
+    """
 
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     file: str | None = None
     lines: list[int] = field(default_factory=list)
+    locations: list[Location] | None = None
+    omitted: list[frozenset[int]] | None = None
 
     def location(self, index: int) -> Location:
         """Where row `index` of this batch came from."""
+        if self.locations is not None and index < len(self.locations):
+            return self.locations[index]
         line = self.lines[index] if index < len(self.lines) else None
         return Location.in_file(self.file, line) if self.file else Location(line=line)
+
+    def by_given_columns(self) -> Iterator[tuple[tuple[int, ...], RowBatch]]:
+        """The batch cut into runs of consecutive rows that give the same columns, each as
+        (positions of the columns given, a batch of those columns only). Row order is kept."""
+        if not self.omitted or not any(self.omitted):
+            yield tuple(range(len(self.columns))), self
+            return
+        start = 0
+        for end in range(1, len(self.rows) + 1):
+            if end < len(self.rows) and self.omitted[end] == self.omitted[start]:
+                continue
+            kept = tuple(i for i in range(len(self.columns)) if i not in self.omitted[start])
+            part = range(start, end)
+            yield (
+                kept,
+                RowBatch(
+                    tuple(self.columns[i] for i in kept),
+                    [tuple(self.rows[r][i] for i in kept) for r in part],
+                    self.file,
+                    [self.lines[r] for r in part if r < len(self.lines)],
+                    [self.location(r) for r in part],
+                ),
+            )
+            start = end
 
 
 class TableReader:
@@ -181,6 +215,11 @@ class Source:
     def count_rows(self) -> int | None:
         """How many rows a row source yields, for the plan (None if unknown without loading)."""
         return None
+
+    def omits_columns(self) -> bool:
+        """True when some rows leave columns out (`RowBatch.omitted`): a loader that cannot
+        leave them out of its statement per row hands the step to the generic loader."""
+        return False
 
     def resolve_paths(self, pattern: str, *key: str) -> list[Path]:
         """Files named by a path or glob relative to the manifest, sorted; an error if none."""
