@@ -178,7 +178,12 @@ def plan(
     summary: SummaryOpt = None,
     debug: DebugOpt = False,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="With --url, show a few keys of each change.")
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="List SQL statements not read for tables; with --url, a few keys of each change.",
+        ),
     ] = False,
 ) -> None:
     """Show levels, steps, sources, modes, rows, and declared and inferred edges; with --url,
@@ -222,7 +227,7 @@ def plan(
         from seedkit.console import make_console, render_diff, render_plan
 
         console = make_console()
-        render_plan(console, data)
+        render_plan(console, data, verbose)
         if diff is not None:
             render_diff(console, diff, verbose)
 

@@ -45,8 +45,9 @@ def render_error(console: Console, error: SeedkitError) -> None:
         console.print(f"  [dim]hint:[/] {escape(scrub(error.hint))}", soft_wrap=True)
 
 
-def render_plan(console: Console, data: dict[str, Any]) -> None:
-    """The plan as a tree: levels, steps with table, source, mode, rows and edges."""
+def render_plan(console: Console, data: dict[str, Any], verbose: bool = False) -> None:
+    """The plan as a tree: levels, steps with table, source, mode, rows and edges; with
+    `verbose`, the statements of SQL steps that could not be read for tables."""
     from rich.markup import escape
     from rich.tree import Tree
 
@@ -84,6 +85,20 @@ def render_plan(console: Console, data: dict[str, Any]) -> None:
             for dep in step["depends_on"]:
                 style = "" if dep["kind"] == "declared" else "dim italic "
                 node.add(f"[{style or 'default '}]needs {escape(dep['step'])} ({dep['kind']})[/]")
+            if step.get("writes"):
+                node.add("writes " + escape(", ".join(step["writes"])) + " too")
+            unread = step.get("unread") or []
+            if unread and verbose:
+                for item in unread:
+                    node.add(
+                        f"[yellow]not read for tables[/]: {escape(item['file'])}:{item['line']}"
+                        f" {escape(item['reason'])}"
+                    )
+            elif unread:
+                node.add(
+                    f"[dim]{plural(len(unread), 'statement')} not read for tables "
+                    "(plan -v lists them)[/]"
+                )
     console.print(tree)
 
 

@@ -10,7 +10,8 @@ from seedkit.errors import GraphError, Location
 
 @dataclass(frozen=True)
 class Edge:
-    """`step` depends on `on`; `kind` is "declared" (depends_on) or "inferred" (a foreign key)."""
+    """`step` depends on `on`; `kind` is "declared" (depends_on), "inferred" (a foreign key)
+    or "reads" (a SQL step's statements read a table `on` loads)."""
 
     step: str
     on: str
@@ -43,11 +44,12 @@ class DAG:
         self._deps.setdefault(node, {})
 
     def add_edge(self, node: str, depends_on: str, kind: str = "declared") -> None:
-        """Record that `node` depends on `depends_on`; a declared edge wins over an inferred one."""
+        """Record that `node` depends on `depends_on`; a declared edge wins over an inferred
+        one, and otherwise the first reason found is kept."""
         if node == depends_on:
             return  # a self-reference (an employee's manager) is not a cycle between steps
         deps = self._deps[node]
-        if deps.get(depends_on) != "declared":
+        if depends_on not in deps or kind == "declared":
             deps[depends_on] = kind
 
     @property

@@ -3,7 +3,8 @@
 Steps are nodes, grouped by level (a Mermaid subgraph, a dot cluster of equal rank),
 so the order an apply takes is visible. Edges point from a step to the step that
 needs it, the order rows are loaded in: a declared `depends_on` is a solid arrow, an
-edge inferred from a foreign key is dashed and labelled `fk`. Only selected steps and
+edge inferred from a foreign key is dashed and labelled `fk`, and one inferred from the
+tables a SQL step reads is dashed and labelled `reads`. Only selected steps and
 the edges between them are drawn. The output is deterministic (sorted), so it can be
 committed and compared.
 """
@@ -54,6 +55,11 @@ def _label(step: LoadStep) -> str:
     return f"{step.name}\n{detail} → {step.table_name}"
 
 
+def _edge_label(kind: str) -> str:
+    """How an inferred edge is labelled: `fk` (a foreign key) or `reads` (a SQL step)."""
+    return "reads" if kind == "reads" else "fk"
+
+
 def _mermaid_id(name: str, taken: dict[str, str]) -> str:
     if name in taken:
         return taken[name]
@@ -73,7 +79,8 @@ def _mermaid_text(text: str) -> str:
 
 
 def to_mermaid(plan: Plan) -> str:
-    """A Mermaid flowchart: one subgraph per level; declared `-->`, inferred `-. fk .->`."""
+    """A Mermaid flowchart: one subgraph per level; declared `-->`, inferred `-. fk .->`
+    or `-. reads .->`."""
     ids: dict[str, str] = {}
     lines = ["flowchart LR"]
     for index, level in _levels(plan):
@@ -84,7 +91,7 @@ def to_mermaid(plan: Plan) -> str:
             lines.append(f'        {node}["{_mermaid_text(_label(plan.steps[name]))}"]')
         lines.append("    end")
     for on, step, kind in _edges(plan):
-        arrow = "-->" if kind == "declared" else "-. fk .->"
+        arrow = "-->" if kind == "declared" else f"-. {_edge_label(kind)} .->"
         lines.append(f"    {_mermaid_id(on, ids)} {arrow} {_mermaid_id(step, ids)}")
     return "\n".join(lines) + "\n"
 
@@ -110,7 +117,7 @@ def to_dot(plan: Plan) -> str:
             )
         lines.append("    }")
     for on, step, kind in _edges(plan):
-        style = "" if kind == "declared" else ' [style=dashed, label="fk"]'
+        style = "" if kind == "declared" else f' [style=dashed, label="{_edge_label(kind)}"]'
         lines.append(f"    {_dot_text(on)} -> {_dot_text(step)}{style};")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,9 +14,12 @@ from seedkit.manifest import Manifest
 from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
 from seedkit.plan.project_checks import check_dialect, check_project
 from seedkit.plan.steps import DdlFile, LoadStep, Plan
-from seedkit.schema import Schema
+from seedkit.schema import Schema, table_key
 from seedkit.selection import select_steps
 from seedkit.sources.base import Source, SourceContext
+
+if TYPE_CHECKING:
+    from seedkit.plan.sqlreads import Unread
 
 
 def build_plan(
@@ -42,7 +45,7 @@ def build_plan(
     for name, model in manifest.model.steps.items():
         steps[name] = _load_step(manifest, name, model, known)
     check_project(manifest, created, [s.table_name for s in steps.values()])
-    dag = _graph(manifest, steps)
+    dag, notes = _graph(manifest, steps)
     try:
         levels = dag.levels()
     except CycleError as exc:
@@ -51,7 +54,13 @@ def build_plan(
     selected = select_steps(dag, tags, select, exclude)
     edges = tuple(dag.edges())
     steps = {
-        n: LoadStep(**{**s.__dict__, "edges": tuple(e for e in edges if e.step == n)})
+        n: LoadStep(
+            **{
+                **s.__dict__,
+                "edges": tuple(e for e in edges if e.step == n),
+                **notes.get(n, {}),
+            }
+        )
         for n, s in steps.items()
     }
     if check_sources:
@@ -217,7 +226,10 @@ def _load_step(manifest: Manifest, name: str, model: StepModel, schema: Schema) 
     )
 
 
-def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> DAG:
+def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> tuple[DAG, dict[str, dict[str, Any]]]:
+    """The step graph: declared edges, then (unless `infer_dependencies = false`) edges
+    inferred from the DDL's foreign keys and from what SQL steps read; plus, per SQL
+    step, the `writes` and `unread` the plan shows."""
     dag = DAG(steps)
     for name, model in manifest.model.steps.items():
         for dep in model.depends_on:
@@ -239,19 +251,75 @@ def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> DAG:
                     else "known steps: " + ", ".join(sorted(steps)),
                 )
             dag.add_edge(name, dep, "declared")
-    if manifest.model.project.infer_dependencies:
-        by_table: dict[str, list[str]] = {}
-        for name, step in steps.items():
-            if step.table is not None:
-                by_table.setdefault(step.table.qualified_name.lower(), []).append(name)
-        for name, step in steps.items():
-            if step.table is None:
-                continue
-            for fk in step.table.foreign_keys:
-                parent = _parent_table(step, fk.ref_table)
-                for parent_step in by_table.get(parent, []):
+    notes: dict[str, dict[str, Any]] = {}
+    if not manifest.model.project.infer_dependencies:
+        return dag, notes
+    from seedkit.plan.sqlreads import sql_tables
+
+    dialect = manifest.model.project.dialect
+    sql = {n: sql_tables(s.source.files(), dialect) for n, s in steps.items() if s.is_sql}
+    loads = _Loaders()
+    for name, step in steps.items():
+        loads.add(table_key(step.table_name), name)
+    for name, step in steps.items():
+        for fk in step.table.foreign_keys if step.table is not None else ():
+            for parent_step in loads.find(_parent_table(step, fk.ref_table)):
+                dag.add_edge(name, parent_step, "inferred")
+    # A SQL step writing another table loads it too: for what reads it, and for the
+    # foreign keys pointing at it, unless that would close a cycle.
+    for name, tables in sql.items():
+        for written in tables.writes:
+            loads.add(written, name)
+    for name, step in steps.items():
+        for fk in step.table.foreign_keys if step.table is not None else ():
+            for parent_step in loads.find(_parent_table(step, fk.ref_table)):
+                if parent_step != name and name not in dag.ancestors(parent_step):
                     dag.add_edge(name, parent_step, "inferred")
-    return dag
+    for name, tables in sql.items():
+        unread = list(tables.unread)
+        for read in sorted(tables.reads):
+            for producer in loads.find(read):
+                if producer == name:
+                    continue
+                if name in dag.ancestors(producer):
+                    unread.append(_cycle_note(manifest, name, producer, read))
+                    continue
+                dag.add_edge(name, producer, "reads")
+        own = table_key(steps[name].table_name)
+        notes[name] = {
+            "writes": tuple(sorted(w for w in tables.writes if w != own)),
+            "unread": tuple(unread),
+        }
+    return dag, notes
+
+
+class _Loaders:
+    """Which steps load each table, found by its qualified or its bare name."""
+
+    def __init__(self) -> None:
+        self.full: dict[str, list[str]] = {}
+        self.bare: dict[str, list[str]] = {}
+
+    def add(self, key: str, step: str) -> None:
+        for index, name in ((self.full, key), (self.bare, key.rsplit(".", 1)[-1])):
+            if step not in index.setdefault(name, []):
+                index[name].append(step)
+
+    def find(self, key: str) -> list[str]:
+        key = table_key(key)
+        return self.full.get(key) or ([] if "." in key else self.bare.get(key, []))
+
+
+def _cycle_note(manifest: Manifest, step: str, producer: str, table: str) -> Unread:
+    from seedkit.plan.sqlreads import Unread
+
+    where = manifest.locate("steps", step)
+    return Unread(
+        where.file or "",
+        where.line or 0,
+        f"reads {table}, which step `{producer}` loads, but `{producer}` already runs "
+        f"after `{step}`: no edge added",
+    )
 
 
 def _parent_table(step: LoadStep, ref: str) -> str:

@@ -47,6 +47,10 @@ def explain(
                     "rows": None if step.is_sql else step.source.count_rows(),
                     "fingerprint": step.fingerprint(),
                     "depends_on": [{"step": e.on, "kind": e.kind} for e in step.edges],
+                    "writes": list(step.writes),
+                    "unread": [
+                        {"file": u.file, "line": u.line, "reason": u.reason} for u in step.unread
+                    ],
                 }
             )
         data["levels"].append({"level": number, "steps": steps})

@@ -11,6 +11,7 @@ from seedkit.manifest.models import Mode
 
 if TYPE_CHECKING:
     from seedkit.manifest import Manifest
+    from seedkit.plan.sqlreads import Unread
     from seedkit.schema import Schema, Table
     from seedkit.sources.base import Source
 
@@ -35,6 +36,10 @@ class LoadStep:
     mode: Mode | None
     key: tuple[str, ...]
     edges: tuple[Edge, ...] = ()
+    # SQL steps: tables written besides the step's own, and what could not be read for
+    # tables (statements sqlglot cannot read, where reading stopped, edges left out)
+    writes: tuple[str, ...] = ()
+    unread: tuple[Unread, ...] = ()
 
     def fingerprint(self) -> str:
         """The source's fingerprint together with the step's settings (table, mode, key):
