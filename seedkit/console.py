@@ -265,6 +265,7 @@ def diff_as_dict(diff: Any) -> dict[str, Any]:
                 "counts_unknown": c.unknown,
                 "applied_at": c.applied_at,
                 "samples": c.samples,
+                "referenced": c.referenced,
             }
             for c in diff.changes
         ],
@@ -296,6 +297,9 @@ def render_diff(console: Console, diff: Any, verbose: bool = False) -> None:
             note = "skipped"
         elif c.conflicts:
             note = f"[red]{c.conflicts} keys already there: insert fails[/]"
+        if c.referenced:
+            by = ", ".join(f"{name} ({n})" for name, n in c.referenced.items())
+            note = f"[red]deletes rows still referenced by {escape(by)}: apply fails[/]"
         unknown = c.unknown
         if unknown:
             note = f"[yellow]rows known {escape(unknown)}[/]"

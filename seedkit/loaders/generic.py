@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from seedkit.errors import ApplyError, DataError
 from seedkit.loaders.base import Loader
 from seedkit.loaders.keys import check_keys, key_positions, keyed
+from seedkit.loaders.mirror import delete_unkept
 from seedkit.manifest.models import Mode
 from seedkit.sources.base import RowBatch
 
@@ -225,6 +226,7 @@ class MirrorKeys:
 
         self.target = target
         self.table = table
+        self.load = load
         self.location = load.source.context.locate()
         self.key = [column_name(load, k) for k in load.key]
         lowered = [c.lower() for c in columns]
@@ -272,10 +274,14 @@ class MirrorKeys:
         match = " AND ".join(
             f"{keys}.{dialect.quote(conn, k)} = {table}.{dialect.quote(conn, k)}" for k in self.key
         )
-        result = self.target.run(
+        result = delete_unkept(
             conn,
+            self.target,
+            self.load,
+            self.table,
+            self.name,
+            self.key,
             f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {keys} WHERE {match})",
-            self.location,
         )
         self.target.run(conn, dialect.drop_temp_table_sql(conn, self.name), self.location)
         return max(getattr(result, "rowcount", 0) or 0, 0)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from seedkit.errors import ApplyError
 from seedkit.loaders.base import Loader
 from seedkit.loaders.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
+from seedkit.loaders.mirror import ReferencedRowsError
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 
@@ -186,6 +187,8 @@ class PostgresCopyLoader(Loader):
             count = sum(self.target.copy_in(conn, sql, data, rows=typed) for data in copies)
             if staged:
                 self._merge(conn, table, names)
+        except ReferencedRowsError:
+            raise
         except (psycopg.Error, ApplyError):
             raise _Refused() from None
         return count
@@ -220,9 +223,16 @@ class PostgresCopyLoader(Loader):
             f"ON CONFLICT ({keys}) {action}",
         )
         if step.mode == Mode.MIRROR:
+            from seedkit.loaders.mirror import delete_unkept
+
             match = " AND ".join(f"s.{q(conn, k)} = t.{q(conn, k)}" for k in key)
-            self.target.run(
+            delete_unkept(
                 conn,
+                self.target,
+                step,
+                dialect.table_for_insert(step.table, step.table_name),
+                _STAGE,
+                key,
                 f"DELETE FROM {table} AS t WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {_STAGE} AS s WHERE {match})",
             )

@@ -14,7 +14,7 @@ from seedkit.manifest import Manifest
 from seedkit.manifest.models import CsvOptionsModel, Mode, SqlOptionsModel, StepModel
 from seedkit.plan.project_checks import check_dialect, check_project
 from seedkit.plan.steps import DdlFile, LoadStep, Plan
-from seedkit.schema import Schema, table_key
+from seedkit.schema import ForeignKey, Schema, Table, table_key
 from seedkit.selection import select_steps
 from seedkit.sources.base import Source, SourceContext
 
@@ -223,7 +223,24 @@ def _load_step(manifest: Manifest, name: str, model: StepModel, schema: Schema) 
         source=source,
         mode=mode,
         key=key,
+        referenced_by=_referenced_by(schema, table) if mode == Mode.MIRROR and table else (),
     )
+
+
+def _referenced_by(schema: Schema, table: Table) -> tuple[tuple[str, ForeignKey], ...]:
+    """The foreign keys of `schema` that reference `table`, with their tables."""
+    wanted = table_key(table.qualified_name)
+    found = []
+    for child in schema:
+        for fk in child.foreign_keys:
+            ref = table_key(fk.ref_table)
+            if "." not in ref and child.schema:
+                ref = f"{child.schema.lower()}.{ref}"
+            if ref == wanted or (
+                "." not in wanted and ref.rsplit(".", 1)[-1] == wanted and not child.schema
+            ):
+                found.append((child.qualified_name, fk))
+    return tuple(found)
 
 
 def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> tuple[DAG, dict[str, dict[str, Any]]]:

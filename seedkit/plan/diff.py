@@ -57,6 +57,9 @@ class Change:
     applied_at: str | None = None
     #: Why insert/update/delete are None for a row step that would run (else None).
     unknown: str | None = None
+    #: mirror only: for each table whose rows reference rows it would delete, how many
+    #: of those rows they reference (the apply would fail on them)
+    referenced: dict[str, int] = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
@@ -241,11 +244,14 @@ def _count(
         change.samples = {"insert": inserts.samples, "update": updates.samples}
         if load.mode == Mode.MIRROR:
             deletes = _Counter(n)
-            for key in existing:
-                if key not in seen:
-                    deletes.add(key)
+            gone = [key for key in existing if key not in seen]
+            for key in gone:
+                deletes.add(key)
             change.delete = deletes.count
             change.samples["delete"] = deletes.samples
+            if gone and conn is not None and target is not None:
+                keys = [canon[i] for i in key_index]
+                change.referenced = _referenced(conn, target, load, set(gone), keys)
     elif load.mode == Mode.REPLACE:
         change.insert, change.update, change.delete = total, 0, table_rows
     else:
@@ -263,6 +269,33 @@ class _Counter:
         self.count += 1
         if len(self.samples) < self.keep:
             self.samples.append(str(key[0]) if len(key) == 1 else str(key))
+
+
+def _referenced(
+    conn: sa.Connection,
+    target: Target,
+    load: LoadStep,
+    gone: set[tuple[Any, ...]],
+    canon: list[Callable[[Any], Any]],
+) -> dict[str, int]:
+    """For each table whose foreign key references the step's key, how many of the rows
+    mirror would delete (`gone`, canonical keys) its rows reference."""
+    dialect = target.dialect
+    key = [k.lower() for k in load.key]
+    found: dict[str, int] = {}
+    for child, fk in load.referenced_by:
+        if [c.lower() for c in fk.ref_columns] != key or not dialect.table_exists(conn, child):
+            continue
+        cols = ", ".join(dialect.quote(conn, c) for c in fk.columns)
+        rows = dialect.query(
+            conn, f"SELECT DISTINCT {cols} FROM {dialect.quote_table(conn, child)}"
+        )
+        hit = {
+            k for raw in rows if (k := tuple(f(v) for f, v in zip(canon, raw, strict=True))) in gone
+        }
+        if hit:
+            found[child] = found.get(child, 0) + len(hit)
+    return found
 
 
 def _read_table(

@@ -12,7 +12,7 @@ from seedkit.manifest.models import Mode
 if TYPE_CHECKING:
     from seedkit.manifest import Manifest
     from seedkit.plan.sqlreads import Unread
-    from seedkit.schema import Schema, Table
+    from seedkit.schema import ForeignKey, Schema, Table
     from seedkit.sources.base import Source
 
 
@@ -40,6 +40,9 @@ class LoadStep:
     # tables (statements sqlglot cannot read, where reading stopped, edges left out)
     writes: tuple[str, ...] = ()
     unread: tuple[Unread, ...] = ()
+    # the foreign keys of the schema's tables (the step's own included) that reference
+    # this step's table, as (referencing table, key): what mirror's deletes must respect
+    referenced_by: tuple[tuple[str, ForeignKey], ...] = ()
 
     def fingerprint(self) -> str:
         """The source's fingerprint together with the step's settings (table, mode, key):
