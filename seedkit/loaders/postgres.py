@@ -73,7 +73,8 @@ class PostgresCopyLoader(Loader):
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
         """Write the step's rows by its mode; fall back tier by tier as the module says."""
         self.target, self.reporter, self.step = target, reporter, step
-        if (step.mode == Mode.MIRROR and not _key_is_primary(step)) or step.source.omits_columns():
+        omits = step.source.omits_columns() and step.mode != Mode.INSERT
+        if (step.mode == Mode.MIRROR and not _key_is_primary(step)) or omits:
             from seedkit.loaders.generic import GenericLoader
 
             return GenericLoader().load(conn, target, step, reporter)
@@ -133,6 +134,14 @@ class PostgresCopyLoader(Loader):
 
         step = self.step
         names = [column_name(step, n) for n in step.source.columns(step.table)]
+        if step.source.omits_columns():  # insert mode: one COPY per run of given columns
+            written = 0
+            for whole in step.source.batches(step.table):
+                for kept, batch in whole.by_given_columns():
+                    given = [names[i] for i in kept]
+                    written += self._write(conn, given, iter([batch.rows]), None, typed=True)
+                    self.reporter.step_progress(step.name, len(batch.rows))
+            return written
 
         def copies() -> Iterator[list[tuple[Any, ...]]]:
             # One COPY per batch, each finished before the next batch is read: a source
