@@ -81,9 +81,9 @@ def target_display(
     manifest_path: str | Path, url: str | None = None, *, env: str | None = None
 ) -> str:
     """The resolved target URL with its password masked, without connecting."""
-    from seedkit.target import mask_url
+    from seedkit.target import mask_url, normalize_url
 
-    return mask_url(resolve_url(load_manifest(manifest_path, env), url))
+    return mask_url(normalize_url(resolve_url(load_manifest(manifest_path, env), url)))
 
 
 def open_target(manifest: Manifest, url: str | None = None) -> Target:

@@ -81,6 +81,7 @@ def _run(action: Callable[[], T], debug: bool, verbose: bool = False) -> T:
     if verbose:
         logging.basicConfig(level=logging.WARNING, format="%(message)s")
         logging.getLogger("seedkit.sql").setLevel(logging.DEBUG)
+    quiet_driver_warnings(debug or verbose)
     try:
         return action()
     except SeedkitError as exc:
@@ -127,6 +128,13 @@ def _main(
     ] = False,
 ) -> None:
     """Seed a database from seed.toml: validate, plan, apply, check."""
+
+
+def quiet_driver_warnings(keep: bool = False) -> None:
+    """Drivers' own warnings stay off the screen unless --debug or -v (`keep`): after a
+    failure psycopg logs "error ignored terminating <psycopg.Pipeline …>" about the
+    error seedkit has just reported, and Python prints it below seedkit's message."""
+    logging.getLogger("psycopg").setLevel(logging.WARNING if keep else logging.ERROR)
 
 
 def _scrub(text: str) -> str:
@@ -306,11 +314,9 @@ def apply(
         preview = _run(lambda: api.reset_preview(manifest, url, not no_transpile, env=env), debug)
         lines = [f"{item.kind} {item.name}" for item in preview.items]
         shown = _run(lambda: api.target_display(manifest, url, env=env), debug)
-        if not confirm_drops(make_console(stderr=True), lines, preview.left, shown):
-            make_console(stderr=True).print(
-                "[yellow]nothing applied[/]: confirm on a terminal, or pass --yes"
-            )
-            raise typer.Exit(2)
+        confirm_drops(
+            make_console(stderr=True), lines, preview.left, shown, "nothing dropped or applied"
+        )
     summary_file = summary_path(summary)
 
     @summarise_errors("apply", summary_file)

@@ -14,11 +14,11 @@ the transaction of the work they record; `read_history` and `History.read` only 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import Location, SeedError, TargetError
+from seedkit.errors import Location, SeedError, TargetError, display_path
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -358,6 +358,15 @@ def build_status(plan: Plan, target: Target) -> StatusReport:
         state = "applied" if row.fingerprint == fingerprint else "changed"
         entries.append(_entry(row, state))
     entries += [_entry(row, "removed") for row in recorded.values()]
+    # A DDL file is shown by the path plan and apply show (from the working folder),
+    # not the one it is recorded under (from the manifest's folder).
+    shown = {ddl_name(plan, d): d.shown for d in plan.ddl}
+    entries = [
+        replace(e, name=shown.get(e.name) or display_path(plan.manifest.root / e.name))
+        if e.kind == "ddl"
+        else e
+        for e in entries
+    ]
     return StatusReport(project.name, target.display_url, project.history_table, exists, entries)
 
 

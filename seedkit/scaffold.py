@@ -107,7 +107,9 @@ def manifest_text(name: str) -> str:
                 "name": name,
                 "dialect": "postgres",
                 "ddl": ["data/schema.sql"],
-                "url": f"${{DATABASE_URL:-sqlite:///{name}.db}}",
+                # Not ${DATABASE_URL:-…}: that variable often names an application's own
+                # database, which a starter must never seed by surprise.
+                "url": f"sqlite:///{name}.db",
             }
         },
         {"defaults": {"mode": "insert", "csv": {"delimiter": ",", "null": [""]}}},

@@ -36,6 +36,16 @@ DRIVER_EXTRAS = {
 }
 
 
+def normalize_url(url: str) -> str:
+    """`postgres://…` (Heroku's and libpq's spelling, which SQLAlchemy refuses) read as
+    `postgresql+psycopg://…`, and `postgres+DRIVER://` as `postgresql+DRIVER://`."""
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://") :]
+    if url.startswith("postgres+"):
+        return "postgresql+" + url[len("postgres+") :]
+    return url
+
+
 def mask_url(url: str) -> str:
     """The URL with its password and secret query options replaced by ***, safe to print."""
     from seedkit.secrets import mask_url as mask
@@ -47,6 +57,7 @@ class Target:
     """An open target: engine, dialect adapter, masked URL, and statement execution."""
 
     def __init__(self, url: str, dialect: Dialect | None = None) -> None:
+        url = normalize_url(url)
         self.url = url
         from seedkit.secrets import remember, url_secrets
 

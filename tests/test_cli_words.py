@@ -91,3 +91,82 @@ def test_plain_output_prints_progress_lines_while_a_step_runs(
         env={"SEEDKIT_PROGRESS_SECONDS": "3600"},
     )
     assert "so far" not in quiet.output, quiet.output
+
+
+def test_status_names_a_ddl_file_as_plan_and_apply_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "proj").mkdir()
+    manifest = _two_steps(tmp_path / "proj")
+    monkeypatch.chdir(tmp_path)  # the manifest lies in a folder below
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    runner = CliRunner()
+    applied = runner.invoke(app, ["apply", "-m", str(manifest), "--url", url, "--format", "json"])
+    plan = runner.invoke(app, ["plan", "-m", str(manifest), "--format", "json"])
+    status = runner.invoke(app, ["status", "-m", str(manifest), "--url", url, "--format", "json"])
+    import json
+
+    shown = json.loads(plan.stdout)["ddl"][0]["file"]
+    assert shown == "proj/s.sql"
+    assert json.loads(applied.stdout)["steps"][0]["name"] == shown
+    assert json.loads(status.stdout)["entries"][0]["name"] == shown
+
+
+def test_answering_no_at_the_reset_prompt_says_cancelled(tmp_path: Path) -> None:
+    manifest = _two_steps(tmp_path)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["apply", "-m", str(manifest), "--url", url]).exit_code == 0
+    no = runner.invoke(app, ["reset", "-m", str(manifest), "--url", url], input="n\n")
+    assert no.exit_code == 2
+    assert no.output.endswith("Drop them? [y/N]: n\ncancelled: nothing dropped\n"), no.output
+    closed = runner.invoke(app, ["reset", "-m", str(manifest), "--url", url], input="")
+    assert closed.exit_code == 2
+    assert closed.output.rstrip().endswith(
+        "Drop them? [y/N]:\nnothing dropped: no answer to the question (no terminal?); "
+        "pass --yes to drop without asking"
+    ), closed.output
+    fresh = runner.invoke(app, ["apply", "-m", str(manifest), "--url", url, "--fresh"], input="n\n")
+    assert fresh.exit_code == 2
+    assert fresh.output.endswith("cancelled: nothing dropped or applied\n"), fresh.output
+
+
+def test_a_postgres_scheme_url_is_read_as_postgresql_psycopg(pg_url: str, tmp_path: Path) -> None:
+    manifest = _two_steps(tmp_path)
+    url = pg_url.replace("postgresql+psycopg://", "postgres://")
+    assert url.startswith("postgres://")
+    result = CliRunner().invoke(
+        app, ["apply", "-m", str(manifest), "--url", url, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert json.loads(result.stdout)["target"].startswith("postgresql+psycopg://")
+
+
+def test_check_wraps_what_a_dry_run_does_not_check(tmp_path: Path) -> None:
+    manifest = _two_steps(tmp_path)
+    result = CliRunner().invoke(app, ["check", "-m", str(manifest)], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("not checked by a dry run:")
+    items = lines[at + 1 : lines.index(next(x for x in lines[at:] if x.startswith("ok: ")))]
+    assert items[0] == "  - triggers, functions and procedures are not run"
+    assert all(len(line) <= 60 and line.startswith(("  - ", "    ")) for line in items), items
+
+
+def test_psycopg_warnings_about_a_reported_error_stay_off_the_screen(
+    pg_url: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import psycopg
+
+    from seedkit.cli import quiet_driver_warnings
+
+    quiet_driver_warnings()
+    # What psycopg does when an error is raised inside its pipeline while a statement it
+    # queued fails too: it logs "error ignored terminating <psycopg.Pipeline …>".
+    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn, pytest.raises(RuntimeError), conn.pipeline():
+        conn.execute("SELECT 1/0")
+        raise RuntimeError("the error seedkit reports")
+    assert "error ignored" not in capfd.readouterr().err

@@ -27,7 +27,8 @@ def test_init_then_apply_in_an_empty_folder(
     folder = tmp_path / "My Shop"
     folder.mkdir()
     monkeypatch.chdir(folder)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    # an application's own database: the starter must not seed it
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.delenv("SEEDKIT_URL", raising=False)
     runner = CliRunner()
     result = runner.invoke(app, ["init"])
@@ -37,6 +38,7 @@ def test_init_then_apply_in_an_empty_folder(
     )
     applied = runner.invoke(app, ["apply"])  # no options: ./seed.toml, its default URL
     assert applied.exit_code == 0, applied.output
+    assert not (tmp_path / "app.db").exists()
     with sqlite3.connect(folder / "my_shop.db") as conn:
         assert conn.execute("SELECT * FROM colors ORDER BY color_id").fetchall() == [
             (1, "red", "#ff0000"),

@@ -10,6 +10,7 @@ from example import EXPECTED, ROOT, copy_example, read_table, table_names
 from typer.testing import CliRunner
 
 from seedkit.cli import app
+from seedkit.errors import display_path
 
 MANIFEST = ROOT / "manifests" / "market" / "seed.toml"
 SEEDED = {"exchanges", "sectors", "tickers", "rules"}
@@ -34,7 +35,8 @@ def test_status_reset_and_fresh(url: str) -> None:
     status = _status(url)
     assert status["exists"] is True
     assert [(e["kind"], e["name"], e["state"], e["rows"]) for e in status["entries"]] == [
-        ("ddl", "../../data/market/schema.sql", "applied", 0),
+        # named as plan and apply name it: from the working folder
+        ("ddl", display_path(ROOT / "data" / "market" / "schema.sql"), "applied", 0),
         ("step", "exchanges", "applied", 5),
         ("step", "sectors", "applied", 4),
         ("step", "tickers", "applied", 6),

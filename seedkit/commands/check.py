@@ -228,6 +228,8 @@ def _emit_machine(
 
 def render_check(console: Console, report: CheckReport) -> None:
     """The text report: steps, fidelity, problems, and the verdict."""
+    import textwrap
+
     from rich.markup import escape
     from rich.table import Table
 
@@ -273,9 +275,13 @@ def render_check(console: Console, report: CheckReport) -> None:
             console.print(
                 f"  [dim]{escape(item.file)}:{item.line}[/] {escape(item.reason)}", soft_wrap=True
             )
-    console.print(
-        "[bold]not checked by a dry run[/]: " + "; ".join(report.not_checked), soft_wrap=True
-    )
+    # wrapped to the terminal (one item a paragraph), not one line of 400 characters
+    console.print("[bold]not checked by a dry run[/]:")
+    for reason in report.not_checked:
+        text = textwrap.fill(
+            reason, width=max(console.width, 40), initial_indent="  - ", subsequent_indent="    "
+        )
+        console.print(escape(text), soft_wrap=True)
     for problem in report.problems:
         where = f"{escape(problem.where)}: " if problem.where else ""
         console.print(f"[bold red]error[/]: {where}{escape(problem.message)}", soft_wrap=True)

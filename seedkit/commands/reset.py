@@ -16,8 +16,15 @@ LockTimeoutOpt = Annotated[
 ]
 
 
-def confirm_drops(console: object, lines: list[str], left: list[str], target: str) -> bool:
-    """Show what will be dropped and ask; False when there is no terminal to ask on."""
+def confirm_drops(
+    console: object,
+    lines: list[str],
+    left: list[str],
+    target: str,
+    nothing: str = "nothing dropped",
+) -> bool:
+    """Show what will be dropped and ask. Not confirmed (answered no, or no terminal to
+    ask on): print why nothing was dropped and exit 2, having changed nothing."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -29,9 +36,17 @@ def confirm_drops(console: object, lines: list[str], left: list[str], target: st
     for line in left:
         console.print(f"  [dim]left in place: {escape(line)}[/]")
     try:
-        return typer.confirm("Drop them?", default=False, err=True)
+        if typer.confirm("Drop them?", default=False, err=True):
+            return True
+        console.print(f"[yellow]cancelled[/]: {nothing}", soft_wrap=True)
     except typer.Abort:  # no answer (standard input closed): nothing is dropped
-        return False
+        console.print()  # the question's line was left open
+        console.print(
+            f"[yellow]{nothing}[/]: no answer to the question (no terminal?); "
+            "pass --yes to drop without asking",
+            soft_wrap=True,
+        )
+    raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
@@ -67,9 +82,7 @@ def register(app: typer.Typer) -> None:
             )
             lines = [f"{item.kind} {item.name}" for item in preview.items]
             target = _run(lambda: api.target_display(manifest, url, env=env), debug)
-            if not confirm_drops(console, lines, preview.left, target):
-                console.print("[yellow]nothing dropped[/]: confirm on a terminal, or pass --yes")
-                raise typer.Exit(2)
+            confirm_drops(console, lines, preview.left, target)
         result = _run(
             lambda: api.reset(
                 manifest, url, transpile=not no_transpile, lock_timeout=lock_timeout, env=env
