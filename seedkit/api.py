@@ -243,6 +243,7 @@ def reset_preview(
     env: str | None = None,
 ) -> Teardown:
     """What `reset` would drop, in order (nothing is executed)."""
+    from seedkit.history import read_history
     from seedkit.plan.reset import teardown
     from seedkit.transpile import needs_transpile
 
@@ -253,7 +254,9 @@ def reset_preview(
         transpile_from = (
             source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
         )
-        return teardown(plan_, target, transpile_from)
+        project = manifest.model.project
+        recorded = read_history(target, project.history_table, project.name, created=True)
+        return teardown(plan_, target, transpile_from, recorded)
     finally:
         target.dispose()
 

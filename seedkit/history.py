@@ -84,6 +84,7 @@ class History:
         self.project = project
         self.environment = environment
         self._format: int | None = None  # the table's, once read
+        self._created = 0  # `created` rows written by this apply, for their order
 
     @property
     def dialect(self) -> Any:
@@ -221,6 +222,25 @@ class History:
         """Replace the row of (project, kind, name), inside the caller's transaction."""
         self._write(conn, self.project, kind, name, fingerprint, rows, seconds, self.environment)
 
+    def record_created(self, conn: sa.Connection, ddl: DdlFile, dialect: str | None) -> None:
+        """Record what a DDL file just run created (`created` rows: `KIND:name`, in order),
+        so a reset drops it even after it is taken out of the DDL."""
+        from seedkit.plan.reset import created_records
+
+        for name in created_records(ddl.path, dialect):
+            if len(name) <= 255:
+                self._write(
+                    conn,
+                    self.project,
+                    "created",
+                    name,
+                    ddl.fingerprint,
+                    self._created,
+                    0,
+                    self.environment,
+                )
+                self._created += 1
+
     def _write(
         self,
         conn: sa.Connection,
@@ -265,11 +285,12 @@ class History:
         )
 
     def forget(self, conn: sa.Connection) -> int:
-        """Delete this project's rows; drop the table when no project is left. Returns rows."""
+        """Delete this project's rows; drop the table when no project is left. Returns the
+        rows of DDL files and steps forgotten (not counting what the DDL created)."""
         if not self.exists(conn):
             return 0
         table = self.dialect.quote_table(conn, self.table)
-        gone = len(self._select(conn, self.project))
+        gone = len([r for r in self._select(conn, self.project) if r.kind != "created"])
         self.dialect.query(
             conn,
             f"DELETE FROM {table} WHERE {self._where(conn, 'project')}",
@@ -291,8 +312,11 @@ def database_missing(target: Target) -> bool:
     return not Path(database).exists()
 
 
-def read_history(target: Target, table: str, project: str | None = None) -> list[HistoryRow]:
-    """Every recorded row (of one project, or all), oldest first; reads only."""
+def read_history(
+    target: Target, table: str, project: str | None = None, created: bool = False
+) -> list[HistoryRow]:
+    """Every recorded DDL file and step (of one project, or all), oldest first; with
+    `created`, also what each DDL file created (`created` rows, for reset); reads only."""
     if database_missing(target):
         return []
     history = History(target, table, project or "")
@@ -300,7 +324,8 @@ def read_history(target: Target, table: str, project: str | None = None) -> list
         if not history.exists(conn):
             return []
         history._check_version(conn)
-        return history._select(conn, project)
+        rows = history._select(conn, project)
+        return rows if created else [r for r in rows if r.kind != "created"]
 
 
 @dataclass(frozen=True)
@@ -342,7 +367,7 @@ def build_status(plan: Plan, target: Target) -> StatusReport:
     if not database_missing(target):
         with target.connect() as conn, target.dialect.read_scope(conn):
             exists = History(target, project.history_table, project.name).exists(conn)
-    recorded = {(r.kind, r.name): r for r in rows}
+    recorded = {(r.kind, r.name): r for r in rows if r.kind != "created"}
     current: list[tuple[str, str, str]] = [
         ("ddl", ddl_name(plan, d), d.fingerprint) for d in plan.ddl
     ]

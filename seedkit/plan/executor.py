@@ -220,8 +220,10 @@ class Executor:
     def _reset(self, conn: sa.Connection) -> list[str]:
         from seedkit.plan.reset import run_teardown, teardown
 
+        known = self.history is not None and self.history.exists(conn)
+        recorded = self.history.read(conn).values() if self.history and known else ()
         done = run_teardown(
-            conn, self.target, teardown(self.plan, self.target, self.transpile_from)
+            conn, self.target, teardown(self.plan, self.target, self.transpile_from, recorded)
         )
         if self.history is not None:
             self.history.forget(conn)
@@ -286,6 +288,7 @@ class Executor:
                 seconds = time.perf_counter() - began
                 if self.history is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
+                    self.history.record_created(conn, ddl, self.plan.source_dialect)
             count += len(waiting)
             step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, plural(count, "statement"))
             self._deferred += [(index, step) for index in waiting]

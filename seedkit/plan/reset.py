@@ -21,9 +21,13 @@ from seedkit.schema import table_key
 from seedkit.sources.base import LocatedStatement
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
     import sqlalchemy as sa
     from sqlglot import exp
 
+    from seedkit.history import HistoryRow
     from seedkit.plan.steps import Plan
     from seedkit.target import Target
 
@@ -63,13 +67,24 @@ class _Created:
         return table_key(self.node.sql())
 
 
-def teardown(plan: Plan, target: Target, transpile_from: str | None) -> Teardown:
-    """The ordered drops for `plan` on `target` (nothing is executed here)."""
+def teardown(
+    plan: Plan,
+    target: Target,
+    transpile_from: str | None,
+    recorded: Iterable[HistoryRow] = (),
+) -> Teardown:
+    """The ordered drops for `plan` on `target` (nothing is executed here).
+
+    `recorded` is the project's history: what an earlier apply recorded as created by its
+    DDL (`created` rows) and the current DDL no longer creates is dropped first, so a table
+    taken out of the DDL does not survive the reset."""
     result = Teardown()
     if not plan.ddl:
         _empty_tables(plan, target, transpile_from, result)
         return result
     created = _created_objects(plan, result)
+    for item in _removed_since(plan, created, recorded):
+        result.items.append(_drop(item, plan, target, transpile_from))
     order: list[_Created] = [c for c in reversed(created) if c.kind == "VIEW"]
     order += _tables_in_drop_order([c for c in created if c.kind == "TABLE"], plan)
     order += [c for c in reversed(created) if c.kind in ("SEQUENCE", "TYPE")]
@@ -89,7 +104,51 @@ def teardown(plan: Plan, target: Target, transpile_from: str | None) -> Teardown
     return result
 
 
+def created_records(path: Path, dialect: str | None) -> list[str]:
+    """What one DDL file creates that reset drops, as history records it (`created` rows):
+    `KIND:name`, in the order the file creates them."""
+    return [
+        f"{'MATERIALIZED VIEW' if c.materialized else c.kind}:{c.node.sql(dialect=dialect)}"
+        for c in _created_in(path, dialect, Teardown())
+    ]
+
+
+def _removed_since(
+    plan: Plan, created: list[_Created], recorded: Iterable[HistoryRow]
+) -> list[_Created]:
+    """What history recorded as created and the current DDL does not create: views first,
+    then tables and the rest newest first, schemas last."""
+    from sqlglot import exp
+
+    from seedkit.errors import display_path
+
+    now = {(c.kind, c.key) for c in created}
+    gone: list[tuple[int, _Created]] = []
+    for row in recorded:
+        if row.kind != "created" or ":" not in row.name:
+            continue
+        kind, name = row.name.split(":", 1)
+        materialized = kind == "MATERIALIZED VIEW"
+        kind = "VIEW" if materialized else kind
+        node = exp.to_table(name, dialect=plan.source_dialect)
+        if kind not in _KINDS or (kind, table_key(node.sql())) in now:
+            continue
+        where = plan.manifest.locate("project", "ddl")
+        stmt = LocatedStatement(f"-- {row.name}", display_path(plan.manifest.path), where.line or 1)
+        gone.append((row.rows, _Created(kind, node, stmt, materialized)))
+    gone.sort(key=lambda item: -item[0])
+    rank = {"VIEW": 0, "TABLE": 1, "SEQUENCE": 2, "TYPE": 2, "SCHEMA": 3}
+    return sorted((c for _, c in gone), key=lambda c: rank[c.kind])
+
+
 def _created_objects(plan: Plan, result: Teardown) -> list[_Created]:
+    created: list[_Created] = []
+    for ddl in plan.ddl:
+        created += _created_in(ddl.path, plan.source_dialect, result)
+    return created
+
+
+def _created_in(path: Path, dialect: str | None, result: Teardown) -> list[_Created]:
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
@@ -97,36 +156,35 @@ def _created_objects(plan: Plan, result: Teardown) -> list[_Created]:
     from seedkit.sources.sql import read_statements
 
     created: list[_Created] = []
-    for ddl in plan.ddl:
-        for stmt in read_statements(ddl.path, plan.source_dialect):
-            head = " ".join(stmt.sql.split()[:4]).upper()
-            if head.startswith("ALTER TABLE") and "RENAME" in stmt.sql.upper():
-                _follow_rename(stmt, plan.source_dialect, created)
-                continue
-            if not head.startswith("CREATE"):
-                continue
-            try:
-                node = sqlglot.parse_one(stmt.sql, read=plan.source_dialect)
-            except SqlglotError:
-                node = None
-            if not isinstance(node, exp.Create):
-                result.left.append(f"{head.lower()}… ({stmt.location})")
-                continue
-            kind = str(node.args.get("kind") or "").upper()
-            if kind == "INDEX":
-                continue  # goes with its table
-            if kind not in _KINDS:
-                result.left.append(f"{kind.lower() or head.lower()} ({stmt.location})")
-                continue
-            target_node = node.this
-            if isinstance(target_node, exp.Schema):  # CREATE TABLE t (columns…)
-                target_node = target_node.this
-            materialized = any(
-                isinstance(p, exp.MaterializedProperty)
-                for p in (node.args.get("properties") or exp.Properties()).expressions
-            )
-            exists = bool(node.args.get("exists"))
-            created.append(_Created(kind, target_node, stmt, materialized, exists))
+    for stmt in read_statements(path, dialect):
+        head = " ".join(stmt.sql.split()[:4]).upper()
+        if head.startswith("ALTER TABLE") and "RENAME" in stmt.sql.upper():
+            _follow_rename(stmt, dialect, created)
+            continue
+        if not head.startswith("CREATE"):
+            continue
+        try:
+            node = sqlglot.parse_one(stmt.sql, read=dialect)
+        except SqlglotError:
+            node = None
+        if not isinstance(node, exp.Create):
+            result.left.append(f"{head.lower()}… ({stmt.location})")
+            continue
+        kind = str(node.args.get("kind") or "").upper()
+        if kind == "INDEX":
+            continue  # goes with its table
+        if kind not in _KINDS:
+            result.left.append(f"{kind.lower() or head.lower()} ({stmt.location})")
+            continue
+        target_node = node.this
+        if isinstance(target_node, exp.Schema):  # CREATE TABLE t (columns…)
+            target_node = target_node.this
+        materialized = any(
+            isinstance(p, exp.MaterializedProperty)
+            for p in (node.args.get("properties") or exp.Properties()).expressions
+        )
+        exists = bool(node.args.get("exists"))
+        created.append(_Created(kind, target_node, stmt, materialized, exists))
     return created
 
 
@@ -269,15 +327,16 @@ def run_reset(
     one transaction where DDL is transactional (a failure leaves everything as it was)."""
     from contextlib import nullcontext
 
-    from seedkit.history import History
+    from seedkit.history import History, read_history
     from seedkit.transpile import needs_transpile
 
     source = plan.source_dialect
     transpile_from = (
         source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
     )
-    drops = teardown(plan, target, transpile_from)
     project = plan.manifest.model.project
+    recorded = read_history(target, project.history_table, project.name, created=True)
+    drops = teardown(plan, target, transpile_from, recorded)
     history = History(target, project.history_table, project.name)
     dialect = target.dialect
     per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
