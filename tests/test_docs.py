@@ -8,11 +8,13 @@ the command to run.
 from __future__ import annotations
 
 import importlib.util
+import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 import typer
-from example import ROOT
+from example import ROOT, copy_example
 from pydantic import Field, create_model
 
 from seedkit.manifest.models import ManifestModel, ProjectModel
@@ -113,3 +115,122 @@ def test_hand_written_pages_exist() -> None:
     coming = (ROOT / "docs" / "coming-from.md").read_text(encoding="utf-8")
     for heading in ("dbt seeds", "Liquibase loadData", "hand-written seed script"):
         assert heading in coming
+
+
+# -- the command lines the README and the guides show ------------------------------------
+
+PAGES = ("README.md", "docs/index.md", "docs/coming-from.md", "docs/snapshot.md", "docs/plugins.md")
+#: Commands run against a copy of the example, as written: they need no server.
+RUNNABLE = {"validate", "plan", "graph", "check", "schema", "plugins"}
+
+
+def command_lines(text: str) -> list[str]:
+    """Every `seedkit …` command a page shows: lines of its code blocks (comments, pipes and
+    redirections cut off; a CI step's `- run:` too) and inline code spans, templates read
+    as a user would fill them (`[--url U]` → `--url U`, `mermaid|dot` → `mermaid`)."""
+    found: list[str] = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"^\s*(- run:\s*)?", "", line)
+            if line.startswith("seedkit"):
+                line = re.split(r"\s#\s|\s[|>]\s", line)[0]
+                found.append(" ".join(line.split()))
+    for span in re.findall(r"`(seedkit [^`]+)`", text):  # not the bare name
+        span = span.replace("\\|", "|").replace("[", "").replace("]", "").replace("…", "x")
+        span = re.sub(r"(\S+?)\|\S+", r"\1", span)
+        found.append(span)
+    return found
+
+
+def _usage_error() -> type[Exception]:
+    """Click's UsageError: from click, or from the copy newer Typer versions carry."""
+    try:
+        from click.exceptions import UsageError
+    except ImportError:
+        from typer._click.exceptions import UsageError  # type: ignore[no-redef]
+    return UsageError
+
+
+def _parse(args: list[str]) -> None:
+    """Parse a command line as the CLI would, without running it; raise on a bad one."""
+    from seedkit.cli import app
+
+    group = typer.main.get_command(app)
+    if args and args[0].startswith("-"):  # `seedkit --version`: named, never run here
+        # (running --install-completion would change the shell's start-up file)
+        known = {o for p in group.params for o in p.opts} | {"--help"}
+        assert args[0] in known, f"no option {args[0]}"
+        return
+    try:
+        with group.make_context("seedkit", list(args)) as ctx:
+            # the command's name: `protected_args` in Click, `_protected_args` in Typer's copy
+            named = getattr(ctx, "protected_args", None) or getattr(ctx, "_protected_args", [])
+            words = [*named, *ctx.args]
+            if not words:
+                return
+            name, *rest = words
+            command = group.get_command(ctx, name)  # type: ignore[attr-defined]
+            assert command is not None, f"no command `{name}`"
+            if rest or not any(p.required for p in command.params):
+                command.make_context(name, rest, parent=ctx)  # a bare name only names it
+    except Exception as exc:
+        if type(exc).__name__ != "Exit":  # --help: it answers and leaves
+            raise
+
+
+def test_every_command_line_in_the_docs_parses() -> None:
+    import shlex
+
+    seen = 0
+    for page in PAGES:
+        for line in command_lines((ROOT / page).read_text(encoding="utf-8")):
+            args = shlex.split(line)[1:]
+            try:
+                _parse(args)
+            except Exception as exc:  # noqa: BLE001 - the message names the line
+                pytest.fail(f"{page}: `{line}` does not parse: {exc}")
+            seen += 1
+    assert seen >= 40, seen
+
+
+def test_a_wrong_command_line_in_the_docs_would_fail() -> None:
+    with pytest.raises(_usage_error()):
+        _parse(["plan", "--no-such-option"])
+    with pytest.raises(_usage_error()):
+        _parse(["apply", "--format", "yaml"])
+    with pytest.raises(AssertionError):
+        _parse(["deploy"])
+    with pytest.raises(AssertionError):
+        _parse(["--verison"])
+    assert command_lines("run `seedkit graph [--format mermaid\\|dot]`") == [
+        "seedkit graph --format mermaid"
+    ]
+
+
+def test_the_readme_commands_run_against_the_example(tmp_path: Path) -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from seedkit.cli import app
+
+    manifest = copy_example(tmp_path)
+    ran = []
+    for line in command_lines((ROOT / "README.md").read_text(encoding="utf-8")):
+        args = shlex.split(line)[1:]
+        if not args or args[0] not in RUNNABLE or any(a in ("--url", "-U") for a in args):
+            continue
+        if args[0] not in ("schema", "plugins") and "--manifest" not in args:
+            args += ["--manifest", str(manifest)]
+        else:
+            args = [str(manifest) if a == "seed.toml" else a for a in args]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, (line, result.output)
+        ran.append(args[0])
+    assert {"validate", "check", "graph", "plugins", "schema"} <= set(ran), ran
+
+
+def test_the_index_numbers_levels_as_plan_does() -> None:
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "level 0" not in index
+    assert "level 1 first" in index
