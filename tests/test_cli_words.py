@@ -85,6 +85,8 @@ def test_plain_output_prints_progress_lines_while_a_step_runs(
     lines = result.output.splitlines()
     assert re.fullmatch(r"… a \(csv\): 3 rows so far, [\d,]+ rows/s", lines[1]), lines
     assert lines[2].startswith("ran a (csv): 3 rows in "), lines
+    assert re.fullmatch(r"… b \(sql\): 1 row so far, [\d,]+ rows/s", lines[3]), lines
+    assert lines[4].startswith("ran b (sql): 1 row in "), lines
     quiet = CliRunner().invoke(
         app,
         ["apply", "-m", str(manifest), "--url", f"sqlite:///{tmp_path / 'q.db'}"],

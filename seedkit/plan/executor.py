@@ -376,7 +376,7 @@ class Executor:
         began = time.perf_counter()
         try:
             if load.is_sql:
-                count, rows = self._run_sql(conn, load.source.statements())
+                count, rows = self._run_sql(conn, load.source.statements(), load.name)
                 detail = plural(count, "statement")
             else:
                 rows = self._write_rows(conn, load)
@@ -412,24 +412,26 @@ class Executor:
             yield
 
     def _run_sql(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement]
+        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
     ) -> tuple[int, int]:
         """Run one SQL file's statements, then put back the session settings it changed
         (`search_path`, `SET`, `USE`): each file runs as in a session of its own database
         client, and seedkit's own statements after it (history, sequences, later steps)
         see the session as the apply began."""
-        done = self._run_statements(conn, statements)
+        done = self._run_statements(conn, statements, step)
         self.target.dialect.restore_session(conn, self._session)
         return done
 
     def _run_statements(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement]
+        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
     ) -> tuple[int, int]:
         """Run statements in order; return how many, and the rows their INSERT, UPDATE,
-        DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows)."""
+        DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows).
+        With `step`, the reporter hears of the rows as they are written (a long file's
+        progress)."""
         from seedkit.plan.batches import batcher_for
 
-        count = rows = 0
+        count = rows = reported = 0
         batch = (
             batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
         )
@@ -439,11 +441,19 @@ class Executor:
                     continue
                 result = self.target.run(conn, sql, stmt.location)
                 if _WRITES.match(sql):
-                    rows += max(getattr(result, "rowcount", 0) or 0, 0)
+                    written = max(getattr(result, "rowcount", 0) or 0, 0)
+                    rows += written
+                    if step is not None:
+                        self.reporter.step_progress(step, written)
             count += 1
+            if step is not None and batch is not None and batch.rows > reported:
+                self.reporter.step_progress(step, batch.rows - reported)
+                reported = batch.rows
         if batch is not None:
             batch.flush()
             rows += batch.rows
+            if step is not None and batch.rows > reported:
+                self.reporter.step_progress(step, batch.rows - reported)
         return count, rows
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
