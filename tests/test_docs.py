@@ -119,7 +119,15 @@ def test_hand_written_pages_exist() -> None:
 
 # -- the command lines the README and the guides show ------------------------------------
 
-PAGES = ("README.md", "docs/index.md", "docs/coming-from.md", "docs/snapshot.md", "docs/plugins.md")
+PAGES = (
+    "README.md",
+    "docs/index.md",
+    "docs/ci.md",
+    "docs/coming-from.md",
+    "docs/snapshot.md",
+    "docs/plugins.md",
+    "docs/pytest.md",
+)
 #: Commands run against a copy of the example, as written: they need no server.
 RUNNABLE = {"validate", "plan", "graph", "check", "schema", "plugins"}
 
@@ -132,7 +140,7 @@ def command_lines(text: str) -> list[str]:
     for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
         for line in block.replace("\\\n", " ").splitlines():
             line = re.sub(r"^\s*(- run:\s*)?", "", line)
-            if line.startswith("seedkit"):
+            if re.match(r"seedkit(\s|$)", line):
                 line = re.split(r"\s#\s|\s[|>]\s", line)[0]
                 found.append(" ".join(line.split()))
     for span in re.findall(r"`(seedkit [^`]+)`", text):  # not the bare name
