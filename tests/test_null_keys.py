@@ -61,7 +61,8 @@ def test_a_null_key_in_inline_rows_is_refused_naming_the_key(url: str, tmp_path:
     )
     result = CliRunner().invoke(app, ["apply", "-m", str(manifest), "--url", url])
     assert result.exit_code == 1, result.output
-    assert "seed.toml:7 [steps.t.key]: row 2, key column `code` is NULL" in result.stderr
+    # the row is named by its place: line 7, column 32 is its `{`
+    assert "seed.toml:7:32 [steps.t.key]: key column `code` is NULL" in result.stderr
 
 
 def test_keys_without_nulls_still_mirror(url: str, tmp_path: Path) -> None:

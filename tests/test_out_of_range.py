@@ -44,9 +44,7 @@ def test_an_integer_beyond_64_bits_in_inline_rows_is_located_on_sqlite(tmp_path:
     manifest = _seed(tmp_path, "rows = [{ id = 1, big = 99999999999999999999999 }]")
     code, err = _run("apply", "-m", str(manifest), "--url", f"sqlite:///{tmp_path / 'x.db'}")
     assert code == 1
-    assert (
-        "seed.toml:7 [steps.t.rows]: row 1, column `big`: 99999999999999999999999 is beyond" in err
-    )
+    assert "seed.toml:7:9 [steps.t.rows][1]: column `big`: 99999999999999999999999 is beyond" in err
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
@@ -57,7 +55,7 @@ def test_toml_nan_and_inf_for_a_numeric_column_are_refused(
     code, err = _run("apply", "-m", str(manifest), "--url", url)
     assert code == 1
     assert (
-        f"seed.toml:7:1 [steps.t.rows]: row 2, column `n`: {value} is not a decimal number "
+        f"seed.toml:7:30 [steps.t.rows][2]: column `n`: {value} is not a decimal number "
         "(NaN and infinity are refused)" in err
     )
     engine = sa.create_engine(url)

@@ -51,6 +51,8 @@ class DuckdbUpsertLoader(Loader):
             target.dialect.name == "duckdb"
             and step.mode in (Mode.UPSERT, Mode.MIRROR)
             and bool(step.key)
+            # rows leaving columns out keep those columns' values: the generic loader
+            and not step.source.omits_columns()
         )
 
     def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
@@ -106,9 +108,16 @@ class DuckdbUpsertLoader(Loader):
                 written += len(rows)
                 reporter.step_progress(step.name, len(rows))
             if step.mode == Mode.MIRROR:
+                from seedkit.loaders.mirror import delete_unkept
+
                 match = " AND ".join(f"k.{q(c)} = t.{q(c)}" for c in key)
-                self._run(
+                delete_unkept(
                     conn,
+                    target,
+                    step,
+                    table,
+                    self.keys,
+                    key,
                     f"DELETE FROM {self.quoted} AS t WHERE NOT EXISTS "
                     f"(SELECT 1 FROM {self.keys} AS k WHERE {match})",
                 )

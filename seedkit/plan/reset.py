@@ -110,6 +110,10 @@ def created_records(path: Path, dialect: str | None) -> list[str]:
     return [
         f"{'MATERIALIZED VIEW' if c.materialized else c.kind}:{c.node.sql(dialect=dialect)}"
         for c in _created_in(path, dialect, Teardown())
+        # a schema that may predate the seed is never dropped, so never recorded
+        if not (
+            c.kind == "SCHEMA" and (c.if_not_exists or table_key(c.node.sql()) in _DEFAULT_SCHEMAS)
+        )
     ]
 
 
