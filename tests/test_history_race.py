@@ -63,7 +63,8 @@ def test_two_projects_create_the_history_table_at_once(
             assert _race(url, manifests) == []
             with engine.begin() as conn:
                 rows = conn.exec_driver_sql(
-                    "SELECT project, kind, name FROM seedkit_history ORDER BY 1, 2, 3"
+                    "SELECT project, kind, name FROM seedkit_history "
+                    "WHERE kind <> 'created' ORDER BY 1, 2, 3"
                 ).fetchall()
                 assert [tuple(r) for r in rows] == [
                     ("", "schema", "version"),
