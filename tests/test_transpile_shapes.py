@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+from test_check_dumps import mysql_dumps, pg_dumps  # noqa: F401 (fixtures: the dump corpus)
 
 from seedkit.sources.sqlsplit import split_sql
 from seedkit.transpile import transpile
@@ -139,3 +140,29 @@ def test_values_outside_an_insert_tuple_are_not_cut() -> None:
         "INSERT INTO t VALUES (ARRAY[1, 2])",
     ]:
         assert by_shape(sql, "postgres", "mysql") is None, sql
+
+
+def _dump_statements(text: str, dialect: str) -> list[str]:
+    try:
+        return [s.text for s in split_sql(text, dialect)]
+    except Exception:  # noqa: BLE001 (a dump the splitter refuses is test_check_dumps' business)
+        return []
+
+
+def test_shape_path_on_real_dumps(
+    pg_dumps: dict[str, str],  # noqa: F811 (the fixture imported above)
+    mysql_dumps: dict[str, str],  # noqa: F811
+) -> None:
+    """Every statement of every pg_dump and mariadb-dump option set (tests/test_check_dumps.py
+    makes them with the tools themselves) transpiles the same both ways."""
+    cut = 0
+    for source, dumps in (("postgres", pg_dumps), ("mysql", mysql_dumps)):
+        for name, text in sorted(dumps.items()):
+            for sql in _dump_statements(text, source):
+                for target in DIALECTS:
+                    if target == source:
+                        continue
+                    expected = _outcome(transpile_each, sql, source, target)
+                    assert _outcome(transpile, sql, source, target) == expected, (name, sql)
+                    cut += by_shape(sql, source, target) is not None
+    assert cut > 50  # the dumps' INSERTs did take the shape path
