@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from seedkit.dialects import Dialect
+    from seedkit.sources.base import LocatedStatement
 
 log = logging.getLogger("seedkit.sql")
 
@@ -148,6 +149,11 @@ class Target:
         from sqlalchemy.exc import DBAPIError
 
         log.debug("%s: %s", location or "seedkit", sql)
+        if not sql.isascii():
+            try:
+                sql.encode("utf-8")
+            except UnicodeEncodeError:
+                return self._run_bytes(conn, sql, location)
         try:
             return conn.exec_driver_sql(sql, execution_options=AS_WRITTEN)
         except DBAPIError as exc:
@@ -173,6 +179,34 @@ class Target:
             + "check the server, then apply again",
         )
 
+    def _run_bytes(self, conn: sa.Connection, sql: str, location: Location | None) -> Any:
+        """A statement holding bytes that are not UTF-8 (a MySQL dump's BLOB values, read as
+        surrogates): sent as those bytes, where the driver takes bytes (PyMySQL)."""
+        import types
+
+        data = sql.encode("utf-8", "surrogateescape")
+        driver = conn.connection.driver_connection
+        if self.engine.dialect.driver != "pymysql" or driver is None:
+            raise ApplyError(
+                "this statement holds bytes that are not UTF-8 text",
+                location=location,
+                hint="save the file as UTF-8 (binary values as hex literals: X'00ff')",
+            )
+        cursor = driver.cursor()
+        try:
+            cursor.execute(data)
+            return types.SimpleNamespace(rowcount=cursor.rowcount)
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] != "pymysql":
+                raise
+            raise ApplyError(
+                self.scrub(_db_message(exc)),
+                location=location,
+                hint="fix the statement; nothing was applied",
+            ) from None
+        finally:
+            cursor.close()
+
     def run_many(self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """Execute one statement for many rows (the driver's executemany)."""
         log.debug("%s  [%d rows]", sql, len(rows))
@@ -197,9 +231,68 @@ class Target:
                     write(item)
             return int(cursor.rowcount)
 
+    def copy_block(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
+        """Stream a SQL file's `COPY … FROM stdin` block through psycopg's COPY (PostgreSQL),
+        its data lines as written; returns the rows copied. A database error becomes an
+        ApplyError at the data line the server names (else at the statement)."""
+        import psycopg
+
+        assert stmt.copy is not None
+        log.debug("%s: %s  [data from line %d]", stmt.location, stmt.sql, stmt.copy.line)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        try:
+            with driver.cursor() as cursor:
+                with cursor.copy(stmt.sql) as copy:
+                    buffer: list[str] = []
+                    size = 0
+                    for _, text in stmt.copy.lines():
+                        buffer.append(text)
+                        size += len(text)
+                        if size >= _COPY_BUFFER:
+                            buffer.append("")
+                            copy.write("\n".join(buffer))
+                            buffer, size = [], 0
+                    if buffer:
+                        buffer.append("")
+                        copy.write("\n".join(buffer))
+                return int(cursor.rowcount)
+        except psycopg.Error as exc:
+            raise ApplyError(
+                self.scrub(_copy_message(exc)),
+                location=_copy_location(exc, stmt),
+                hint="fix the row; nothing was applied",
+            ) from None
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+_COPY_BUFFER = 1 << 16  # characters of COPY data sent at a time
+_COPY_LINE = re.compile(r"\bCOPY [^,]*, line (\d+)(?:, column ([^:]+))?")
+
+
+def _copy_location(exc: Exception, stmt: LocatedStatement) -> Location:
+    """The data line (and, when the server names it, the column) a COPY error is about."""
+    context = getattr(getattr(exc, "diag", None), "context", None) or ""
+    found = _COPY_LINE.search(context)
+    if found is None or stmt.copy is None:
+        return stmt.location
+    return Location.in_file(stmt.file, stmt.copy.line + int(found[1]) - 1)
+
+
+def _copy_message(exc: Exception) -> str:
+    """The server's words for a COPY error, with the column it names (its line is the
+    error's location)."""
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary:
+        return _db_message(exc)
+    detail = getattr(diag, "message_detail", None)
+    found = _COPY_LINE.search(getattr(diag, "context", None) or "")
+    column = f" (column {found[2]})" if found is not None and found[2] else ""
+    return f"{primary}{column}" + (f": {detail}" if detail else "")
 
 
 def _db_message(exc: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 log = logging.getLogger("seedkit.sql")
+
+_TRANSACTION = re.compile(
+    r"\s*(?:begin|start\s+transaction|commit|end)"
+    r"(?:\s+(?:work|transaction|deferred|immediate|exclusive))?\s*;?\s*\Z",
+    re.IGNORECASE,
+)
+_ROLLBACK = re.compile(r"\s*rollback(?:\s+(?:work|transaction))?\s*;?\s*\Z", re.IGNORECASE)
 
 
 class Dialect:
@@ -139,6 +147,39 @@ class Dialect:
         if params:
             return conn.exec_driver_sql(sql, tuple(params))
         return conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
+
+    def transaction_control(self, sql: str) -> bool:
+        """Whether a SQL file's statement only opens or ends a transaction (`BEGIN`,
+        `COMMIT`, …, as sqlite3 .dump writes): seedkit runs the file inside its own
+        transaction, so it is not sent. A `ROLLBACK` is an error: seedkit cannot undo part
+        of an apply."""
+        if sql.startswith("\\"):
+            from seedkit.errors import ApplyError
+
+            raise ApplyError(
+                f"`{sql.split()[0]}` is a psql command, not SQL: seedkit sends SQL only",
+                hint="remove the line (pg_dump writes none without --create or pg_dumpall)",
+            )
+        if _ROLLBACK.match(sql):
+            from seedkit.errors import ApplyError
+
+            raise ApplyError(
+                "a SQL file may not ROLLBACK: seedkit runs it inside the apply's transaction",
+                hint="remove the ROLLBACK (or the statements it was meant to undo)",
+            )
+        return _TRANSACTION.match(sql) is not None
+
+    def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
+        """Run a SQL file's `COPY … FROM stdin` block (its data lines in `stmt.copy`); returns
+        the rows written. Only PostgreSQL takes one: elsewhere it is an error at the block."""
+        from seedkit.errors import ApplyError
+
+        raise ApplyError(
+            f"a COPY … FROM stdin block loads only on PostgreSQL, not on {self.name}",
+            location=stmt.location,
+            hint="apply this file to PostgreSQL, or dump the data with INSERT statements "
+            "(pg_dump --inserts)",
+        )
 
     def session_state(self, conn: sa.Connection) -> Any:
         """The session settings a SQL file may change (search path, current database, SET

@@ -7,6 +7,7 @@ transactions, is released at the end of the apply, and dies with the session.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,9 @@ _VARIABLES = (
     "collation_connection",
     "autocommit",
 )
+
+
+_TABLE_LOCKS = re.compile(r"\s*(?:un)?lock\s+tables?\b", re.IGNORECASE)
 
 
 class MysqlDialect(Dialect):
@@ -116,6 +120,12 @@ class MysqlDialect(Dialect):
         self.query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
         conn.info.pop(("seedkit_lock", project), None)
         conn.commit()
+
+    def transaction_control(self, sql: str) -> bool:
+        """Also `LOCK TABLES` and `UNLOCK TABLES` (mariadb-dump writes them around each
+        table's rows): LOCK TABLES would commit the step's transaction, and seedkit holds
+        its own lock."""
+        return super().transaction_control(sql) or _TABLE_LOCKS.match(sql) is not None
 
     def session_state(self, conn: sa.Connection) -> tuple[Any, ...]:
         """The current database and the session variables a SQL file may change."""

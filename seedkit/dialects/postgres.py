@@ -17,6 +17,7 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_key, wait
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
 
 _HOLDER = """
@@ -132,6 +133,10 @@ class PostgresDialect(Dialect):
             + holder,
             hint=hint,
         )
+
+    def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
+        """Stream the block's data lines through psycopg's COPY, as psql does."""
+        return target.copy_block(conn, stmt)
 
     def session_state(self, conn: sa.Connection) -> dict[str, str]:
         """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms)."""

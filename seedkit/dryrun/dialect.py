@@ -41,6 +41,11 @@ class DryRunDialect(DuckdbDialect):
         self.session.statement(stmt)
         return []
 
+    def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
+        """A COPY block goes to the session like any statement (it reads the data itself)."""
+        self.session.statement(stmt)
+        return 0
+
     def after_step(
         self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
     ) -> None:

@@ -20,6 +20,7 @@ rewrites each statement; `Dialect.after_step` runs inside each step's transactio
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from seedkit.target import Target
 
 Recorded = dict[tuple[str, str], HistoryRow]
+log = logging.getLogger("seedkit.sql")
 
 # A statement whose row count is rows written (after any leading comments).
 _WRITES = re.compile(
@@ -306,7 +308,7 @@ class Executor:
         if not self.defer_indexes:
             return {}, {}
         read = {
-            ddl.path: list(read_statements(ddl.path, self.plan.source_dialect))
+            ddl.path: list(read_statements(ddl.path, self.plan.source_dialect, keep_copy=True))
             for ddl in self.plan.ddl
             if ("ddl", ddl_name(self.plan, ddl)) not in recorded
         }
@@ -436,7 +438,15 @@ class Executor:
             batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
         )
         for stmt in statements:
+            if stmt.copy is not None:
+                if batch is not None:
+                    batch.flush()
+                rows += self.target.dialect.copy_from_stdin(conn, self.target, stmt)
+                count += 1
+                continue
             for sql in self._translate(stmt):
+                if self._transaction_control(sql, stmt):
+                    continue
                 if batch is not None and batch.add(sql, stmt):
                     continue
                 result = self.target.run(conn, sql, stmt.location)
@@ -455,6 +465,20 @@ class Executor:
             if step is not None and batch.rows > reported:
                 self.reporter.step_progress(step, batch.rows - reported)
         return count, rows
+
+    def _transaction_control(self, sql: str, stmt: LocatedStatement) -> bool:
+        """A file's own BEGIN / COMMIT (LOCK TABLES on MySQL) is not sent: it runs in the
+        apply's transaction (or its step's)."""
+        try:
+            skip = bool(self.target.dialect.transaction_control(sql))
+        except ApplyError as exc:
+            exc.location = stmt.location
+            raise
+        if skip:
+            log.debug(
+                "%s: not sent (seedkit runs the file in its transaction): %s", stmt.location, sql
+            )
+        return skip
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
         return self.target.dialect.prepare_statement(stmt, self.transpile_from)

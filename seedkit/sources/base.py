@@ -23,6 +23,7 @@ from seedkit.errors import Location, ManifestError
 if TYPE_CHECKING:
     from seedkit.manifest import Manifest
     from seedkit.schema import Table
+    from seedkit.sources.copyblock import CopyData
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,14 @@ class SourceContext:
 
 @dataclass(frozen=True)
 class LocatedStatement:
-    """A SQL statement with the file and line it came from."""
+    """A SQL statement with the file and line it came from; a `COPY … FROM stdin`
+    statement carries its data lines (seedkit.sources.copyblock)."""
 
     sql: str
     file: str
     line: int
     column: int = 1
+    copy: CopyData | None = field(default=None, compare=False, repr=False)
 
     @property
     def location(self) -> Location:

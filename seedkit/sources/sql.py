@@ -32,10 +32,14 @@ class SqlSource(Source):
             yield from read_statements(path, dialect)
 
 
-def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatement]:
+def read_statements(
+    path: Path, dialect: str | None, *, keep_copy: bool = False
+) -> Iterator[LocatedStatement]:
     """The located statements of one SQL file (DDL files use this too), yielded as the file is
     read, so a dump of any size is held only a statement and a chunk at a time. A statement
-    that controls the transaction is an error at its line (see seedkit.sources.txguard)."""
+    that controls the transaction is an error at its line (see seedkit.sources.txguard). A
+    COPY block's data is read while its statement is the last yielded, unless ``keep_copy``
+    (for a caller that collects the statements)."""
     from seedkit.errors import display_path
     from seedkit.sources.sqlsplit import split_sql_stream
     from seedkit.sources.txguard import guard
@@ -46,10 +50,12 @@ def read_statements(path: Path, dialect: str | None) -> Iterator[LocatedStatemen
     except FileNotFoundError:
         raise ManifestError(f"file not found: {shown}", location=Location(file=shown)) from None
     with raw:
-        reader = _Utf8Reader(raw, shown)
-        split = split_sql_stream(reader.read, dialect, source=shown)
+        # mariadb-dump writes BLOB bytes as they are, and the mysql client sends them so:
+        # MySQL files keep bytes that are not UTF-8 as surrogates, sent back as the bytes.
+        reader = _Utf8Reader(raw, shown, "surrogateescape" if dialect == "mysql" else "strict")
+        split = split_sql_stream(reader.read, dialect, source=shown, keep_copy=keep_copy)
         # Transaction control and psql meta-commands are refused (seedkit.sources.txguard).
-        yield from guard(LocatedStatement(s.text, shown, s.line, s.column) for s in split)
+        yield from guard(LocatedStatement(s.text, shown, s.line, s.column, s.copy) for s in split)
 
 
 class _Utf8Reader:
@@ -57,9 +63,10 @@ class _Utf8Reader:
     \\r\\n and \\r read as \\n), decoded a chunk at a time; a decoding error names the same byte
     offset as read_text's (counted after the BOM)."""
 
-    def __init__(self, raw: BinaryIO, shown: str) -> None:
+    def __init__(self, raw: BinaryIO, shown: str, errors: str = "strict") -> None:
         self._raw = raw
         self._shown = shown
+        self._errors = errors
         self._pending = b""  # bytes read but not decoded yet: a cut character or BOM
         self._offset = 0  # where _pending starts, after the BOM
         self._bom_checked = False
@@ -83,7 +90,7 @@ class _Utf8Reader:
                 if pending.startswith(codecs.BOM_UTF8):
                     pending = pending[3:]
             try:
-                decoded, used = codecs.utf_8_decode(pending, "strict", final)
+                decoded, used = codecs.utf_8_decode(pending, self._errors, final)
             except UnicodeDecodeError as exc:
                 raise ManifestError(
                     f"{self._shown} is not UTF-8 text ({exc.reason} at byte "

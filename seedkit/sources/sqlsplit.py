@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seedkit.errors import ApplyError, Location
 from seedkit.sources._sqlbuffer import TextWindow
 from seedkit.sources._sqlfast import plain_end
+from seedkit.sources.copyblock import COPY_FROM_STDIN, CopyData
 
 __all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
 
@@ -28,17 +29,22 @@ class SqlStatement:
     """One statement of a SQL file, with where it starts, so errors can point into the file.
 
     ``text`` is the statement without its delimiter, leading comments and surrounding
-    whitespace; ``line`` and ``column`` (both 1-based) locate its first token.
+    whitespace; ``line`` and ``column`` (both 1-based) locate its first token. A
+    ``COPY … FROM stdin`` statement (PostgreSQL and generic scripts) carries its data
+    lines in ``copy`` (seedkit.sources.copyblock), as psql reads them.
     """
 
     text: str
     line: int
     column: int
+    copy: CopyData | None = field(default=None, compare=False, repr=False)
 
 
 _DOLLAR_QUOTE_DIALECTS = frozenset({None, "postgres", "duckdb"})
 _BACKTICK_DIALECTS = frozenset({None, "mysql", "sqlite"})
 _DELIMITER_COMMAND_DIALECTS = frozenset({None, "mysql"})
+_COPY_DIALECTS = frozenset({None, "postgres"})
+_PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
 
 _SIGNIFICANT = re.compile(r"[^\s\ufeff]")
 _NON_SPACE = re.compile(r"\S")
@@ -99,33 +105,46 @@ def split_sql(
     and decides which quotes and comments exist. Empty and comment-only statements are dropped;
     text after the last delimiter is a statement. MySQL client ``DELIMITER`` lines (mysql and
     generic) change the delimiter. An unterminated string, quoted name, block comment or dollar
-    quote raises ApplyError located where it starts, in file ``source`` when given.
+    quote raises ApplyError located where it starts, in file ``source`` when given. The data
+    of COPY blocks is kept with their statements.
     """
     chunks = iter((text,))
-    return list(split_sql_stream(lambda size: next(chunks, ""), dialect, source=source))
+    return list(
+        split_sql_stream(lambda size: next(chunks, ""), dialect, source=source, keep_copy=True)
+    )
 
 
 def split_sql_stream(
-    read: Callable[[int], str], dialect: str | None = None, *, source: str | None = None
+    read: Callable[[int], str],
+    dialect: str | None = None,
+    *,
+    source: str | None = None,
+    keep_copy: bool = False,
 ) -> Iterator[SqlStatement]:
     """Split the script ``read`` returns piece by piece, yielding each statement once scanned.
 
     ``read(size)`` returns about ``size`` more characters of the script, "" only at its end.
     Only the statement being scanned and about one chunk are held, so a dump of any size splits
     in bounded memory; statements, locations and errors are those of ``split_sql`` on the
-    whole text (an error comes after the statements before it have been yielded).
+    whole text (an error comes after the statements before it have been yielded). A COPY
+    block's data is read while the statement is the last one yielded; with ``keep_copy`` the
+    lines its consumer did not read are kept with it (for a caller collecting statements).
     """
-    return _Splitter(TextWindow(read), dialect, source).run()
+    return _Splitter(TextWindow(read), dialect, source, keep_copy).run()
 
 
 class _Splitter:
     """One pass over one script. Every step that reaches the end of the window reads more and
     is redone (``TextWindow.settled``), so a construct cut between chunks is seen whole."""
 
-    def __init__(self, window: TextWindow, dialect: str | None, source: str | None) -> None:
+    def __init__(
+        self, window: TextWindow, dialect: str | None, source: str | None, keep_copy: bool = False
+    ) -> None:
         self.win = window
         self.dialect = dialect
         self.source = source
+        self.keep_copy = keep_copy
+        self._copy_end = 0  # where the last COPY block ends, counted from the stream's start
 
     def run(self) -> Iterator[SqlStatement]:
         win = self.win
@@ -152,6 +171,17 @@ class _Splitter:
                 if kind in _LINE_COMMENT or (kind == "/*" and not self._is_hint(start)):
                     pos = self._skip(kind, start, token.end())
                     continue
+            if self.dialect in _COPY_DIALECTS and win.text.startswith("\\", start):
+                # A psql meta-command: its line. pg_dump's \restrict and \unrestrict only
+                # guard psql itself; any other is yielded, for the runner to refuse by name.
+                while (newline := win.text.find("\n", start)) < 0 and win.more():
+                    pass
+                pos = len(win.text) if newline < 0 else newline
+                meta = win.text[start:pos].rstrip()
+                if not _PSQL_GUARD.match(meta):
+                    line, column = win.locate(start)
+                    yield SqlStatement(meta, line, column)
+                continue
             if self.dialect in _DELIMITER_COMMAND_DIALECTS and self._delimiter_line(start):
                 command = _DELIMITER_COMMAND.match(win.text, start)
                 if command is not None:
@@ -162,7 +192,48 @@ class _Splitter:
             routine = delimiter == ";" and self._routine_head(start)
             end, pos = self._scan(start, delimiter, routine)
             line, column = win.locate(start)
-            yield SqlStatement(win.text[start:end].rstrip(), line, column)
+            text = win.text[start:end].rstrip()
+            if self.dialect not in _COPY_DIALECTS or COPY_FROM_STDIN.match(text) is None:
+                yield SqlStatement(text, line, column)
+                continue
+            data = self._copy_data(pos)
+            yield SqlStatement(text, line, column, data)
+            data.finish(self.keep_copy)
+            pos = self._copy_end - win.base
+
+    def _copy_data(self, pos: int) -> CopyData:
+        """The data lines after the COPY statement ending at ``pos``: from the next line, as
+        psql reads them (only blanks or a comment may follow the `;` on its own line)."""
+        win = self.win
+        while (newline := win.text.find("\n", pos)) < 0 and win.more():
+            pass
+        rest = win.text[pos : len(win.text) if newline < 0 else newline]
+        if rest.strip() and not rest.strip().startswith("--"):
+            raise self._error("COPY … FROM stdin: its data starts on the next line", pos)
+        start = len(win.text) if newline < 0 else newline + 1
+        line = win.locate(start)[0]
+        self._copy_end = win.base + start
+        return CopyData(line, self._copy_lines(line))
+
+    def _copy_lines(self, line: int) -> Iterator[tuple[int, str]]:
+        """Each data line up to the line `\\.` (or the end of the script), read as asked."""
+        win = self.win
+        while True:
+            pos = win.release(self._copy_end - win.base)
+            searched = pos
+            while (newline := win.text.find("\n", searched)) < 0:
+                searched = len(win.text)
+                if not win.more():
+                    break
+            end = len(win.text) if newline < 0 else newline + 1
+            text = win.text[pos : end if newline < 0 else newline]
+            self._copy_end = win.base + end
+            if text.rstrip("\r") == "\\." or (newline < 0 and not text):
+                return
+            yield line, text
+            if newline < 0:
+                return
+            line += 1
 
     def _delimiter_line(self, start: int) -> bool:
         """Whether a ``DELIMITER`` command may start at ``start``; if so its line is read whole."""
@@ -246,8 +317,12 @@ class _Splitter:
         return depth, tail.end()
 
     def _is_hint(self, at: int) -> bool:
-        """Whether the ``/*`` at ``at`` opens a MySQL executable comment or an optimizer hint."""
-        return self.win.text[at + 2 : at + 3] in ("!", "+")
+        """Whether the ``/*`` at ``at`` opens a MySQL executable comment (``/*!``, MariaDB's
+        ``/*M!``) or an optimizer hint: text the server reads, which the mysql client sends."""
+        self.win.fill(at + 4)
+        return (
+            self.win.text[at + 2 : at + 3] in ("!", "+") or self.win.text[at + 2 : at + 4] == "M!"
+        )
 
     def _skip(self, kind: str, at: int, after: int) -> int:
         """Skip the comment, quoted text or dollar quote opened by ``kind`` at ``at``."""
