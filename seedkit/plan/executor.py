@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from seedkit.background import helper_pool
-from seedkit.errors import ApplyError, Location
+from seedkit.errors import ApplyError, Location, SeedError
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
+from seedkit.plan.partial import IMPLICIT_COMMIT, Running
+from seedkit.plan.partial import describe as describe_partial
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.text import plural
@@ -178,6 +180,7 @@ class Executor:
         self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
         self._session: Any = None  # the session settings before any SQL file ran
+        self._running: Running | None = None  # the DDL file or step running now
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
@@ -211,9 +214,14 @@ class Executor:
                 recorded = self._read_history(conn)
                 self._session = dialect.session_state(conn)
             self._check_ddl(recorded)
-            self._run_ddl(conn, result, per_step, recorded)
-            self._run_steps(conn, result, per_step, recorded)
-            self._build_deferred(conn)
+            try:
+                self._run_ddl(conn, result, per_step, recorded)
+                self._run_steps(conn, result, per_step, recorded)
+                self._build_deferred(conn)
+            except SeedError as exc:
+                if per_step:  # "nothing was applied" is not true there
+                    describe_partial(exc, result.steps, self._running)
+                raise
         result.seconds = time.perf_counter() - started
         return result
 
@@ -276,6 +284,7 @@ class Executor:
                 self._skip(result, StepResult(ddl.shown, "ddl", "skipped", detail="unchanged"))
                 continue
             self.reporter.step_started(ddl.shown, "ddl", None)
+            self._running = Running("ddl", ddl.shown)
             began = time.perf_counter()
             waiting: list[DeferredIndex] = []
             with self._transaction(conn, per_step):
@@ -295,6 +304,7 @@ class Executor:
             step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, plural(count, "statement"))
             self._deferred += [(index, step) for index in waiting]
             result.steps.append(step)
+            self._running = None
             self.reporter.step_finished(step)
 
     def _plan_deferral(
@@ -362,6 +372,7 @@ class Executor:
                 else:
                     fingerprint = _hash_beside_the_load(hasher, load)
                 self.reporter.step_started(load.name, load.source.kind, None)
+                self._running = Running(load.source.kind, load.name)
                 with self._transaction(conn, per_step):
                     step = self._run_step(conn, load, rerun=before is not None)
                     if self.history is not None and fingerprint is not None:
@@ -369,6 +380,7 @@ class Executor:
                             conn, "step", load.name, fingerprint.result(), step.rows, step.seconds
                         )
                 result.steps.append(step)
+                self._running = None
                 self.reporter.step_finished(step)
 
     def _run_step(self, conn: sa.Connection, load: LoadStep, rerun: bool = False) -> StepResult:
@@ -450,6 +462,8 @@ class Executor:
                 if batch is not None and batch.add(sql, stmt):
                     continue
                 result = self.target.run(conn, sql, stmt.location)
+                if self._running is not None and IMPLICIT_COMMIT.match(sql):
+                    self._running.committed_at = stmt.location
                 if _WRITES.match(sql):
                     written = max(getattr(result, "rowcount", 0) or 0, 0)
                     rows += written
