@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-pytestmark = pytest.mark.usefixtures("keep_cwd")
 from typer.testing import CliRunner
 
 from seedkit.cli import app
 
+pytestmark = pytest.mark.usefixtures("keep_cwd")
+
 
 def _seed(folder: Path, step_sql: str, ddl: str | None = None) -> Path:
     (folder / "schema.sql").write_text(
-        ddl or "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+        ddl
+        or "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
         encoding="utf-8",
     )
     (folder / "a.csv").write_text("id\n1\n2\n", encoding="utf-8")
