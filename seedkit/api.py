@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -288,8 +288,18 @@ def reset(
         target.dispose()
 
 
-def init(folder: str | Path = ".", force: bool = False, name: str | None = None) -> InitResult:
-    """Write a starter seed.toml and data/ folder that apply as they are; refuse to overwrite."""
+def init(
+    folder: str | Path = ".",
+    force: bool = False,
+    name: str | None = None,
+    from_dump: Sequence[str | Path] = (),
+) -> InitResult:
+    """Write a starter seed.toml and data/ folder that apply as they are; with `from_dump`,
+    a seed.toml that applies those dump files as written. Refuses to overwrite."""
+    if from_dump:
+        from seedkit.dumpseed import write_from_dump
+
+        return write_from_dump(folder, [Path(p) for p in from_dump], force=force, name=name)
     from seedkit.scaffold import write_starter
 
     return write_starter(folder, force=force, name=name)

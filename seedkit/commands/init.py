@@ -23,13 +23,25 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--name", help="Project name (default: from the folder's name)."),
         ] = None,
+        from_dump: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--from-dump",
+                help="A pg_dump, mariadb-dump or sqlite3 .dump file (or a DuckDB export "
+                "folder) to seed from, as written; give a schema file then a data file "
+                "twice. Writes only seed.toml.",
+            ),
+        ] = None,
         debug: DebugOpt = False,
     ) -> None:
         """Write a starter seed.toml and data/ folder (one CSV and one SQL step)."""
         from seedkit import api
         from seedkit.console import make_console
 
-        result = _run(lambda: api.init(directory, force=force, name=name), debug)
+        result = _run(
+            lambda: api.init(directory, force=force, name=name, from_dump=from_dump or ()),
+            debug,
+        )
         console = make_console()
         for file in result.files:
             console.print(f"wrote {result.root / file}", highlight=False)
