@@ -244,18 +244,8 @@ class Target:
         try:
             with driver.cursor() as cursor:
                 with cursor.copy(stmt.sql) as copy:
-                    buffer: list[str] = []
-                    size = 0
-                    for _, text in stmt.copy.lines():
-                        buffer.append(text)
-                        size += len(text)
-                        if size >= _COPY_BUFFER:
-                            buffer.append("")
-                            copy.write("\n".join(buffer))
-                            buffer, size = [], 0
-                    if buffer:
-                        buffer.append("")
-                        copy.write("\n".join(buffer))
+                    for chunk in stmt.copy.chunks():
+                        copy.write(chunk)
                 return int(cursor.rowcount)
         except psycopg.Error as exc:
             raise ApplyError(
@@ -269,7 +259,6 @@ class Target:
         self.engine.dispose()
 
 
-_COPY_BUFFER = 1 << 16  # characters of COPY data sent at a time
 _COPY_LINE = re.compile(r"\bCOPY [^,]*, line (\d+)(?:, column ([^:]+))?")
 
 

@@ -12,30 +12,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["COPY_FROM_STDIN", "CopyData"]
+__all__ = ["COPY_FROM_STDIN", "END_OF_DATA", "CopyData"]
 
 #: A statement whose data follows it in the script (psql's `COPY … FROM STDIN`).
 COPY_FROM_STDIN = re.compile(r"copy\s.*\bfrom\s+stdin\b", re.IGNORECASE | re.DOTALL)
+#: The line ending a block.
+END_OF_DATA = re.compile(r"^\\\.\r?$", re.MULTILINE)
 
 
 class CopyData:
-    """The data lines of one COPY block: ``(line number, text)`` pairs, without their
-    newlines and without the closing ``\\.``.
+    """The data of one COPY block, without its closing ``\\.``: as text chunks of whole
+    lines (``chunks``, to stream) or as ``(line number, text)`` pairs (``lines``).
 
-    The lines are read from the script while the splitter waits at the statement, so they
-    can be iterated once, before the next statement is asked for. A splitter told to keep
-    them (a list of all the statements, as ``split_sql`` returns) stores the lines the
-    consumer did not read, and then they can be iterated any number of times.
+    The data is read from the script while the splitter waits at the statement, so it can
+    be iterated once, before the next statement is asked for. A splitter told to keep it
+    (a list of all the statements, as ``split_sql`` returns) stores what the consumer did
+    not read, and then it can be iterated any number of times.
     """
 
-    def __init__(self, line: int, live: Iterator[tuple[int, str]]) -> None:
+    def __init__(self, line: int, live: Iterator[str]) -> None:
         self.line = line  # the first data line
         self._live = live
         self._taken = False
-        self._kept: list[tuple[int, str]] | None = None
+        self._kept: list[str] | None = None
 
-    def lines(self) -> Iterator[tuple[int, str]]:
-        """The block's data lines, each with its line number in the script."""
+    def chunks(self) -> Iterator[str]:
+        """The data as text chunks, each ending at the end of a line."""
         if self._kept is not None:
             return iter(self._kept)
         if self._taken:
@@ -43,9 +45,17 @@ class CopyData:
         self._taken = True
         return self._live
 
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """The data lines, each with its line number in the script."""
+        number = self.line
+        for chunk in self.chunks():
+            for text in chunk.split("\n")[:-1]:
+                yield number, text
+                number += 1
+
     def finish(self, keep: bool) -> None:
         """Read what the consumer left of the block (the splitter goes on after it),
-        keeping it for a later `lines()` when asked and when the consumer read none."""
+        keeping it for a later iteration when asked and when the consumer read none."""
         if keep and not self._taken:
             self._kept = list(self._live)
         else:

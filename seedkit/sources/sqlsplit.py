@@ -19,7 +19,7 @@ from functools import lru_cache
 from seedkit.errors import ApplyError, Location
 from seedkit.sources._sqlbuffer import TextWindow
 from seedkit.sources._sqlfast import plain_end
-from seedkit.sources.copyblock import COPY_FROM_STDIN, CopyData
+from seedkit.sources.copyblock import COPY_FROM_STDIN, END_OF_DATA, CopyData
 
 __all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
 
@@ -213,27 +213,32 @@ class _Splitter:
         start = len(win.text) if newline < 0 else newline + 1
         line = win.locate(start)[0]
         self._copy_end = win.base + start
-        return CopyData(line, self._copy_lines(line))
+        return CopyData(line, self._copy_chunks())
 
-    def _copy_lines(self, line: int) -> Iterator[tuple[int, str]]:
-        """Each data line up to the line `\\.` (or the end of the script), read as asked."""
+    def _copy_chunks(self) -> Iterator[str]:
+        """The block's data up to the line `\\.` (or the end of the script), as text chunks
+        of whole lines, read as asked."""
         win = self.win
         while True:
             pos = win.release(self._copy_end - win.base)
-            searched = pos
-            while (newline := win.text.find("\n", searched)) < 0:
-                searched = len(win.text)
-                if not win.more():
-                    break
-            end = len(win.text) if newline < 0 else newline + 1
-            text = win.text[pos : end if newline < 0 else newline]
-            self._copy_end = win.base + end
-            if text.rstrip("\r") == "\\." or (newline < 0 and not text):
+            text = win.text
+            end = END_OF_DATA.search(text, pos)
+            if end is not None and (end.end() < len(text) or win.eof):
+                after = end.end() + 1 if end.end() < len(text) else end.end()
+                self._copy_end = win.base + after
+                if end.start() > pos:
+                    yield text[pos : end.start()]
                 return
-            yield line, text
-            if newline < 0:
+            cut = text.rfind("\n", pos) + 1
+            if end is None and cut > pos:
+                self._copy_end = win.base + cut
+                yield text[pos:cut]
+                continue
+            if not win.more():
+                self._copy_end = win.base + len(win.text)
+                if len(win.text) > pos:
+                    yield win.text[pos:] + "\n"
                 return
-            line += 1
 
     def _delimiter_line(self, start: int) -> bool:
         """Whether a ``DELIMITER`` command may start at ``start``; if so its line is read whole."""
