@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from corpus_dumps import (
     MYSQL_OPTIONS,
     PG_OPTIONS,
     Dump,
+    duckdb_dumps,
     mysql_dumps,
     pg_dumps,
     sqlite_dumps,
@@ -21,7 +23,7 @@ from typer.testing import CliRunner
 
 from seedkit.cli import app
 
-__all__ = ["mysql_dumps", "pg_dumps", "sqlite_dumps"]  # fixtures, imported
+__all__ = ["duckdb_dumps", "mysql_dumps", "pg_dumps", "sqlite_dumps"]  # fixtures, imported
 
 
 def _break(dump: Dump, folder: Path, replacements: list[tuple[str, str]]) -> tuple[Path, str]:
@@ -111,3 +113,27 @@ def test_sqlite3_dump_with_a_repeated_key_is_located(
     assert code == 1, out
     assert f"{where}1: UNIQUE constraint failed: customer.id" in out, out
     assert os.path.getsize(db) == 0 or "nothing was applied" in out
+
+
+def test_duckdb_export_with_a_repeated_key_is_located_in_its_csv(
+    duckdb_dumps: dict[str, Dump], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(duckdb_dumps["csv"].ddl[0].parent, export)
+    load = export / "load.sql"
+    load.write_text(
+        load.read_text("utf-8").replace(str(duckdb_dumps["csv"].ddl[0].parent), str(export)),
+        "utf-8",
+    )
+    customers = export / "shop_customer.csv"
+    text = customers.read_text("utf-8")
+    assert "\n11,bob@example.org," in text
+    customers.write_text(text.replace("\n11,bob@example.org,", "\n10,bob@example.org,"), "utf-8")
+    line = text[: text.index("\n11,bob@")].count("\n") + 2
+    dump = Dump("duckdb", "broken", "duckdb", (export / "schema.sql",), (load,))
+    manifest = dump.seed(tmp_path / "seed")
+    db = tmp_path / "t.duckdb"
+    code, out = _apply(manifest, f"duckdb:///{db}", monkeypatch)
+    assert code == 1, out
+    assert f"shop_customer.csv:{line}:1: " in out and 'duplicate key "10"' in out.lower(), out
+    assert "nothing was applied" in out

@@ -36,7 +36,7 @@ from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.plan.partial import describe as describe_partial
-from seedkit.plan.rowlocate import locate_row
+from seedkit.plan.rowlocate import locate_file_row, locate_row
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.text import plural

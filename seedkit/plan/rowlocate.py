@@ -7,7 +7,8 @@ its message names the row's key or values (`Duplicate entry 'A-1' for key 'PRIMA
 can point at the row's own line: the row holding that value (of two, the second: the row
 that repeated it). MariaDB's `Got error 1 "Operation not permitted" during COMMIT`, its
 word for a key repeated in a bulk insert, names none: the row repeating an earlier row's
-first value is taken.
+first value is taken. DuckDB's `COPY t FROM 'file.csv'` (its EXPORT DATABASE's load.sql)
+names the key too, and the row is then looked up in that CSV file.
 """
 
 from __future__ import annotations
@@ -131,3 +132,52 @@ def _rows(sql: str, pos: int, backslash: bool) -> Iterator[_Row]:
         yield _Row(
             start_line, column, tuple(v.lower() if v in ("NULL", "null") else v for v in values)
         )
+
+
+_COPY_FILE = re.compile(
+    r"\s*copy\s+\S+(?:\s*\([^)]*\))?\s+from\s+'(?P<path>(?:[^']|'')*)'\s*(?:\((?P<options>.*)\))?",
+    re.IGNORECASE | re.DOTALL,
+)
+_DUCKDB_DUPLICATE = re.compile(r'[Dd]uplicate key "(.*?)"')
+_OPTION = re.compile(r"\b(delimiter|delim|sep|quote)\s+'((?:[^']|'')*)'", re.IGNORECASE)
+
+
+def locate_file_row(sql: str, message: str) -> Location | None:
+    """The CSV line of a repeated key DuckDB names (`duplicate key "10"`) for a
+    `COPY t FROM 'file.csv' (…, header 1)` statement, as DuckDB's EXPORT DATABASE writes
+    them; None when the statement, the message or the file does not say."""
+    import csv
+
+    from seedkit.errors import display_path
+
+    copy, found = _COPY_FILE.match(sql), _DUCKDB_DUPLICATE.search(message)
+    if copy is None or found is None:
+        return None
+    options = {k.lower(): v.replace("''", "'") for k, v in _OPTION.findall(copy["options"] or "")}
+    if "csv" not in (copy["options"] or "csv").lower() and not copy["path"].endswith(".csv"):
+        return None
+    # DuckDB 1 spells the key `id: 10`; DuckDB 2 only its values (`10`), most often the
+    # first columns' (as a table's key is most often written first).
+    parts = [part.split(": ", 1) for part in found[1].split(", ")]
+    named = all(len(part) == 2 for part in parts)
+    path = copy["path"].replace("''", "'")
+    delimiter = options.get("delimiter") or options.get("delim") or options.get("sep") or ","
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter, quotechar=options.get("quote", '"'))
+            header = next(reader)
+            where = [header.index(p[0]) for p in parts] if named else list(range(len(parts)))
+            wanted = [p[-1] for p in parts]
+            hits: list[int] = []
+            line = reader.line_num + 1
+            for row in reader:
+                if all(i < len(row) and row[i] == v for i, v in zip(where, wanted, strict=True)):
+                    hits.append(line)
+                    if len(hits) == 2:
+                        break
+                line = reader.line_num + 1
+    except (OSError, ValueError, StopIteration, csv.Error):
+        return None
+    if not hits:
+        return None
+    return Location(display_path(path), hits[-1], 1)
