@@ -159,11 +159,23 @@ class Target:
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise self.connection_lost(exc, location) from None
-            raise ApplyError(
-                self.scrub(_db_message(exc)),
-                location=location,
-                hint="fix the statement; nothing was applied",
-            ) from None
+            raise self.statement_error(exc, sql, location) from None
+
+    def statement_error(self, exc: Exception, sql: str, location: Location | None) -> ApplyError:
+        """The database's error for one statement, as seedkit shows it: at the statement's
+        place, or at its row's own line where a multi-row INSERT (or DuckDB's COPY from a
+        CSV file) lets the message's key or values name it (seedkit.plan.rowlocate)."""
+        from seedkit.plan.rowlocate import locate_file_row, locate_row
+
+        message = self.scrub(_db_message(exc))
+        row = None
+        if location is not None:
+            row = locate_row(sql, location, message, self.dialect.name == "mysql")
+        return ApplyError(
+            message,
+            location=row or locate_file_row(sql, message) or location,
+            hint="fix the statement; nothing was applied",
+        )
 
     def connection_lost(self, exc: Exception, location: Location | None = None) -> TargetError:
         """The error for a connection the server closed (or that broke) mid-apply."""
@@ -199,11 +211,7 @@ class Target:
         except Exception as exc:
             if type(exc).__module__.split(".")[0] != "pymysql":
                 raise
-            raise ApplyError(
-                self.scrub(_db_message(exc)),
-                location=location,
-                hint="fix the statement; nothing was applied",
-            ) from None
+            raise self.statement_error(exc, sql, location) from None
         finally:
             cursor.close()
 

@@ -114,14 +114,9 @@ class Batcher:
         raise NotImplementedError
 
     def error(self, exc: Exception, where: LocatedStatement) -> ApplyError:
-        """The database's error as seedkit shows it, at the statement's place."""
-        from seedkit.target import _db_message
-
-        return ApplyError(
-            self.target.scrub(_db_message(exc)),
-            location=where.location,
-            hint="fix the statement; nothing was applied",
-        )
+        """The database's error as seedkit shows it, at the statement's place (or, in a
+        multi-row INSERT, its row's: Target.statement_error)."""
+        return self.target.statement_error(exc, where.sql, where.location)
 
 
 class _Direct(Batcher):
@@ -208,7 +203,9 @@ class _Mysql(Batcher):
         done = 0
         cursor = self.driver.cursor()
         try:
-            cursor.execute(text)
+            # Bytes that are not UTF-8 (a dump's raw BLOB values, read as surrogates) go
+            # back as those bytes.
+            cursor.execute(text.encode(self.driver.encoding, "surrogateescape"))
             while True:
                 self.rows += max(cursor.rowcount, 0)
                 done += 1

@@ -36,7 +36,6 @@ from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.plan.partial import describe as describe_partial
-from seedkit.plan.rowlocate import locate_file_row, locate_row
 from seedkit.plan.steps import LoadStep, Plan
 from seedkit.sources.base import LocatedStatement, Source, TableReader
 from seedkit.text import plural
@@ -182,7 +181,6 @@ class Executor:
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
         self._session: Any = None  # the session settings before any SQL file ran
         self._running: Running | None = None  # the DDL file or step running now
-        self._backslash = target.dialect.name == "mysql"  # strings take backslash escapes
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
