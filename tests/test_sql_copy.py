@@ -159,10 +159,12 @@ def test_copy_block_elsewhere_is_a_located_error(tmp_path: Path) -> None:
     ), out
 
 
-def test_psql_restrict_lines_are_dropped_and_other_meta_commands_refused(tmp_path: Path) -> None:
+def test_psql_restrict_lines_are_skipped_and_other_meta_commands_refused(tmp_path: Path) -> None:
     script = "\\restrict abc123\nSELECT 1;\n\\unrestrict abc123\n\\connect other\nSELECT 2;\n"
     assert [(s.text, s.line) for s in split_sql(script, "postgres")] == [
+        ("\\restrict abc123", 1),
         ("SELECT 1", 2),
+        ("\\unrestrict abc123", 3),
         ("\\connect other", 4),
         ("SELECT 2", 5),
     ]
@@ -182,7 +184,7 @@ def test_mariadb_executable_comments_are_sent_as_the_client_sends_them() -> None
         "/* a plain comment */ SELECT 1;\n"
     )
     assert [(s.text, s.line) for s in split_sql(script, "mysql")] == [
-        ("/*M!999999\\- enable the sandbox mode */ \n/*!40101 SET NAMES utf8mb4 */", 1),
+        ("/*!40101 SET NAMES utf8mb4 */", 2),
         ("/*M!100616 SET @OLD_NOTE_VERBOSITY=@@NOTE_VERBOSITY, NOTE_VERBOSITY=0 */", 3),
         ("SELECT 1", 4),
     ]

@@ -24,6 +24,7 @@ _TRANSACTION = re.compile(
     r"(?:\s+(?:work|transaction|deferred|immediate|exclusive))?\s*;?\s*\Z",
     re.IGNORECASE,
 )
+_PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
 _ROLLBACK = re.compile(r"\s*rollback(?:\s+(?:work|transaction))?\s*;?\s*\Z", re.IGNORECASE)
 
 
@@ -153,6 +154,8 @@ class Dialect:
         `COMMIT`, …, as sqlite3 .dump writes): seedkit runs the file inside its own
         transaction, so it is not sent. A `ROLLBACK` is an error: seedkit cannot undo part
         of an apply."""
+        if _PSQL_GUARD.match(sql):
+            return True  # pg_dump's \restrict / \unrestrict: they only guard psql itself
         if sql.startswith("\\"):
             from seedkit.errors import ApplyError
 

@@ -44,7 +44,6 @@ _DOLLAR_QUOTE_DIALECTS = frozenset({None, "postgres", "duckdb"})
 _BACKTICK_DIALECTS = frozenset({None, "mysql", "sqlite"})
 _DELIMITER_COMMAND_DIALECTS = frozenset({None, "mysql"})
 _COPY_DIALECTS = frozenset({None, "postgres"})
-_PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
 
 _SIGNIFICANT = re.compile(r"[^\s\ufeff]")
 _NON_SPACE = re.compile(r"\S")
@@ -172,15 +171,13 @@ class _Splitter:
                     pos = self._skip(kind, start, token.end())
                     continue
             if self.dialect in _COPY_DIALECTS and win.text.startswith("\\", start):
-                # A psql meta-command: its line. pg_dump's \restrict and \unrestrict only
-                # guard psql itself; any other is yielded, for the runner to refuse by name.
+                # A psql meta-command: its line, a statement of its own (apply skips pg_dump's
+                # \restrict and \unrestrict, which only guard psql, and refuses the others).
                 while (newline := win.text.find("\n", start)) < 0 and win.more():
                     pass
                 pos = len(win.text) if newline < 0 else newline
-                meta = win.text[start:pos].rstrip()
-                if not _PSQL_GUARD.match(meta):
-                    line, column = win.locate(start)
-                    yield SqlStatement(meta, line, column)
+                line, column = win.locate(start)
+                yield SqlStatement(win.text[start:pos].rstrip(), line, column)
                 continue
             if self.dialect in _DELIMITER_COMMAND_DIALECTS and self._delimiter_line(start):
                 command = _DELIMITER_COMMAND.match(win.text, start)
@@ -323,11 +320,14 @@ class _Splitter:
 
     def _is_hint(self, at: int) -> bool:
         """Whether the ``/*`` at ``at`` opens a MySQL executable comment (``/*!``, MariaDB's
-        ``/*M!``) or an optimizer hint: text the server reads, which the mysql client sends."""
-        self.win.fill(at + 4)
-        return (
-            self.win.text[at + 2 : at + 3] in ("!", "+") or self.win.text[at + 2 : at + 4] == "M!"
-        )
+        ``/*M!``) or an optimizer hint: text the server reads, which the mysql client sends.
+        mariadb-dump's first line, ``/*M!999999\\- enable the sandbox mode */``, is a
+        command to the client only (no server has version 99.99.99): a comment."""
+        self.win.fill(at + 11)
+        text = self.win.text
+        if text[at + 2 : at + 3] in ("!", "+"):
+            return True
+        return text[at + 2 : at + 4] == "M!" and text[at + 4 : at + 10] != "999999"
 
     def _skip(self, kind: str, at: int, after: int) -> int:
         """Skip the comment, quoted text or dollar quote opened by ``kind`` at ``at``."""
