@@ -8,6 +8,7 @@ database error becomes an ApplyError carrying the source location.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
