@@ -112,7 +112,8 @@ def test_sqlite3_dump_with_a_repeated_key_is_located(
     code, out = _apply(manifest, f"sqlite:///{db}", monkeypatch)
     assert code == 1, out
     assert f"{where}1: UNIQUE constraint failed: customer.id" in out, out
-    assert os.path.getsize(db) == 0 or "nothing was applied" in out
+    assert "nothing was applied" in out
+    assert not db.exists() or os.path.getsize(db) == 0  # a new file is not left behind
 
 
 def test_duckdb_export_with_a_repeated_key_is_located_in_its_csv(

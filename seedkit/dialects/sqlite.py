@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -15,7 +14,6 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
 
 
@@ -39,12 +37,6 @@ def adapt_sqlite(value: Any) -> Any:
     """Python value → what SQLite stores: ISO text for dates and times, UTC for zoned times."""
     convert = _SQLITE_VALUES.get(type(value))
     return convert(value) if convert else value
-
-
-_FOREIGN_KEYS_OFF = re.compile(
-    r"\s*pragma\s+(?:main\s*\.\s*)?foreign_keys\s*=\s*(?:off|0|false|no)\s*;?\s*\Z",
-    re.IGNORECASE,
-)
 
 
 class SqliteDialect(Dialect):
@@ -104,14 +96,6 @@ class SqliteDialect(Dialect):
             ) from None
         with transaction:
             yield
-
-    def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
-        """`PRAGMA foreign_keys = OFF` (sqlite3 .dump's first line) cannot act inside the
-        apply's transaction; its meaning there, load rows in any order, is
-        `PRAGMA defer_foreign_keys = ON`: the keys are checked at the commit instead."""
-        if _FOREIGN_KEYS_OFF.match(stmt.sql):
-            return ["PRAGMA defer_foreign_keys = ON"]
-        return super().prepare_statement(stmt, transpile_from)
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Dates, times and decimals become text SQLite keeps exactly."""
