@@ -27,10 +27,11 @@ _SIGNATURES = (
 _DATA = re.compile(r"^(?:COPY\s.*\bFROM\s+stdin;|INSERT\s+INTO\s)", re.M | re.I)
 _HEAD = 1 << 16  # characters read to tell the tool
 _URLS = {
-    "postgres": "${DATABASE_URL}",
-    "mysql": "${DATABASE_URL}",
-    "sqlite": "${DATABASE_URL:-sqlite:///%s.db}",
-    "duckdb": "${DATABASE_URL:-duckdb:///%s.duckdb}",
+    # Never DATABASE_URL, which often names an application's own database.
+    "postgres": "${SEEDKIT_URL}",
+    "mysql": "${SEEDKIT_URL}",
+    "sqlite": "sqlite:///%s.db",
+    "duckdb": "duckdb:///%s.duckdb",
 }
 _TOOLS = {
     "postgres": "pg_dump",
@@ -137,7 +138,7 @@ def write_from_dump(
     text = (
         f"# seed.toml for a {_TOOLS[dialect]} dump: {shown}\n"
         "# The dump runs as written, as its database's own client runs it: schema files are\n"
-        "# `ddl`, files holding data are SQL steps. Set DATABASE_URL (or pass --url) to the\n"
+        "# `ddl`, files holding data are SQL steps. Pass --url (or set SEEDKIT_URL) to the\n"
         "# database to fill; `seedkit check` tries the seed without one.\n"
         + tomli_w.dumps({"project": project})
     )

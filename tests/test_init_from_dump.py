@@ -52,7 +52,7 @@ def test_pg_schema_and_data_files_become_ddl_and_a_step(
     assert (project["name"], project["dialect"], project["url"]) == (  # type: ignore[index]
         "seed",
         "postgres",
-        "${DATABASE_URL}",
+        "${SEEDKIT_URL}",
     )
     (ddl,) = manifest["project"]["ddl"]  # type: ignore[index]
     assert (folder / ddl).resolve() == dump.ddl[0].resolve()
@@ -78,7 +78,7 @@ def test_mariadb_dump_becomes_one_step(
     code, out = _init(folder, dump.data[0])
     assert code == 0, out
     manifest = _manifest(folder)
-    assert manifest["project"] == {"name": "my_seed", "dialect": "mysql", "url": "${DATABASE_URL}"}
+    assert manifest["project"] == {"name": "my_seed", "dialect": "mysql", "url": "${SEEDKIT_URL}"}
     assert list(manifest["steps"]) == ["routines"]  # type: ignore[arg-type]
     code, out = _apply(folder, mysql_url)
     assert code == 0, out
@@ -89,7 +89,7 @@ def test_sqlite_dump_and_duckdb_export_folder(
 ) -> None:
     code, out = _init(tmp_path / "s", sqlite_dumps["dump"].data[0])
     assert code == 0, out
-    assert _manifest(tmp_path / "s")["project"]["url"] == "${DATABASE_URL:-sqlite:///s.db}"  # type: ignore[index]
+    assert _manifest(tmp_path / "s")["project"]["url"] == "sqlite:///s.db"  # type: ignore[index]
     assert _apply(tmp_path / "s", f"sqlite:///{tmp_path / 's.db'}")[0] == 0
     export = duckdb_dumps["csv"].ddl[0].parent
     code, out = _init(tmp_path / "d", export)
