@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
             list[Path] | None,
             typer.Option(
                 "--from-dump",
+                metavar="FILE",
                 help="A pg_dump, mariadb-dump or sqlite3 .dump file (or a DuckDB export "
                 "folder) to seed from, as written; give a schema file then a data file "
                 "twice. Writes only seed.toml.",
