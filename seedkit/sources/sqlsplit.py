@@ -170,15 +170,6 @@ class _Splitter:
                 if kind in _LINE_COMMENT or (kind == "/*" and not self._is_hint(start)):
                     pos = self._skip(kind, start, token.end())
                     continue
-            if self.dialect in _COPY_DIALECTS and win.text.startswith("\\", start):
-                # A psql meta-command: its line, a statement of its own (apply skips pg_dump's
-                # \restrict and \unrestrict, which only guard psql, and refuses the others).
-                while (newline := win.text.find("\n", start)) < 0 and win.more():
-                    pass
-                pos = len(win.text) if newline < 0 else newline
-                line, column = win.locate(start)
-                yield SqlStatement(win.text[start:pos].rstrip(), line, column)
-                continue
             if self.dialect in _DELIMITER_COMMAND_DIALECTS and self._delimiter_line(start):
                 command = _DELIMITER_COMMAND.match(win.text, start)
                 if command is not None:
