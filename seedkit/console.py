@@ -72,6 +72,17 @@ def render_plan(console: Console, data: dict[str, Any], verbose: bool = False) -
         ddl = tree.add("[bold]DDL[/]")
         for item in data["ddl"]:
             ddl.add(f"{escape(item['file'])} [dim]{item['fingerprint']}[/]")
+    for group in data.get("groups", []):
+        node = tree.add(
+            "[bold]group[/] (a cycle of foreign keys, loaded together): "
+            + escape(", ".join(group["steps"]))
+        )
+        for key in group["keys_after"]:
+            node.add(f"foreign key {escape(key)} checked after the group's data")
+    grouped = {k for g in data.get("groups", []) for k in g["keys_after"]}
+    for key in data.get("keys_after_data", []):
+        if key not in grouped:
+            tree.add(f"foreign key {escape(key)} checked after the data (self-reference)")
     for level in data["levels"]:
         branch = tree.add(f"[bold]level {level['level']}[/]")
         for step in level["steps"]:

@@ -5,7 +5,9 @@ so the order an apply takes is visible. Edges point from a step to the step that
 needs it, the order rows are loaded in: a declared `depends_on` is a solid arrow, an
 edge inferred from a foreign key is dashed and labelled `fk`, and one inferred from the
 tables a SQL step reads is dashed and labelled `reads`. Only selected steps and
-the edges between them are drawn. The output is deterministic (sorted), so it can be
+the edges between them are drawn. A step in a group (a cycle of foreign keys, loaded
+together) says so in its label, and a comment line names the keys checked after the
+group's data. The output is deterministic (sorted), so it can be
 committed and compared.
 """
 
@@ -48,11 +50,26 @@ def _edges(plan: Plan) -> list[tuple[str, str, str]]:
     )
 
 
-def _label(step: LoadStep) -> str:
+def _label(plan: Plan, step: LoadStep) -> str:
     detail = step.source.kind
     if step.mode is not None:
         detail += f", {step.mode.value}"
-    return f"{step.name}\n{detail} → {step.table_name}"
+    label = f"{step.name}\n{detail} → {step.table_name}"
+    for number, group in enumerate(plan.groups, start=1):
+        if step.name in group:
+            label += f"\ngroup {number}"
+    return label
+
+
+def _notes(plan: Plan) -> list[str]:
+    """One line per group and per key checked after the data, for a comment."""
+    from seedkit.plan.latekeys import late_keys
+
+    notes = [
+        f"group {number}: {', '.join(group)} loaded together"
+        for number, group in enumerate(plan.groups, start=1)
+    ]
+    return notes + [f"foreign key checked after the data: {k.describe()}" for k in late_keys(plan)]
 
 
 def _edge_label(kind: str) -> str:
@@ -82,13 +99,13 @@ def to_mermaid(plan: Plan) -> str:
     """A Mermaid flowchart: one subgraph per level; declared `-->`, inferred `-. fk .->`
     or `-. reads .->`."""
     ids: dict[str, str] = {}
-    lines = ["flowchart LR"]
+    lines = ["flowchart LR"] + [f"    %% {note}" for note in _notes(plan)]
     for index, level in _levels(plan):
         lines.append(f'    subgraph level_{index}["level {index}"]')
         lines.append("        direction TB")
         for name in level:
             node = _mermaid_id(name, ids)
-            lines.append(f'        {node}["{_mermaid_text(_label(plan.steps[name]))}"]')
+            lines.append(f'        {node}["{_mermaid_text(_label(plan, plan.steps[name]))}"]')
         lines.append("    end")
     for on, step, kind in _edges(plan):
         arrow = "-->" if kind == "declared" else f"-. {_edge_label(kind)} .->"
@@ -106,14 +123,14 @@ def to_dot(plan: Plan) -> str:
         f"digraph {_dot_text(plan.manifest.name)} {{",
         "    rankdir=LR;",
         "    node [shape=box];",
-    ]
+    ] + [f"    // {note}" for note in _notes(plan)]
     for index, level in _levels(plan):
         lines.append(f"    subgraph cluster_level_{index} {{")
         lines.append(f'        label="level {index}";')
         lines.append("        rank=same;")
         for name in level:
             lines.append(
-                f"        {_dot_text(name)} [label={_dot_text(_label(plan.steps[name]))}];"
+                f"        {_dot_text(name)} [label={_dot_text(_label(plan, plan.steps[name]))}];"
             )
         lines.append("    }")
     for on, step, kind in _edges(plan):

@@ -154,13 +154,14 @@ def test_cycle_names_its_path(seed: Seed, sqlite_target: tuple[str, Callable[[],
         'csv = "../../data/market/exchanges.csv"',
         'csv = "../../data/market/exchanges.csv"\ndepends_on = ["rules"]',
     )
-    line = seed.line_of("seed.toml", "[steps.exchanges]")
+    line = seed.line_of("seed.toml", 'depends_on = ["rules"]')
     expect(
         seed,
         sqlite_target,
         2,
-        f"{seed.manifest}:{line}:1",
+        f"{seed.manifest}:{line}:1 [steps.exchanges.depends_on]",
         "dependency cycle: exchanges -> rules -> tickers -> exchanges",
+        "remove `rules` from the `depends_on` of `exchanges`",
     )
 
 

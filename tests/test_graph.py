@@ -64,3 +64,36 @@ def test_select(patterns: list[str], expected: set[str]) -> None:
 def test_select_unknown_step() -> None:
     with pytest.raises(GraphError, match="unknown step `tickerz`"):
         market().select(["tickerz+"])
+
+
+def test_cycle_of_inferred_edges_is_one_group() -> None:
+    dag = DAG(["staff", "store", "rental", "city"])
+    dag.add_edge("staff", "store", "inferred")
+    dag.add_edge("store", "staff", "inferred")
+    dag.add_edge("store", "city", "inferred")
+    dag.add_edge("rental", "staff", "declared")
+    assert dag.groups() == [["staff", "store"]]
+    assert dag.levels() == [["city"], ["staff", "store"], ["rental"]]
+
+
+def test_three_table_cycle_is_one_group() -> None:
+    dag = DAG(["a", "b", "c", "d"])
+    dag.add_edge("a", "b", "inferred")
+    dag.add_edge("b", "c", "inferred")
+    dag.add_edge("c", "a", "inferred")
+    dag.add_edge("a", "d", "inferred")
+    assert dag.groups() == [["a", "b", "c"]]
+    assert dag.levels() == [["d"], ["a", "b", "c"]]
+
+
+def test_cycle_holding_a_declared_edge_names_its_path_and_what_to_remove() -> None:
+    dag = DAG(["a", "b", "c"])
+    dag.add_edge("a", "b", "inferred")
+    dag.add_edge("b", "c", "inferred")
+    dag.add_edge("c", "a", "declared")
+    with pytest.raises(CycleError) as err:
+        dag.levels()
+    assert err.value.path == ["c", "a", "b", "c"]
+    assert str(err.value.message) == "dependency cycle: c -> a -> b -> c"
+    assert err.value.hint is not None
+    assert "remove `a` from the `depends_on` of `c`" in err.value.hint

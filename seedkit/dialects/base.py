@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from seedkit.plan.executor import StepResult
+    from seedkit.plan.latekeys import LateKey
     from seedkit.plan.steps import LoadStep
     from seedkit.schema import Table
     from seedkit.sources.base import LocatedStatement
@@ -83,6 +84,22 @@ class Dialect:
         self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
     ) -> None:
         """Hook run inside the step's transaction once its rows or statements are in."""
+
+    # -- foreign keys after the data (seedkit.plan.latekeys) ---------------------------
+
+    #: How keys wait for the data, said by `plan`; "" when they cannot (DuckDB).
+    DEFERS_KEYS = ""
+
+    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+        """Stop enforcing `keys` row by row until `restore_keys`, inside the current
+        transaction; returns what `restore_keys` needs. The default does nothing."""
+        return None
+
+    def restore_keys(
+        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
+    ) -> None:
+        """Enforce `keys` again as the DDL declared them, once seedkit's own query found
+        every row's parent."""
 
     # -- sessions, locks and reads (DESIGN §4: Locks) -------------------------------
 

@@ -18,6 +18,7 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_name, wai
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.plan.latekeys import LateKey
     from seedkit.target import Target
 
 
@@ -126,6 +127,23 @@ class MysqlDialect(Dialect):
         table's rows): LOCK TABLES would commit the step's transaction, and seedkit holds
         its own lock."""
         return super().transaction_control(sql) or _TABLE_LOCKS.match(sql) is not None
+
+    DEFERS_KEYS = (
+        "the group's steps run in one transaction with foreign_key_checks = 0 for seedkit's "
+        "session; seedkit's own query checks every key before the commit"
+    )
+
+    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+        """`SET SESSION foreign_key_checks = 0`; returns the value before."""
+        before = self.query(conn, "SELECT @@SESSION.foreign_key_checks").scalar()
+        self.query(conn, "SET SESSION foreign_key_checks = 0")
+        return before
+
+    def restore_keys(
+        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
+    ) -> None:
+        """`foreign_key_checks` back as it was."""
+        self.query(conn, "SET SESSION foreign_key_checks = %s", (1 if state is None else state,))
 
     def session_state(self, conn: sa.Connection) -> tuple[Any, ...]:
         """The current database and the session variables a SQL file may change."""

@@ -7,7 +7,7 @@ its session (a killed seedkit leaves no lock behind).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_key, wait
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.plan.latekeys import LateKey
     from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
 
@@ -48,6 +49,15 @@ _SEQUENCE_INFO = """
 SELECT s.seqincrement, pg_has_role(c.relowner, 'USAGE')
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
 WHERE s.seqrelid = %s::regclass
+"""
+
+# The foreign keys from one table to another: name, how deferred, table and schema.
+_FOREIGN_KEYS = """
+SELECT c.conname, c.condeferrable, c.condeferred, c.conrelid::regclass::text,
+       c.connamespace::regnamespace::text
+FROM pg_catalog.pg_constraint c
+WHERE c.contype = 'f' AND c.conrelid = to_regclass(%s) AND c.confrelid = to_regclass(%s)
+ORDER BY c.conname
 """
 
 
@@ -137,6 +147,49 @@ class PostgresDialect(Dialect):
     def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
         """Stream the block's data lines through psycopg's COPY, as psql does."""
         return target.copy_block(conn, stmt)
+
+    DEFERS_KEYS = (
+        "foreign keys made DEFERRABLE INITIALLY DEFERRED for the apply's transaction, checked "
+        "by seedkit's own query after the data, then put back as declared"
+    )
+
+    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+        """Make each foreign key of `keys` deferred (`ALTER CONSTRAINT … DEFERRABLE
+        INITIALLY DEFERRED`), keeping how it was declared for `restore_keys`."""
+        changed: list[tuple[str, str, str, bool, bool]] = []
+        seen: set[tuple[str, str]] = set()
+        for key in keys:
+            child = self.quote_table(conn, key.child.qualified_name)
+            parent = self.quote_table(conn, key.parent.qualified_name)
+            for name, deferrable, deferred, table, schema in self.query(
+                conn, _FOREIGN_KEYS, (child, parent)
+            ).fetchall():
+                if deferred or (table, name) in seen:
+                    continue
+                seen.add((table, name))
+                self.query(
+                    conn,
+                    f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} "
+                    "DEFERRABLE INITIALLY DEFERRED",
+                )
+                changed.append((table, name, schema, deferrable, deferred))
+        return changed
+
+    def restore_keys(
+        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
+    ) -> None:
+        """Check the deferred keys now (`SET CONSTRAINTS … IMMEDIATE`), then put each back
+        as declared."""
+        if not state:
+            return
+        names = ", ".join(
+            f"{self.quote(conn, schema)}.{self.quote(conn, name)}"
+            for _, name, schema, _, _ in state
+        )
+        self.query(conn, f"SET CONSTRAINTS {names} IMMEDIATE")
+        for table, name, _, deferrable, _ in state:
+            how = "DEFERRABLE INITIALLY IMMEDIATE" if deferrable else "NOT DEFERRABLE"
+            self.query(conn, f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} {how}")
 
     def session_state(self, conn: sa.Connection) -> dict[str, str]:
         """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.plan.latekeys import LateKey
     from seedkit.target import Target
 
 
@@ -96,6 +97,25 @@ class SqliteDialect(Dialect):
             ) from None
         with transaction:
             yield
+
+    DEFERS_KEYS = (
+        "PRAGMA defer_foreign_keys = ON for the apply's transaction; keys checked by "
+        "seedkit's own query after the data"
+    )
+
+    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+        """`PRAGMA defer_foreign_keys = ON`: SQLite checks keys at commit (and resets the
+        pragma then)."""
+        if keys:
+            self.query(conn, "PRAGMA defer_foreign_keys = ON")
+        return bool(keys)
+
+    def restore_keys(
+        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
+    ) -> None:
+        """Back to checking each row as it is written."""
+        if state:
+            self.query(conn, "PRAGMA defer_foreign_keys = OFF")
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Dates, times and decimals become text SQLite keeps exactly."""

@@ -48,8 +48,10 @@ def build_plan(
     dag, notes = _graph(manifest, steps)
     try:
         levels = dag.levels()
+        groups = dag.groups()
     except CycleError as exc:
-        raise CycleError(exc.path, location=manifest.locate("steps", exc.path[0])) from None
+        where = manifest.locate("steps", exc.path[0], "depends_on")
+        raise CycleError(exc.path, location=where, hint=exc.hint) from None
     tags = {name: model.tags for name, model in manifest.model.steps.items()}
     selected = select_steps(dag, tags, select, exclude)
     edges = tuple(dag.edges())
@@ -75,6 +77,7 @@ def build_plan(
         steps=steps,
         schema=known,
         edges=edges,
+        groups=tuple(tuple(group) for group in groups),
         selected=frozenset(selected),
         source_dialect=project.dialect,
     )
@@ -281,6 +284,8 @@ def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> tuple[DAG, dict[st
     for name, step in steps.items():
         for fk in step.table.foreign_keys if step.table is not None else ():
             for parent_step in loads.find(_parent_table(step, fk.ref_table)):
+                if table_key(steps[parent_step].table_name) == table_key(step.table_name):
+                    continue  # a self-reference: no edge from a table to itself
                 dag.add_edge(name, parent_step, "inferred")
     # A SQL step writing another table loads it too: for what reads it, and for the
     # foreign keys pointing at it, unless that would close a cycle.

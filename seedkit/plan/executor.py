@@ -10,7 +10,11 @@ Where DDL is transactional (PostgreSQL, SQLite, DuckDB) all of it is one transac
 elsewhere (MySQL, MariaDB) each DDL file and each step is its own, so a failed apply
 leaves the earlier steps recorded and the next apply resumes after them. In the one
 transaction, the DDL's plain indexes that nothing needs sooner are built after the last
-step (`seedkit.plan.deferred`; the dry run builds them in place).
+step (`seedkit.plan.deferred`; the dry run builds them in place). Foreign keys inside a
+group of steps (a cycle of keys) and self-references are enforced after the data
+(`seedkit.plan.latekeys`): after the last step of the apply's transaction, or, where each
+step is its own transaction, after the last step writing their tables, the steps between
+run as one transaction.
 
 Hooks for other targets: a dialect with `SUPPORTS_HISTORY = False` (or
 `Executor(..., history=False)`) records and skips nothing; `Dialect.prepare_statement`
@@ -34,6 +38,7 @@ from seedkit.errors import ApplyError, Location, SeedError
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
+from seedkit.plan.latekeys import check_keys
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.plan.partial import describe as describe_partial
 from seedkit.plan.steps import LoadStep, Plan
@@ -179,6 +184,10 @@ class Executor:
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
         self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
+        from seedkit.plan.latekeys import late_keys
+
+        #: Foreign keys enforced after the data (seedkit.plan.latekeys).
+        self._late = late_keys(plan)
         self._session: Any = None  # the session settings before any SQL file ran
         self._running: Running | None = None  # the DDL file or step running now
 
@@ -216,7 +225,12 @@ class Executor:
             self._check_ddl(recorded)
             try:
                 self._run_ddl(conn, result, per_step, recorded)
+                late = self._late if not per_step and dialect.DEFERS_KEYS else []
+                keys = dialect.defer_keys(conn, self.target, late) if late else None
                 self._run_steps(conn, result, per_step, recorded)
+                if late:
+                    check_keys(self.plan, self.target, conn, late, "nothing was applied")
+                    dialect.restore_keys(conn, self.target, late, keys)
                 self._build_deferred(conn)
             except SeedError as exc:
                 if per_step:  # "nothing was applied" is not true there
@@ -356,32 +370,56 @@ class Executor:
     def _run_steps(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
     ) -> None:
-        with helper_pool("seedkit-hash") as hasher:
-            for load in self.plan.ordered():
-                before = recorded.get(("step", load.name))
-                if self.history is None:
-                    fingerprint: Future[str] | None = None
-                elif before is not None and not self.force:
-                    fingerprint = _done(step_fingerprint(load))
-                    if before.fingerprint == fingerprint.result():
-                        skipped = StepResult(
-                            load.name, load.source.kind, "skipped", detail="unchanged"
-                        )
-                        self._skip(result, skipped)
-                        continue
-                else:
-                    fingerprint = _hash_beside_the_load(hasher, load)
-                self.reporter.step_started(load.name, load.source.kind, None)
-                self._running = Running(load.source.kind, load.name)
-                with self._transaction(conn, per_step):
-                    step = self._run_step(conn, load, rerun=before is not None)
-                    if self.history is not None and fingerprint is not None:
-                        self.history.record(
-                            conn, "step", load.name, fingerprint.result(), step.rows, step.seconds
-                        )
-                result.steps.append(step)
-                self._running = None
-                self.reporter.step_finished(step)
+        from contextlib import ExitStack
+
+        from seedkit.plan.latekeys import held_keys, spans
+
+        held = spans(self.plan, self._late) if per_step and self.target.dialect.DEFERS_KEYS else []
+        with helper_pool("seedkit-hash") as hasher, ExitStack() as group:
+            for position, load in enumerate(self.plan.ordered()):
+                span = next((s for s in held if s[0] == position), None)
+                if span is not None:
+                    group.enter_context(held_keys(self.plan, self.target, conn, span[2]))
+                in_span = any(s[0] <= position <= s[1] for s in held)
+                self._run_one(conn, result, per_step and not in_span, recorded, hasher, load)
+                if in_span:
+                    self.target.dialect.defer_keys(conn, self.target, [])
+                if any(s[1] == position for s in held):
+                    group.close()
+
+    def _run_one(
+        self,
+        conn: sa.Connection,
+        result: ApplyResult,
+        per_step: bool,
+        recorded: Recorded,
+        hasher: ThreadPoolExecutor,
+        load: LoadStep,
+    ) -> None:
+        """Run one step in its own transaction (`per_step`) or the current one, and record
+        it; or skip it when history shows it unchanged."""
+        before = recorded.get(("step", load.name))
+        if self.history is None:
+            fingerprint: Future[str] | None = None
+        elif before is not None and not self.force:
+            fingerprint = _done(step_fingerprint(load))
+            if before.fingerprint == fingerprint.result():
+                skipped = StepResult(load.name, load.source.kind, "skipped", detail="unchanged")
+                self._skip(result, skipped)
+                return
+        else:
+            fingerprint = _hash_beside_the_load(hasher, load)
+        self.reporter.step_started(load.name, load.source.kind, None)
+        self._running = Running(load.source.kind, load.name)
+        with self._transaction(conn, per_step):
+            step = self._run_step(conn, load, rerun=before is not None)
+            if self.history is not None and fingerprint is not None:
+                self.history.record(
+                    conn, "step", load.name, fingerprint.result(), step.rows, step.seconds
+                )
+        result.steps.append(step)
+        self._running = None
+        self.reporter.step_finished(step)
 
     def _run_step(self, conn: sa.Connection, load: LoadStep, rerun: bool = False) -> StepResult:
         """Run one step inside the current transaction: statements or rows by mode, then the
@@ -396,6 +434,10 @@ class Executor:
                 rows = self._write_rows(conn, load)
                 detail = load.mode.value if load.mode else ""
         except ApplyError as exc:
+            if not dialect.DEFERS_KEYS:  # DuckDB checks each row: name the one out of order
+                from seedkit.plan.latekeys import out_of_order
+
+                out_of_order(self.plan, self._late, load, exc)
             if rerun and load.mode == Mode.INSERT:
                 exc.hint = (
                     "this step changed since it was applied, and runs again in insert mode; "

@@ -32,6 +32,18 @@ def explain(
             )
             and f"{project.dialect} -> {target_dialect.sqlglot_name}",
         }
+    from seedkit.plan.latekeys import late_keys
+
+    late = late_keys(plan)
+    data["groups"] = [
+        {
+            "steps": [n for n in group if n in plan.selected],
+            "keys_after": [k.describe() for k in late if set(k.steps) & set(group)],
+        }
+        for group in plan.groups
+        if any(n in plan.selected for n in group)
+    ]
+    data["keys_after_data"] = [k.describe() for k in late]
     for number, level in enumerate(plan.selected_levels(), start=1):
         steps = []
         for name in level:

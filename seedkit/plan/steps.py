@@ -71,8 +71,14 @@ class Plan:
     steps: dict[str, LoadStep]
     schema: Schema
     edges: tuple[Edge, ...] = ()
+    #: Steps in a cycle of foreign keys, loaded together, keys enforced after them.
+    groups: tuple[tuple[str, ...], ...] = ()
     selected: frozenset[str] = field(default_factory=frozenset)
     source_dialect: str | None = None
+
+    def group_of(self, name: str) -> tuple[str, ...]:
+        """The group holding step `name` (its cycle of foreign keys), or () for none."""
+        return next((g for g in self.groups if name in g), ())
 
     def ordered(self) -> list[LoadStep]:
         """The selected steps in graph order, level by level."""
