@@ -79,6 +79,12 @@ def render_plan(console: Console, data: dict[str, Any], verbose: bool = False) -
         )
         for key in group["keys_after"]:
             node.add(f"foreign key {escape(key)} checked after the group's data")
+    if data.get("keys_after_data") and target:
+        how = target.get("keys_after") or (
+            "this database checks each row's key as it is written (DuckDB): parents must "
+            "come first, and a cycle of keys cannot load"
+        )
+        tree.add(f"keys after the data: {escape(how)}")
     grouped = {k for g in data.get("groups", []) for k in g["keys_after"]}
     for key in data.get("keys_after_data", []):
         if key not in grouped:

@@ -208,3 +208,73 @@ def test_a_row_breaking_a_key_is_named_at_its_row(url: str, tmp_path: Path) -> N
         assert _rows(url, "SELECT count(*) FROM store") == [(0,)]
     else:
         assert _kind(url) != "mysql"
+
+
+def _check(manifest: Path) -> list[tuple[str | None, int | None, str]]:
+    report = api.check(manifest)
+    return [(p.file, p.line, p.message) for p in report.problems]
+
+
+def test_check_loads_a_group_and_a_self_reference_in_any_order(tmp_path: Path) -> None:
+    cycle = _seed(
+        tmp_path / "cycle",
+        STORE,
+        '[steps.store]\ncsv = "store.csv"\n\n[steps.staff]\ncsv = "staff.csv"\n',
+        {"store.csv": "id,manager\n1,10\n2,20\n", "staff.csv": "id,store\n10,1\n20,2\n"},
+    )
+    assert _check(cycle) == []
+    employees = _seed(
+        tmp_path / "self",
+        EMPLOYEES,
+        '[steps.bosses]\ntable = "employees"\ncsv = "bosses.csv"\n\n'
+        '[steps.more]\ntable = "employees"\nsql = "more.sql"\n',
+        {
+            "bosses.csv": "id,boss\n1,\n2,6\n",
+            "more.sql": "INSERT INTO employees VALUES (6, 5);\nINSERT INTO employees VALUES (5, 1);\n",
+        },
+    )
+    assert _check(employees) == []
+
+
+def test_check_names_a_row_breaking_a_key_of_a_group(tmp_path: Path) -> None:
+    manifest = _seed(
+        tmp_path,
+        STORE,
+        '[steps.store]\ncsv = "store.csv"\n\n[steps.staff]\ncsv = "staff.csv"\n',
+        {"store.csv": "id,manager\n1,10\n2,20\n", "staff.csv": "id,store\n10,1\n20,7\n"},
+    )
+    assert _check(manifest) == [
+        (
+            str(tmp_path / "staff.csv"),
+            3,
+            "foreign key of `staff`: store = 7 has no row in `store` (id)",
+        )
+    ]
+
+
+def test_plan_and_graph_show_the_group_and_its_keys(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from seedkit.cli import app
+
+    manifest = _seed(
+        tmp_path,
+        STORE,
+        '[steps.store]\ncsv = "store.csv"\n\n[steps.staff]\ncsv = "staff.csv"\n',
+        {"store.csv": "id,manager\n1,10\n", "staff.csv": "id,store\n10,1\n"},
+    )
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    shown = CliRunner().invoke(app, ["plan", "-m", str(manifest), "--url", url])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "group (a cycle of foreign keys, loaded together): staff, store" in text
+    assert "foreign key staff (store) -> store (id) checked after the group's data" in text
+    assert "foreign key store (manager) -> staff (id) checked after the group's data" in text
+    assert "keys after the data: PRAGMA defer_foreign_keys = ON" in text
+    drawn = CliRunner().invoke(app, ["graph", "-m", str(manifest)])
+    assert drawn.exit_code == 0, drawn.output
+    assert "    %% group 1: staff, store loaded together\n" in drawn.output
+    assert (
+        "    %% foreign key checked after the data: staff (store) -> store (id)\n" in drawn.output
+    )
+    assert 'staff["staff<br/>csv, insert → staff<br/>group 1"]' in drawn.output

@@ -6,6 +6,11 @@ FOREIGN KEY, no cascades, no deferral, errors naming no table), and it ignores
 each step, looks for rows added since the last check (DuckDB's `rowid` is the
 watermark) whose foreign key has no parent row, or whose text is too long; each is
 reported at the file and line its row came from.
+
+A foreign key the apply enforces after the data (a self-reference, or a key inside a
+group of steps: `seedkit.plan.latekeys`) is checked once the last step writing either
+table has run, over the whole table, so rows in any order inside the group are fine,
+as they are for the apply.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ def checkpoint(session: Session) -> None:
     }
     dirty = set(session.dirty)
     session.dirty.clear()
+    waiting = _waiting_keys(session)
     for table in session.plan.schema:
         key = canonical(table.qualified_name)
         if key not in existing:
@@ -53,11 +59,17 @@ def checkpoint(session: Session) -> None:
         parents_changed = any(
             canonical(_parent_name(session, fk)) in dirty for fk in table.foreign_keys
         )
-        if top <= mark and key not in dirty and not parents_changed:
+        due = [fk for fk in table.foreign_keys if waiting.get((key, fk)) == "due"]
+        if top <= mark and key not in dirty and not parents_changed and not due:
             continue
         low = -1 if key in dirty or parents_changed else mark
         for fk in table.foreign_keys:
-            _check_fk(session, table, fk, low)
+            state = waiting.get((key, fk))
+            if state == "waits":
+                continue  # checked after the last step writing either table
+            if state is not None:
+                session.late_checked.add((key, fk))
+            _check_fk(session, table, fk, -1 if state == "due" else low, late=state is not None)
         _check_lengths(session, table, mark if key not in dirty else -1)
         session.watermarks[key] = top
 
@@ -93,7 +105,27 @@ def _check_parents(session: Session, table: Table, existing: set[str]) -> None:
         )
 
 
-def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
+def _waiting_keys(session: Session) -> dict[tuple[str, ForeignKey], str]:
+    """The keys enforced after the data, by (table, key): "waits" while a step writing
+    either table has still to run, "due" once none has and the key is not yet checked
+    whole, "done" after."""
+    from seedkit.plan.latekeys import late_keys
+
+    if session.step in session.plan.steps:
+        session.steps_done.add(session.step)
+    found: dict[tuple[str, ForeignKey], str] = {}
+    for late in late_keys(session.plan):
+        mark = (canonical(late.child.qualified_name), late.fk)
+        if mark in session.late_checked:
+            found[mark] = "done"
+        elif session.finished or set(late.steps) <= session.steps_done:
+            found[mark] = "due"
+        else:
+            found[mark] = "waits"
+    return found
+
+
+def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int, late: bool = False) -> None:
     parent = _parent_name(session, fk)
     if not fk.ref_columns or len(fk.ref_columns) != len(fk.columns):
         return
@@ -137,7 +169,7 @@ def _check_fk(session: Session, table: Table, fk: ForeignKey, low: int) -> None:
     if refusals:
         found = _not_caused_by_refused_parents(session, table, fk, parent, found)
     _report_missing_parents(session, table, fk, parent, found)
-    if not session.saturated:
+    if not session.saturated and not late:  # a late key: the order of rows does not matter
         check_statement_order(session, table, fk, parent, low)
 
 

@@ -59,6 +59,7 @@ def run_check(
             plan, target, _Tracker(session, report, reporter), history=False, defer_indexes=False
         ).run()
         session.step = None
+        session.finished = True
         checkpoint(session)
         report.statements_read, report.statements_run = session.statements, session.ran
         if not has_ddl and reflected is None:

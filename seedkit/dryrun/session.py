@@ -53,6 +53,7 @@ from seedkit.schema import table_key
 
 if TYPE_CHECKING:
     from seedkit.plan.steps import Plan
+    from seedkit.schema import ForeignKey
     from seedkit.sources.base import LocatedStatement
 
 log = logging.getLogger("seedkit.sql")
@@ -138,6 +139,10 @@ class Session:
         self.created_at: dict[str, Location] = {}
         self.fk_added_at: dict[str, list[tuple[str, Location]]] = {}
         self.parents_checked: set[tuple[str, tuple[str, ...], str]] = set()
+        #: Steps run so far, and the keys enforced after the data checked whole (checks.py).
+        self.steps_done: set[str] = set()
+        self.finished = False
+        self.late_checked: set[tuple[str, ForeignKey]] = set()
         #: When foreign keys came into force, for checking them per statement.
         self.order = FkOrder()
         #: Functions the seed creates (CREATE FUNCTION is skipped, not forgotten).

@@ -31,6 +31,8 @@ def explain(
                 transpile and needs_transpile(project.dialect, target_dialect.sqlglot_name)
             )
             and f"{project.dialect} -> {target_dialect.sqlglot_name}",
+            # How foreign keys wait for the data on this target ("" when they cannot).
+            "keys_after": getattr(target_dialect, "DEFERS_KEYS", ""),
         }
     from seedkit.plan.latekeys import late_keys
 
