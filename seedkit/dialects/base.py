@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from seedkit.plan.executor import StepResult
     from seedkit.plan.latekeys import LateKey
-    from seedkit.plan.steps import LoadStep
+    from seedkit.plan.steps import LoadStep, Plan
     from seedkit.schema import Table
     from seedkit.sources.base import LocatedStatement
     from seedkit.target import Target
@@ -94,6 +94,10 @@ class Dialect:
         """Stop enforcing `keys` row by row until `restore_keys`, inside the current
         transaction; returns what `restore_keys` needs. The default does nothing."""
         return None
+
+    def refuse_key_cycles(self, plan: Plan) -> None:
+        """Stop before anything runs when this database cannot load a group of steps (a
+        cycle of foreign keys); the default can."""
 
     def restore_keys(
         self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any

@@ -15,6 +15,7 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.plan.steps import Plan
     from seedkit.target import Target
 
 _FILE_LOCKED = "Could not set lock on file"
@@ -43,6 +44,24 @@ class DuckdbDialect(Dialect):
 
     name = "duckdb"
     sqlglot_name = "duckdb"
+
+    def refuse_key_cycles(self, plan: Plan) -> None:
+        """DuckDB checks each row's foreign key as it is written and has no ALTER TABLE …
+        ADD FOREIGN KEY: a cycle of foreign keys cannot exist there. Said before anything
+        runs, naming the cycle."""
+        from seedkit.graph import CycleError
+
+        for group in plan.groups:
+            if any(name in plan.selected for name in group):
+                raise CycleError(
+                    [*group, group[0]],
+                    location=plan.manifest.locate("steps", group[0]),
+                    hint="DuckDB checks each foreign key as its row is written and cannot add "
+                    "one to an existing table, so it cannot hold this cycle of foreign keys: "
+                    "seed PostgreSQL, SQLite or MariaDB, or leave one of these keys out of "
+                    "the DDL for DuckDB",
+                )
+
     SUPPORTS_SAVEPOINTS = False
     CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT = True
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from seedkit.dryrun.session import Session
     from seedkit.plan.executor import StepResult
-    from seedkit.plan.steps import LoadStep
+    from seedkit.plan.steps import LoadStep, Plan
     from seedkit.sources.base import LocatedStatement
 
 
@@ -29,6 +29,10 @@ class DryRunDialect(DuckdbDialect):
 
     name = "duckdb"
     sqlglot_name = "duckdb"
+
+    def refuse_key_cycles(self, plan: Plan) -> None:
+        """Nothing: the dry run checks keys by its own queries, a cycle's too."""
+
     SUPPORTS_HISTORY: ClassVar[bool] = False
     SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
     SUPPORTS_SEQUENCES: ClassVar[bool] = False

@@ -195,6 +195,7 @@ class Executor:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
         from seedkit.plan.merge import MergedInsertError
 
+        self.target.dialect.refuse_key_cycles(self.plan)
         try:
             return self._run()
         except MergedInsertError:
