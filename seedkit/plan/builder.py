@@ -295,7 +295,8 @@ def _graph(manifest: Manifest, steps: dict[str, LoadStep]) -> tuple[DAG, dict[st
     for name, step in steps.items():
         for fk in step.table.foreign_keys if step.table is not None else ():
             for parent_step in loads.find(_parent_table(step, fk.ref_table)):
-                if parent_step != name and name not in dag.ancestors(parent_step):
+                same = table_key(steps[parent_step].table_name) == table_key(step.table_name)
+                if not same and parent_step != name and name not in dag.ancestors(parent_step):
                     dag.add_edge(name, parent_step, "inferred")
     for name, tables in sql.items():
         unread = list(tables.unread)
