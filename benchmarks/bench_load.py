@@ -94,6 +94,35 @@ def sql(engine_url: str, statement: str) -> None:
     engine.dispose()
 
 
+def fresh_database(name: str, scratch: Path, database: str = BENCH_DB) -> str:
+    """Drop and create the run's database (or file in `scratch`); return seedkit's URL for it."""
+    if name == "postgres":
+        # A fresh schema rather than a fresh database: DROP DATABASE waits for every
+        # other session of the server to answer, and the server may be shared.
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                f"SELECT 1 FROM pg_database WHERE datname = '{database}'"
+            ).first()
+            if found is None:
+                conn.exec_driver_sql(f"CREATE DATABASE {database}")
+        engine.dispose()
+        sql(PG + database, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        sql(PG + database, "CHECKPOINT")
+        return PG + database
+    if name == "mariadb":
+        sql(MY, f"DROP DATABASE IF EXISTS {database}")
+        sql(MY, f"CREATE DATABASE {database}")
+        return MY + database
+    suffix = "db" if name == "sqlite" else "duckdb"
+    path = scratch / f"bench.{suffix}"
+    for leftover in scratch.glob("bench.*"):
+        leftover.unlink()
+    return f"{name}:///{path}"
+
+
 class Bench:
     """One database's pair of commands, with a fresh empty database before each run."""
 
@@ -103,31 +132,7 @@ class Bench:
 
     def fresh(self) -> str:
         """Drop and create the run's database; return seedkit's URL for it."""
-        if self.name == "postgres":
-            # A fresh schema rather than a fresh database: DROP DATABASE waits for every
-            # other session of the server to answer, and the server may be shared.
-            import sqlalchemy as sa
-
-            engine = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                found = conn.exec_driver_sql(
-                    f"SELECT 1 FROM pg_database WHERE datname = '{BENCH_DB}'"
-                ).first()
-                if found is None:
-                    conn.exec_driver_sql(f"CREATE DATABASE {BENCH_DB}")
-            engine.dispose()
-            sql(PG + BENCH_DB, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            sql(PG + BENCH_DB, "CHECKPOINT")
-            return PG + BENCH_DB
-        if self.name == "mariadb":
-            sql(MY, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            sql(MY, f"CREATE DATABASE {BENCH_DB}")
-            return MY + BENCH_DB
-        suffix = "db" if self.name == "sqlite" else "duckdb"
-        path = self.scratch / f"bench.{suffix}"
-        for leftover in self.scratch.glob("bench.*"):
-            leftover.unlink()
-        return f"{self.name}:///{path}"
+        return fresh_database(self.name, self.scratch)
 
     def seedkit(self, manifest: str = "seed.toml", fresh: bool = True) -> tuple[float, int]:
         """`seedkit apply` of the manifest as a whole process."""

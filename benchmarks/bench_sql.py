@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import MY, PG, Runs, compile_bytecode, sql, timed  # noqa: E402
+from bench_load import MY, PG, Runs, compile_bytecode, fresh_database, sql, timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDKIT = str(Path(sys.executable).parent / "seedkit")
@@ -176,28 +176,7 @@ class Bench:
 
     def fresh(self) -> str:
         """A fresh empty database; seedkit's URL for it."""
-        if self.name == "postgres":
-            import sqlalchemy as sa
-
-            engine = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                found = conn.exec_driver_sql(
-                    f"SELECT 1 FROM pg_database WHERE datname = '{BENCH_DB}'"
-                ).first()
-                if found is None:
-                    conn.exec_driver_sql(f"CREATE DATABASE {BENCH_DB}")
-            engine.dispose()
-            sql(PG + BENCH_DB, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            sql(PG + BENCH_DB, "CHECKPOINT")
-            self.url = PG + BENCH_DB
-        elif self.name == "mariadb":
-            sql(MY, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            sql(MY, f"CREATE DATABASE {BENCH_DB}")
-            self.url = MY + BENCH_DB
-        else:
-            for leftover in self.scratch.glob("bench.*"):
-                leftover.unlink()
-            self.url = f"{self.name}:///{self.scratch / f'bench.{self.name}'}"
+        self.url = fresh_database(self.name, self.scratch, BENCH_DB)
         return self.url
 
     def count(self) -> None:
