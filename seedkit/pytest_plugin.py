@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,30 +109,32 @@ def _server_url(config: pytest.Config) -> str | None:
     return config.getoption("seedkit_url", None) or config.getini("seedkit_url") or None
 
 
-def _quote(dialect_name: str, name: str) -> str:
-    return f"`{name}`" if dialect_name in ("mysql", "mariadb") else f'"{name}"'
+@contextmanager
+def fresh_database(server: str, prefix: str = "seedkit") -> Iterator[str]:
+    """A database created on the server for one use, dropped (connections and all) after it.
 
-
-def _create_database(server: str) -> tuple[str, Any]:
-    """Create a fresh database on the server; return its URL and a function dropping it."""
+    `server` is a server-level PostgreSQL or MySQL/MariaDB URL; the URL yielded names the
+    new database. The one factory behind the `seedkit_db` fixture, seedkit's own test suite
+    and its plugins' suites, so all three make and drop databases the same way.
+    """
     import sqlalchemy as sa
 
     url = sa.make_url(server)
-    name = f"seedkit_{uuid.uuid4().hex[:12]}"
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    dialect = engine.dialect.name
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {_quote(dialect, name)}")
-
-    def drop() -> None:
-        suffix = " WITH (FORCE)" if dialect == "postgresql" else ""
+    database = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    name = engine.dialect.identifier_preparer.quote_identifier(database)
+    # PostgreSQL refuses to drop a database a leftover connection still uses; FORCE ends them.
+    force = " WITH (FORCE)" if engine.dialect.name == "postgresql" else ""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        yield url.set(database=database).render_as_string(hide_password=False)
+    finally:
         try:
             with engine.connect() as conn:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quote(dialect, name)}{suffix}")
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
         finally:
             engine.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def _database(config: pytest.Config, tmp_path: Path) -> tuple[str, Any]:
@@ -141,7 +144,8 @@ def _database(config: pytest.Config, tmp_path: Path) -> tuple[str, Any]:
         return f"sqlite:///{tmp_path / 'seedkit.db'}", None
     if server.startswith("duckdb"):
         return f"duckdb:///{tmp_path / 'seedkit.duckdb'}", None
-    return _create_database(server)
+    database = fresh_database(server)
+    return database.__enter__(), lambda: database.__exit__(None, None, None)
 
 
 @pytest.fixture

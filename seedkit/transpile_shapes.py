@@ -23,7 +23,7 @@ statement by statement as before:
 - The first time a pair of dialects is used, a probe statement holding every kind of slot is
   transpiled both ways; if the two differ, the pair is never cut.
 
-tests/test_transpile_shapes.py compares both ways over generated and dump-style statements.
+tests/dryrun/test_transpile_shapes.py compares both ways over generated and dump-style statements.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ cannot pass by skipping.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,32 +27,24 @@ def _server_url(variable: str) -> str:
     return url
 
 
-def _fresh_database(variable: str, quote: str, drop_suffix: str) -> Iterator[str]:
-    import sqlalchemy as sa
+def _fresh_database(variable: str) -> Iterator[str]:
+    """A fresh database on the server the variable names, from the shipped plugin's factory."""
+    from seedkit.pytest_plugin import fresh_database
 
-    server = sa.make_url(_server_url(variable))
-    name = f"seedkit_test_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}")
-        engine.dispose()
+    with fresh_database(_server_url(variable), prefix="seedkit_test") as url:
+        yield url
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """The SQLAlchemy URL of a fresh PostgreSQL database, dropped after the test."""
-    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)")
+    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """The SQLAlchemy URL of a fresh MySQL/MariaDB database, dropped after the test."""
-    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", "")
+    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL")
 
 
 @pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])

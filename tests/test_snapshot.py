@@ -170,9 +170,7 @@ def test_every_type_round_trips_value_by_value(pg_url: str, tmp_path: Path) -> N
     assert base64.b64encode(b"\x00\xff\x10binary\n").decode() in text
     assert "binary columns (blob) are base64" in (out / "seed.toml").read_text()
 
-    with contextlib.contextmanager(_fresh_database)(
-        "SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)"
-    ) as other_pg:
+    with contextlib.contextmanager(_fresh_database)("SEEDKIT_TEST_POSTGRES_URL") as other_pg:
         targets = [
             other_pg,
             f"sqlite:///{tmp_path / 'copy.db'}",

@@ -11,7 +11,7 @@ equivalent where:
   can see the rows inserted before it in the same statement, and each literal is read
   as it would be alone: SQLite gives each value its own type and the column's affinity;
   DuckDB casts each value of an INSERT's VALUES to its column's type, row by row
-  (tests/test_sql_merge.py compares the contents both ways);
+  (tests/plan/test_sql_merge.py compares the contents both ways);
 - nothing sees statements rather than rows: DuckDB has no triggers; on SQLite a merge
   happens only while the database has no trigger at all.
 

@@ -8,44 +8,35 @@ Without the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 
-def _fresh_database(variable: str, quote: str, drop_suffix: str) -> Iterator[str]:
-    import sqlalchemy as sa
+def _fresh_database(variable: str) -> Iterator[str]:
+    """A fresh database on the server the variable names, from seedkit's pytest plugin."""
+    from seedkit.pytest_plugin import fresh_database
 
     server_url = os.environ.get(variable)
     if not server_url:
         if os.environ.get("SEEDKIT_REQUIRE_SERVERS") == "1":
             pytest.fail(f"{variable} is not set, and SEEDKIT_REQUIRE_SERVERS=1")
         pytest.skip(f"{variable} is not set")
-    server = sa.make_url(server_url)
-    name = f"seedkit_faker_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}")
-        engine.dispose()
+    with fresh_database(server_url, prefix="seedkit_faker") as url:
+        yield url
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database."""
-    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)")
+    yield from _fresh_database("SEEDKIT_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """A fresh MySQL/MariaDB database."""
-    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", "")
+    yield from _fresh_database("SEEDKIT_TEST_MYSQL_URL")
 
 
 @pytest.fixture(params=["sqlite", "duckdb", "postgres", "mysql"])

@@ -44,7 +44,9 @@ def rows(report: dict[str, Any]) -> int:
     return sum(s["rows"] for s in report["steps"])
 
 
-MYSQLDUMP_EXTRA = (Path(__file__).parent / "corpus" / "mysql" / "mysqldump8.sql").read_text()
+MYSQLDUMP_EXTRA = (
+    Path(__file__).resolve().parent.parent / "corpus" / "mysql" / "mysqldump8.sql"
+).read_text()
 
 # Each: (dialect, script, rows it loads, {line: words of its fidelity entry}).
 CONSTRUCTS: dict[str, tuple[str, str, int, dict[int, str]]] = {
@@ -365,7 +367,7 @@ def pg_dumps() -> Iterator[dict[str, str]]:
     import sqlalchemy as sa
     from conftest import _fresh_database
 
-    for url in _fresh_database("SEEDKIT_TEST_POSTGRES_URL", '"', " WITH (FORCE)"):
+    for url in _fresh_database("SEEDKIT_TEST_POSTGRES_URL"):
         args, name = _pg_args(url), sa.make_url(url).database or ""
         _run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *args, "-d", name], PG_SOURCE)
         dumps = {o: _run(["pg_dump", *args, *flags, name]) for o, flags in PG_OPTIONS.items()}
@@ -438,7 +440,7 @@ def mysql_dumps() -> Iterator[dict[str, str]]:
     import sqlalchemy as sa
     from conftest import _fresh_database
 
-    for url in _fresh_database("SEEDKIT_TEST_MYSQL_URL", "`", ""):
+    for url in _fresh_database("SEEDKIT_TEST_MYSQL_URL"):
         u = sa.make_url(url)
         args = ["-h", u.host or "127.0.0.1", "-P", str(u.port or 3306), "-u", u.username or "root"]
         name = u.database or ""

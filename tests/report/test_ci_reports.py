@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 from example import ROOT
-from test_check import expected, write_seed
+from fault_seed import expected, write_seed
 from typer.testing import CliRunner
 
 from seedkit.cli import app

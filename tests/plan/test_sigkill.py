@@ -32,7 +32,7 @@ from example import copy_example
 KILLS = 20
 #: Processes killed at once (each on a database of its own).
 AT_ONCE = 5
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _apply(manifest: Path, url: str) -> subprocess.Popen[bytes]:

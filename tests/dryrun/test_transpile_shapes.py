@@ -13,7 +13,7 @@ from seedkit.transpile import transpile
 from seedkit.transpile_shapes import _PAIRS, by_shape, transpile_each
 
 DIALECTS = ("postgres", "mysql", "sqlite", "duckdb")
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 _TRAPS = ["it''s", "a; b", "x -- y", "100%", "%s", "?", ":name", "(1, 2)", "a,b)", "é 日本", ""]
 
@@ -153,7 +153,7 @@ def test_shape_path_on_real_dumps(
     pg_dumps: dict[str, str],  # noqa: F811 (the fixture imported above)
     mysql_dumps: dict[str, str],  # noqa: F811
 ) -> None:
-    """Every statement of every pg_dump and mariadb-dump option set (tests/test_check_dumps.py
+    """Every statement of every pg_dump and mariadb-dump option set (tests/dryrun/test_check_dumps.py
     makes them with the tools themselves) transpiles the same both ways."""
     cut = 0
     for source, dumps in (("postgres", pg_dumps), ("mysql", mysql_dumps)):

@@ -282,7 +282,7 @@ def test_five_thousand_statements() -> None:
 # Streaming: split_sql_stream and read_statements hold a window of the text, refilled as a
 # step reaches its end; they must split exactly as split_sql does on the whole text.
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 # The texts of the tests above, and constructs a chunk boundary could cut: a custom delimiter,
 # a MySQL `--` before the end, a hint, END IF, a doubled quote, E'', a word delimiter in a tag.

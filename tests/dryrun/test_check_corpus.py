@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from seedkit.cli import app
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 # dialect: (statements read, rows the script inserts, {line: words of the skip reason})
 EXPECTED = {

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from seedkit.cli import app
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "plugins" / "seedkit-faker" / "examples" / "shop"
+EXAMPLE = Path(__file__).resolve().parents[2] / "plugins" / "seedkit-faker" / "examples" / "shop"
 COUNT = 40
 
 
