@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from seedkit.commands.options import EnvOpt, ExcludeOpt, SelectOpt
+from seedkit.cli.shared import (
+    DebugOpt,
+    EnvOpt,
+    ExcludeOpt,
+    ManifestOpt,
+    SelectOpt,
+    SummaryOpt,
+    VerboseOpt,
+    guarded,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,61 +42,46 @@ class CheckFormat(StrEnum):
     codequality = "codequality"
 
 
-def register(app: typer.Typer) -> None:
-    """Add `check` to the CLI."""
-
-    @app.command()
-    def check(
-        manifest: Annotated[
-            Path, typer.Option("--manifest", "-m", help="Path to seed.toml (or its folder).")
-        ] = Path("seed.toml"),
-        select: SelectOpt = None,
-        exclude: ExcludeOpt = None,
-        env: EnvOpt = None,
-        format: Annotated[
-            CheckFormat,
-            typer.Option(
-                "--format",
-                help="text, json, github (annotations), sarif (code scanning) or "
-                "codequality (GitLab).",
-            ),
-        ] = CheckFormat.text,
-        summary: Annotated[
-            Path | None,
-            typer.Option(
-                "--summary",
-                help="Append a Markdown summary to FILE (default: $GITHUB_STEP_SUMMARY, if set).",
-            ),
-        ] = None,
-        sarif: Annotated[
-            Path | None,
-            typer.Option("--sarif", help="Also write the SARIF log to FILE, whatever --format."),
-        ] = None,
-        url: Annotated[
-            str | None,
-            typer.Option(
-                "--url",
-                help="A seed without DDL: read its tables from this database (read only).",
-            ),
-        ] = None,
-        debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-        verbose: Annotated[
-            bool, typer.Option("--verbose", "-v", help="Trace every SQL statement.")
-        ] = False,
-    ) -> None:
-        """Dry-run the whole seed in an in-memory DuckDB and report every problem with its place."""
-        run_check_command(
-            manifest,
-            select,
-            format.value,
-            debug,
-            verbose,
-            summary=summary,
-            sarif=sarif,
-            exclude=exclude,
-            env=env,
-            url=url,
-        )
+def check(
+    manifest: ManifestOpt = Path("seed.toml"),
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    env: EnvOpt = None,
+    format: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            help="text, json, github (annotations), sarif (code scanning) or codequality (GitLab).",
+        ),
+    ] = CheckFormat.text,
+    summary: SummaryOpt = None,
+    sarif: Annotated[
+        Path | None,
+        typer.Option("--sarif", help="Also write the SARIF log to FILE, whatever --format."),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="A seed without DDL: read its tables from this database (read only).",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Dry-run the whole seed in an in-memory DuckDB and report every problem with its place."""
+    run_check_command(
+        manifest,
+        select,
+        format.value,
+        debug,
+        verbose,
+        summary=summary,
+        sarif=sarif,
+        exclude=exclude,
+        env=env,
+        url=url,
+    )
 
 
 def run_check_command(
@@ -117,8 +111,6 @@ def run_check_command(
     if format in ("github", "sarif", "codequality") or sarif is not None:
         # CI formats: a seed that cannot be checked is reported at its place in the same
         # format (exit 2), so the annotation, alert or issue points at the manifest.
-        from seedkit.cli import _run
-
         def attempt() -> CheckReport | SeedkitError:
             try:
                 return api.check(manifest, select=select, exclude=exclude, env=env, url=url)
@@ -127,7 +119,7 @@ def run_check_command(
                     raise
                 return exc
 
-        outcome = _run(attempt, debug, verbose)  # -v traces; an unexpected error exits 2
+        outcome = guarded(attempt, debug, verbose)  # -v traces; an unexpected error exits 2
         if isinstance(outcome, SeedkitError):
             exc = outcome
             _emit_machine(format, _error_report(exc), manifest, sarif, executed=False)
@@ -170,7 +162,6 @@ def _check_or_summarise(
 ) -> CheckReport:
     """api.check through the CLI's error boundary; an error is summarised before it exits."""
     from seedkit import api
-    from seedkit.cli import _run
     from seedkit.errors import SeedkitError
     from seedkit.report.summary import append_summary, error_summary
 
@@ -181,7 +172,7 @@ def _check_or_summarise(
             append_summary(summary_file, error_summary("check", exc))
             raise
 
-    return _run(run, debug, verbose)
+    return guarded(run, debug, verbose)
 
 
 def _error_report(exc: Exception) -> CheckReport:

@@ -1,33 +1,30 @@
 """`seedkit plugins`: every plugin found, with its package, version, kinds, hooks and errors."""
 
-# No `from __future__ import annotations`: Typer reads the options defined inside register().
+# No `from __future__ import annotations`: Typer reads the annotations of the command.
 from typing import Any
 
 import typer
 
+from seedkit.cli.shared import DebugOpt, Format, FormatOpt, guarded
 
-def register(app: typer.Typer) -> None:
-    """Add `plugins` to the CLI."""
-    from seedkit.cli import DebugOpt, Format, FormatOpt, _run
 
-    @app.command()
-    def plugins(format: FormatOpt = Format.text, debug: DebugOpt = False) -> None:
-        """List plugins: built-in and installed (entry-point group `seedkit`), and load errors.
+def plugins(format: FormatOpt = Format.text, debug: DebugOpt = False) -> None:
+    """List plugins: built-in and installed (entry-point group `seedkit`), and load errors.
 
-        A plugin that failed to load is listed with its error (exit 0: it matters only
-        when a manifest uses its kind); two plugins claiming one kind exit 2.
-        """
-        from seedkit import api
+    A plugin that failed to load is listed with its error (exit 0: it matters only
+    when a manifest uses its kind); two plugins claiming one kind exit 2.
+    """
+    from seedkit import api
 
-        report = _run(api.plugins, debug)
-        if format == Format.json:
-            from seedkit.console import print_json
+    report = guarded(api.plugins, debug)
+    if format == Format.json:
+        from seedkit.console import print_json
 
-            print_json(report)
-        else:
-            _render(report)
-        if report["conflicts"]:
-            raise typer.Exit(2)
+        print_json(report)
+    else:
+        _render(report)
+    if report["conflicts"]:
+        raise typer.Exit(2)
 
 
 def _render(report: dict[str, Any]) -> None:
