@@ -6,6 +6,10 @@
 `mysql_url` gets a database of its own, created for it and dropped after it. Without
 the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails instead, so CI
 cannot pass by skipping.
+
+Markers: `server` is set here on every test that uses a PostgreSQL or MariaDB server (so
+`-m "not server"` runs the suite without them); `slow` marks the few tests that take
+seconds each (`-m "not slow"` for a quick run).
 """
 
 from __future__ import annotations
@@ -57,3 +61,18 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         return str(request.getfixturevalue("pg_url"))
     return str(request.getfixturevalue("mysql_url"))
+
+
+_SERVER_FIXTURES = {"pg_url", "mysql_url"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test that reaches a database server `server`."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("url") if callspec is not None else None
+        fixtures = set(getattr(item, "fixturenames", ()))
+        uses_url = "url" in fixtures and kind in ("postgres", "mysql")
+        if fixtures & _SERVER_FIXTURES or uses_url:
+            item.add_marker(pytest.mark.server)

@@ -363,6 +363,7 @@ def _agree(root: Path, case: Case) -> None:
 EXAMPLES = 120
 
 
+@pytest.mark.slow
 def test_check_and_apply_agree_on_generated_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -201,6 +201,7 @@ def _server(kind: str) -> str | None:
     return url
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "duckdb", "postgres", "mysql"])
 def test_sigkill_at_random_points(kind: str, tmp_path: Path) -> None:
     manifest = copy_example(tmp_path)

@@ -105,6 +105,7 @@ def many_tickers(tmp_path: Path, bad_row: int | None) -> Path:
     return manifest
 
 
+@pytest.mark.slow
 def test_parquet_streams_several_row_groups(tmp_path: Path) -> None:
     manifest = many_tickers(tmp_path, None)
     result = api.apply(manifest, url=f"duckdb:///{tmp_path / 'p.duckdb'}")
