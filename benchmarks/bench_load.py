@@ -18,6 +18,12 @@ It also times a PostgreSQL `upsert` of the same rows into the full table, `seedk
 N rows per database to compare peak memory with the largest size.
 
     python benchmarks/bench_load.py --sizes 100000 1000000 --reps 3 --big 10000000
+    python benchmarks/bench_load.py --sizes 1000000 --variants inline pair --databases postgres
+
+Variants (`--variants`, all by default): `items`, the table with a separate `CREATE UNIQUE
+INDEX`; `inline`, the same keys written inline (`id BIGINT PRIMARY KEY`, `code … UNIQUE`);
+`pair`, a parent and a child table of N rows each, the child's inline foreign key naming
+a parent drawn at random.
 """
 
 from __future__ import annotations
@@ -35,13 +41,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import COLUMNS, write_seed  # noqa: E402
+from generate import COLUMNS, PAIR_COLUMNS, write_inline, write_pair, write_seed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDKIT = str(Path(sys.executable).parent / "seedkit")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 MY = "mysql+pymysql://root@127.0.0.1:3306/"
 DATABASES = ("postgres", "duckdb", "sqlite", "mariadb")
+#: What each variant loads: its manifest, its DDL file, and each table with its columns.
+VARIANTS = {
+    "items": ("seed.toml", "schema.sql", {"items": COLUMNS}),
+    "inline": ("seed-inline.toml", "schema-inline.sql", {"items": COLUMNS}),
+    "pair": ("seed-pair.toml", "schema-pair.sql", PAIR_COLUMNS),
+}
 #: One database name per run of this script, on each server.
 BENCH_DB = f"seedkit_bench_{os.getpid()}"
 
@@ -126,67 +138,107 @@ def fresh_database(name: str, scratch: Path, database: str = BENCH_DB) -> str:
 class Bench:
     """One database's pair of commands, with a fresh empty database before each run."""
 
-    def __init__(self, name: str, folder: Path, scratch: Path) -> None:
+    def __init__(self, name: str, folder: Path, scratch: Path, variant: str = "items") -> None:
         self.name, self.folder, self.scratch = name, folder, scratch
-        self.csv = folder / "items.csv"
+        self.manifest, self.ddl, self.tables = VARIANTS[variant]
 
     def fresh(self) -> str:
         """Drop and create the run's database; return seedkit's URL for it."""
         return fresh_database(self.name, self.scratch)
 
-    def seedkit(self, manifest: str = "seed.toml", fresh: bool = True) -> tuple[float, int]:
+    def seedkit(self, manifest: str = "", fresh: bool = True) -> tuple[float, int]:
         """`seedkit apply` of the manifest as a whole process."""
         url = self.fresh() if fresh else self.url
         self.url = url
-        argv = [SEEDKIT, "apply", "-m", str(self.folder / manifest), "--url", url]
+        argv = [
+            SEEDKIT,
+            "apply",
+            "-m",
+            str(self.folder / (manifest or self.manifest)),
+            "--url",
+            url,
+        ]
         return timed([*argv, "--no-transpile"], cwd=self.scratch)
 
     def native(self) -> tuple[float, int]:
-        """The database's own bulk tool on the same file and DDL."""
+        """The database's own bulk tool on the same files and DDL."""
         url = self.fresh()
-        ddl = (self.folder / "schema.sql").read_text()
-        cols = ", ".join(COLUMNS)
+        ddl = (self.folder / self.ddl).read_text()
+        csvs = {table: self.folder / f"{table}.csv" for table in self.tables}
         if self.name == "postgres":
             script = self.scratch / "load.psql"
-            script.write_text(
-                f"{ddl}\n\\copy items ({cols}) from '{self.csv}' with (format csv, header true)\n"
+            copies = "".join(
+                f"\\copy {table} ({', '.join(cols)}) from '{csvs[table]}' "
+                "with (format csv, header true)\n"
+                for table, cols in self.tables.items()
             )
+            script.write_text(f"{ddl}\n{copies}")
             argv = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", BENCH_DB]
             return timed([*argv, "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(script)])
         if self.name == "duckdb":
             path = url.split("///", 1)[1]
+            copies = "".join(
+                f"c.execute(\"COPY {table} FROM '{csvs[table]}' "
+                '(HEADER, ALLOW_QUOTED_NULLS false)"); '
+                for table in self.tables
+            )
             code = (
-                f"import duckdb; c = duckdb.connect({path!r}); c.execute({ddl!r}); "
-                f"c.execute(\"COPY items FROM '{self.csv}' (HEADER, ALLOW_QUOTED_NULLS false)\"); "
+                f"import duckdb; c = duckdb.connect({path!r}); c.execute({ddl!r}); {copies}"
                 "c.close()"
             )
             return timed([sys.executable, "-c", code])
         if self.name == "sqlite":
             path = url.split("///", 1)[1]
-            stage = ", ".join(f"{c} TEXT" for c in COLUMNS)
             script = self.scratch / "load.sqlite"
-            script.write_text(
-                f".bail on\n{ddl}\nCREATE TEMP TABLE stage ({stage});\n"
-                f".import --csv --skip 1 {self.csv} stage\n"
-                "INSERT INTO items SELECT CAST(id AS INTEGER), code, name, "
-                "CAST(NULLIF(qty, '') AS INTEGER), CAST(price AS NUMERIC), "
-                "CAST(NULLIF(ratio, '') AS REAL), "
-                "CASE lower(active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END, "
-                "NULLIF(day, ''), NULLIF(seen_at, ''), NULLIF(note, '') FROM stage;\n"
+            loads = "".join(
+                _sqlite_load(table, cols, csvs[table]) for table, cols in self.tables.items()
             )
+            # Foreign keys on, as seedkit turns them on (the parent/child pair).
+            script.write_text(f".bail on\nPRAGMA foreign_keys = ON;\n{ddl}\n{loads}")
             return timed(["sh", "-c", f"sqlite3 {path} < {script}"])
-        variables = ", ".join(f"@{c}" for c in COLUMNS)
-        sets = ", ".join(
-            f"{c} = NULLIF(@{c}, '')" if c != "active" else "active = (@active = 'true')"
-            for c in COLUMNS
-        )
-        statement = (
-            f"{ddl}\nLOAD DATA LOCAL INFILE '{self.csv}' INTO TABLE items "
-            "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' "
-            f"ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES ({variables}) SET {sets};"
+        statement = ddl + "".join(
+            _mariadb_load(table, cols, csvs[table]) for table, cols in self.tables.items()
         )
         argv = ["mariadb", "-h", "127.0.0.1", "-u", "root", "--local-infile=1", BENCH_DB]
         return timed([*argv, "-e", statement])
+
+
+def _sqlite_load(table: str, columns: list[str], csv: Path) -> str:
+    """The sqlite3 shell's load of one CSV: `.import` into a TEMP table of text, then a
+    typed INSERT … SELECT (`.import` alone cannot write NULLs or booleans)."""
+    stage = ", ".join(f"{c} TEXT" for c in columns)
+    if table == "items":
+        select = (
+            "CAST(id AS INTEGER), code, name, "
+            "CAST(NULLIF(qty, '') AS INTEGER), CAST(price AS NUMERIC), "
+            "CAST(NULLIF(ratio, '') AS REAL), "
+            "CASE lower(active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END, "
+            "NULLIF(day, ''), NULLIF(seen_at, ''), NULLIF(note, '')"
+        )
+    else:
+        typed = {"id": "INTEGER", "parent_id": "INTEGER", "qty": "INTEGER", "price": "NUMERIC"}
+        select = ", ".join(
+            f"CAST(NULLIF({c}, '') AS {typed[c]})" if c in typed else c for c in columns
+        )
+    return (
+        f"CREATE TEMP TABLE stage_{table} ({stage});\n"
+        f".import --csv --skip 1 {csv} stage_{table}\n"
+        f"INSERT INTO {table} SELECT {select} FROM stage_{table};\n"
+    )
+
+
+def _mariadb_load(table: str, columns: list[str], csv: Path) -> str:
+    """`LOAD DATA LOCAL INFILE` of one CSV, with a SET clause for NULLs and booleans."""
+    variables = ", ".join(f"@{c}" for c in columns)
+    sets = ", ".join(
+        f"{c} = NULLIF(@{c}, '')" if c != "active" else "active = (@active = 'true')"
+        for c in columns
+    )
+    return (
+        f"\nLOAD DATA LOCAL INFILE '{csv}' INTO TABLE {table} "
+        "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' "
+        f"ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES ({variables}) SET {sets};"
+    )
 
 
 def alternate(
@@ -238,6 +290,14 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=0, help="also run seedkit once at N rows")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "seedkit-bench")
     parser.add_argument("--no-startup", action="store_true")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        default=list(VARIANTS),
+        choices=list(VARIANTS),
+        help="items: a separate CREATE UNIQUE INDEX; inline: the same keys inline in "
+        "CREATE TABLE; pair: a parent and a child table of N rows each, an inline foreign key",
+    )
     args = parser.parse_args()
     compile_bytecode()
     header = (
@@ -251,8 +311,10 @@ def main() -> None:
             folder = args.data / str(size)
             write_seed(folder, size)
             write_seed(folder, size, mode="upsert")
-            for name in args.databases:
-                bench = Bench(name, folder, scratch)
+            write_inline(folder, size)
+            write_pair(folder, size)
+            for variant, name in [(v, n) for v in args.variants for n in args.databases]:
+                bench = Bench(name, folder, scratch, variant)
                 mine, theirs = alternate(args.reps, bench.seedkit, bench.native)
                 tool = {
                     "postgres": "psql \\copy",
@@ -260,10 +322,13 @@ def main() -> None:
                     "sqlite": "sqlite3 .import",
                     "mariadb": "LOAD DATA LOCAL",
                 }[name]
-                print(row(f"{name}: {tool}", size, theirs, None))
-                print(row(f"{name}: seedkit apply", size, mine, theirs), flush=True)
-                peaks[name] = mine.peak_mib
-                if name == "postgres":
+                label = name if variant == "items" else f"{name} {variant}"
+                rows = size * len(bench.tables)
+                print(row(f"{label}: {tool}", rows, theirs, None))
+                print(row(f"{label}: seedkit apply", rows, mine, theirs), flush=True)
+                if variant == "items":
+                    peaks[name] = mine.peak_mib
+                if name == "postgres" and variant == "items":
                     upsert = Runs()
                     for _ in range(args.reps):
                         bench.seedkit()  # a full table, then the same rows again by key

@@ -30,6 +30,42 @@ DDL = """CREATE TABLE items (
 CREATE UNIQUE INDEX items_code ON items (code);
 """
 
+#: The same table with its keys inline, as seed DDL is usually written (issue 14).
+DDL_INLINE = DDL.replace(
+    "code     VARCHAR(16) NOT NULL,", "code     VARCHAR(16) NOT NULL UNIQUE,"
+).replace("CREATE UNIQUE INDEX items_code ON items (code);\n", "")
+
+#: A parent/child pair of tables: every child row names a parent.
+DDL_PAIR = """CREATE TABLE parents (
+    id       BIGINT PRIMARY KEY,
+    symbol   VARCHAR(24) NOT NULL UNIQUE,
+    name     VARCHAR(200) NOT NULL
+);
+CREATE TABLE children (
+    id        BIGINT PRIMARY KEY,
+    parent_id BIGINT NOT NULL REFERENCES parents (id),
+    qty       INTEGER,
+    price     NUMERIC(12, 4) NOT NULL
+);
+"""
+
+PAIR_COLUMNS = {
+    "parents": ["id", "symbol", "name"],
+    "children": ["id", "parent_id", "qty", "price"],
+}
+
+MANIFEST_PAIR = """[project]
+name = "bench-pair"
+dialect = "postgres"
+ddl = ["schema-pair.sql"]
+
+[steps.parents]
+csv = "parents.csv"
+
+[steps.children]
+csv = "children.csv"
+"""
+
 COLUMNS = ["id", "code", "name", "qty", "price", "ratio", "active", "day", "seen_at", "note"]
 
 MANIFEST = """[project]
@@ -104,6 +140,51 @@ def write_seed(folder: Path, rows: int, mode: str = "insert", seed: int = 42) ->
     key = "" if mode == "insert" else 'key = ["id"]\n'
     suffix = "" if mode == "insert" else f"-{mode}"
     manifest.write_text(MANIFEST.format(mode=mode, ddl=ddl, suffix=suffix) + key)
+    return manifest
+
+
+def write_inline(folder: Path, rows: int, seed: int = 42) -> Path:
+    """Write the inline-key variant beside `write_seed`'s files (same CSV): schema-inline.sql
+    and seed-inline.toml; return the manifest path."""
+    write_seed(folder, rows, seed=seed)
+    (folder / "schema-inline.sql").write_text(DDL_INLINE)
+    manifest = folder / "seed-inline.toml"
+    text = MANIFEST.format(mode="insert", ddl='ddl = ["schema-inline.sql"]\n', suffix="-inline")
+    manifest.write_text(text)
+    return manifest
+
+
+def write_pair(folder: Path, rows: int, seed: int = 7) -> Path:
+    """Write parents.csv and children.csv (`rows` each; every child names a parent drawn
+    at random), schema-pair.sql and seed-pair.toml into `folder`; return the manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = folder / ".pair"
+    if not stamp.exists() or stamp.read_text() != f"{rows} {seed}":
+        rnd = random.Random(seed)
+        with (folder / "parents.csv").open("w", encoding="utf-8", newline="") as out:
+            out.write("id,symbol,name\n")
+            for start in range(1, rows + 1, 10_000):
+                out.write(
+                    "".join(
+                        f"{i},S{(i * 2654435761) % (1 << 40):011x},{_WORDS[i % 12]} {i}\n"
+                        for i in range(start, min(start + 10_000, rows + 1))
+                    )
+                )
+        with (folder / "children.csv").open("w", encoding="utf-8", newline="") as out:
+            out.write("id,parent_id,qty,price\n")
+            for start in range(1, rows + 1, 10_000):
+                out.write(
+                    "".join(
+                        f"{i},{rnd.randrange(1, rows + 1)},"
+                        f"{'' if i % 10 == 0 else rnd.randrange(100_000)},"
+                        f"{rnd.randrange(0, 10_000_000) / 10_000:.4f}\n"
+                        for i in range(start, min(start + 10_000, rows + 1))
+                    )
+                )
+        stamp.write_text(f"{rows} {seed}")
+    (folder / "schema-pair.sql").write_text(DDL_PAIR)
+    manifest = folder / "seed-pair.toml"
+    manifest.write_text(MANIFEST_PAIR)
     return manifest
 
 

@@ -38,6 +38,7 @@ from seedkit.errors import ApplyError, Location, SeedError
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
+from seedkit.plan.heldkeys import hold_keys
 from seedkit.plan.latekeys import check_keys
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.plan.partial import describe as describe_partial
@@ -184,6 +185,8 @@ class Executor:
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
         self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
+        #: Tables whose inline keys wait for the data (seedkit.plan.heldkeys).
+        self._holdable: dict[str, Any] = {}
         from seedkit.plan.latekeys import late_keys
 
         #: Foreign keys enforced after the data (seedkit.plan.latekeys).
@@ -226,13 +229,16 @@ class Executor:
             self._check_ddl(recorded)
             try:
                 self._run_ddl(conn, result, per_step, recorded)
+                inline = hold_keys(self.target, conn, self._holdable)
                 late = self._late if not per_step and dialect.DEFERS_KEYS else []
                 keys = dialect.defer_keys(conn, self.target, late) if late else None
                 self._run_steps(conn, result, per_step, recorded)
                 if late:
                     check_keys(self.plan, self.target, conn, late, "nothing was applied")
                     dialect.restore_keys(conn, self.target, late, keys)
+                inline.rebuild(self.plan, self.target, conn, fks=False)
                 self._build_deferred(conn)
+                inline.rebuild(self.plan, self.target, conn, fks=True)
             except SeedError as exc:
                 if per_step:  # "nothing was applied" is not true there
                     describe_partial(exc, result.steps, self._running)
@@ -328,6 +334,7 @@ class Executor:
         """The statements of the DDL about to run, by file (read once, for `_run_ddl` too;
         none when deferral is off), and those of them that can wait for the steps."""
         from seedkit.plan.deferred import plan_deferral
+        from seedkit.plan.heldkeys import holdable_tables
         from seedkit.sources.sql import read_statements
 
         if not self.defer_indexes:
@@ -337,6 +344,7 @@ class Executor:
             for ddl in self.plan.ddl
             if ("ddl", ddl_name(self.plan, ddl)) not in recorded
         }
+        self._holdable = holdable_tables(self.plan, read.items())
         return read, plan_deferral(self.plan, read.items())
 
     def _build_deferred(self, conn: sa.Connection) -> None:

@@ -10,6 +10,7 @@ seedkit's own query, so a row whose parent is missing is named at its file and l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -188,6 +189,8 @@ def out_of_order(plan: Plan, keys: list[LateKey], load: LoadStep, error: ApplyEr
     if "foreign key" not in error.message.lower() or load.table is None:
         return
     own = table_key(load.table.qualified_name)
+    if _missing_parent_named(plan, load, error):
+        return
     for key in keys:
         if {table_key(key.child.qualified_name), table_key(key.parent.qualified_name)} != {own}:
             continue
@@ -201,6 +204,45 @@ def out_of_order(plan: Plan, keys: list[LateKey], load: LoadStep, error: ApplyEr
                 "nothing was applied"
             )
             return
+
+
+# DuckDB's words for a child row whose parent is missing: the parent's columns and values.
+_DUCKDB_MISSING = re.compile(
+    r'Violates foreign key constraint because key "(?P<key>.*)" does not exist in the '
+    r"referenced table"
+)
+
+
+def _missing_parent_named(plan: Plan, load: LoadStep, error: ApplyError) -> bool:
+    """When DuckDB named the parent key it could not find (`key "id: 9"`), point `error`
+    at the first source row of `load`'s table holding it; True when it did. A key whose
+    text could be read two ways is left alone."""
+    found = _DUCKDB_MISSING.search(error.message)
+    if found is None or load.table is None:
+        return False
+    pairs = found["key"].split(", ")
+    given = dict(p.split(": ", 1) for p in pairs if ": " in p)
+    if len(given) != len(pairs):
+        return False
+    for fk in load.table.foreign_keys:
+        parent = plan.schema.get(fk.ref_table)
+        refs = [c.lower() for c in fk.ref_columns]
+        if parent is None or sorted(refs) != sorted(c.lower() for c in given):
+            continue
+        if table_key(parent.qualified_name) == table_key(load.table.qualified_name):
+            continue  # a self-reference: the row comes before its parent (below)
+        lowered = {c.lower(): v for c, v in given.items()}
+        values = tuple(lowered[r] for r in refs)
+        place = missing_parent_row(plan, LateKey(load.table, fk, parent, ()), values)
+        if place is not None:
+            error.location = place
+            shown = ", ".join(f"{c} = {v}" for c, v in zip(fk.columns, values, strict=True))
+            error.hint = (
+                f"{shown} has no row in {parent.qualified_name}: add the parent row or fix "
+                "this one; nothing was applied"
+            )
+            return True
+    return False
 
 
 def _first_orphan(plan: Plan, key: LateKey) -> Location | None:
