@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,14 +68,41 @@ def plan(
     from seedkit.plan.builder import build_plan
 
     manifest = load_manifest(manifest_path, env)
-    schema = None
-    if url is not None and not manifest.model.project.ddl:
-        target = open_target(manifest, url)
+    if url is None:
+        return build_plan(manifest, select=select, exclude=exclude)
+    with read_target(manifest, url, select, exclude) as (plan_, _):
+        return plan_
+
+
+def plan_report(
+    manifest_path: str | Path,
+    url: str | None = None,
+    select: Iterable[str] | None = None,
+    transpile: bool = True,
+    samples: int = 5,
+    *,
+    exclude: Iterable[str] | None = None,
+    env: str | None = None,
+) -> tuple[dict[str, Any], PlanDiff | None]:
+    """What `seedkit plan` shows: the explained plan (seedkit.plan.explain) for the resolved
+    target, and with `url` what an apply would change there (else None). Only reads."""
+    from seedkit.plan.builder import build_plan
+    from seedkit.plan.diff import plan_diff as diff
+    from seedkit.plan.explain import explain
+
+    manifest = load_manifest(manifest_path, env)
+    if url is None:
+        from seedkit.target import Target
+
+        plan_ = build_plan(manifest, select=select, exclude=exclude)
+        target = Target(resolve_url(manifest))  # not connected: its URL and dialect
         try:
-            schema = reflect(target)
+            return explain(plan_, target.display_url, target.dialect, transpile), None
         finally:
             target.dispose()
-    return build_plan(manifest, select=select, schema=schema, exclude=exclude)
+    with read_target(manifest, url, select, exclude) as (plan_, target):
+        data = explain(plan_, target.display_url, target.dialect, transpile)
+        return data, diff(plan_, target, samples)
 
 
 def target_display(
@@ -87,18 +115,48 @@ def target_display(
 
 
 def open_target(manifest: Manifest, url: str | None = None) -> Target:
-    """A Target for the resolved URL (the caller disposes it)."""
+    """A Target for the resolved URL, not connected yet (the caller disposes it)."""
     from seedkit.target import Target
 
     return Target(resolve_url(manifest, url))
 
 
 def reflect(target: Target) -> Schema:
-    """The tables the target database has now."""
+    """The tables the target database has now (a file that does not exist is created:
+    see `read_target` for reading without creating)."""
     from seedkit.schema.reflect import reflect_schema
 
     with target.connect() as conn:
         return reflect_schema(conn)
+
+
+@contextmanager
+def read_target(
+    manifest: Manifest,
+    url: str | None = None,
+    select: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> Iterator[tuple[Plan, Target]]:
+    """The plan against the target, and the target, for reading; disposed at the end.
+
+    The one way the API builds a plan against a target. The plan is built from the
+    manifest first, so a static problem stops before anything connects; a manifest
+    without DDL then takes its tables from the target. Reading never creates a database:
+    a SQLite or DuckDB file that does not exist is left unopened (the plan has no tables
+    from it, and every step is new), and a server database that does not exist is a
+    TargetError that says so.
+    """
+    from seedkit.history import database_missing
+    from seedkit.plan.builder import build_plan
+
+    plan_ = build_plan(manifest, select=select, exclude=exclude)
+    target = open_target(manifest, url)
+    try:
+        if not manifest.model.project.ddl and not database_missing(target):
+            plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
+        yield plan_, target
+    finally:
+        target.dispose()
 
 
 def apply(
@@ -121,50 +179,43 @@ def apply(
     a second apply of the project waits `lock_timeout` seconds for the first.
     """
     from seedkit.locks import check_timeout
-    from seedkit.plan.builder import build_plan
     from seedkit.plan.executor import Executor
 
     check_timeout(lock_timeout)
     from seedkit.history import database_missing
 
     manifest = load_manifest(manifest_path, env)
-    # static problems stop us before connecting
-    plan_ = build_plan(manifest, select=select, exclude=exclude)
-    target = open_target(manifest, url)
-    new_file = database_missing(target)
-    try:
-        if not manifest.model.project.ddl:
-            plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
-        return Executor(
-            plan_,
-            target,
-            reporter,
-            transpile_sql=transpile,
-            force=force,
-            fresh=fresh,
-            lock_timeout=lock_timeout,
-        ).run()
-    except BaseException as exc:
-        if new_file:  # a failed apply leaves no empty database file behind
-            target.dispose()
-            remove_database_file(target)
-        from sqlalchemy.exc import DBAPIError
+    with read_target(manifest, url, select, exclude) as (plan_, target):
+        new_file = database_missing(target)
+        try:
+            return Executor(
+                plan_,
+                target,
+                reporter,
+                transpile_sql=transpile,
+                force=force,
+                fresh=fresh,
+                lock_timeout=lock_timeout,
+            ).run()
+        except BaseException as exc:
+            if new_file:  # a failed apply leaves no empty database file behind
+                target.dispose()
+                remove_database_file(target)
+            from sqlalchemy.exc import DBAPIError
 
-        if isinstance(exc, DBAPIError):  # not a statement's or a row's: the database's own
-            if exc.connection_invalidated:
-                raise target.connection_lost(exc) from None
-            from seedkit.errors import TargetError
-            from seedkit.loaders.generic import storage_hint
-            from seedkit.target import _db_message
+            if isinstance(exc, DBAPIError):  # not a statement's or a row's: the database's own
+                if exc.connection_invalidated:
+                    raise target.connection_lost(exc) from None
+                from seedkit.errors import TargetError
+                from seedkit.loaders.generic import storage_hint
+                from seedkit.target import _db_message
 
-            message = _db_message(exc)
-            raise TargetError(
-                f"{target.display_url} refused the apply: {target.scrub(message)}",
-                hint=storage_hint(message),
-            ) from None
-        raise
-    finally:
-        target.dispose()
+                message = _db_message(exc)
+                raise TargetError(
+                    f"{target.display_url} refused the apply: {target.scrub(message)}",
+                    hint=storage_hint(message),
+                ) from None
+            raise
 
 
 def remove_database_file(target: Target) -> None:
@@ -172,27 +223,6 @@ def remove_database_file(target: Target) -> None:
     database = target.engine.url.database or ""
     for suffix in ("", "-journal", "-wal", "-shm", ".wal"):
         Path(database + suffix).unlink(missing_ok=True)
-
-
-def _target_plan(
-    manifest: Manifest,
-    url: str | None,
-    select: Iterable[str] | None,
-    exclude: Iterable[str] | None = None,
-) -> tuple[Plan, Target]:
-    """The plan and an open target (reflected when the manifest has no DDL); caller disposes."""
-    from seedkit.history import database_missing
-    from seedkit.plan.builder import build_plan
-
-    plan_ = build_plan(manifest, select=select, exclude=exclude)
-    target = open_target(manifest, url)
-    try:
-        if not manifest.model.project.ddl and not database_missing(target):
-            plan_ = build_plan(manifest, select=select, schema=reflect(target), exclude=exclude)
-    except BaseException:
-        target.dispose()
-        raise
-    return plan_, target
 
 
 def plan_diff(
@@ -205,21 +235,10 @@ def plan_diff(
     env: str | None = None,
 ) -> PlanDiff:
     """What an apply would change on the target, step by step; only reads."""
-    from seedkit.plan.builder import build_plan
     from seedkit.plan.diff import plan_diff as diff
 
-    manifest = load_manifest(manifest_path, env)
-    target = open_target(manifest, url)
-    try:
-        from seedkit.history import database_missing
-
-        schema = None
-        if not manifest.model.project.ddl and not database_missing(target):
-            schema = reflect(target)
-        plan_ = build_plan(manifest, select=select, schema=schema, exclude=exclude)
+    with read_target(load_manifest(manifest_path, env), url, select, exclude) as (plan_, target):
         return diff(plan_, target, samples)
-    finally:
-        target.dispose()
 
 
 def status(
@@ -228,11 +247,8 @@ def status(
     """The target's history for this project, beside the manifest's current fingerprints."""
     from seedkit.history import build_status
 
-    plan_, target = _target_plan(load_manifest(manifest_path, env), url, None)
-    try:
+    with read_target(load_manifest(manifest_path, env), url) as (plan_, target):
         return build_status(plan_, target)
-    finally:
-        target.dispose()
 
 
 def reset_preview(
@@ -248,8 +264,7 @@ def reset_preview(
     from seedkit.transpile import needs_transpile
 
     manifest = load_manifest(manifest_path, env)
-    plan_, target = _target_plan(manifest, url, None)
-    try:
+    with read_target(manifest, url) as (plan_, target):
         source = plan_.source_dialect
         transpile_from = (
             source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
@@ -257,8 +272,6 @@ def reset_preview(
         project = manifest.model.project
         recorded = read_history(target, project.history_table, project.name, created=True)
         return teardown(plan_, target, transpile_from, recorded)
-    finally:
-        target.dispose()
 
 
 def reset(
@@ -279,13 +292,10 @@ def reset(
     from seedkit.plan.reset import ResetResult
 
     manifest = load_manifest(manifest_path, env)
-    plan_, target = _target_plan(manifest, url, None)
-    try:
+    with read_target(manifest, url) as (plan_, target):
         if database_missing(target):  # opening the file would create it: nothing to reset
             return ResetResult(target.display_url, [], 0, [])
         return run_reset(plan_, target, transpile=transpile, lock_timeout=lock_timeout)
-    finally:
-        target.dispose()
 
 
 def init(

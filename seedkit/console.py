@@ -269,6 +269,7 @@ def diff_as_dict(diff: Any) -> dict[str, Any]:
         "target": diff.target,
         "history_table": diff.history_table,
         "has_history": diff.has_history,
+        "database_exists": diff.database_exists,
         "steps": [
             {
                 "name": c.name,
@@ -331,7 +332,12 @@ def render_diff(console: Console, diff: Any, verbose: bool = False) -> None:
                         "", "", "", "", "", "", f"[dim]{what}: {escape(', '.join(keys))}[/]"
                     )
     console.print(table)
-    if not diff.has_history:
+    if not diff.database_exists:
+        console.print(
+            f"[dim]{escape(diff.target)} does not exist yet: the apply creates it[/]",
+            soft_wrap=True,
+        )
+    elif not diff.has_history:
         console.print(f"[dim]no history table `{escape(diff.history_table)}` there yet[/]")
 
 

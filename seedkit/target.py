@@ -128,6 +128,13 @@ class Target:
         try:
             conn = self.engine.connect()
         except (OperationalError, DBAPIError) as exc:
+            if _no_such_database(exc):
+                name = self.engine.url.database
+                raise TargetError(
+                    f"cannot connect to {self.display_url}: the database `{name}` does not exist",
+                    hint=f"create it first (CREATE DATABASE {name}), or correct the URL "
+                    "(--url, SEEDKIT_URL); seedkit creates tables, not databases",
+                ) from None
             reason = self.scrub(_db_message(exc))
             raise TargetError(
                 f"cannot connect to {self.display_url}: {reason}",
@@ -291,6 +298,22 @@ def _copy_message(exc: Exception) -> str:
     found = _COPY_LINE.search(getattr(diag, "context", None) or "")
     column = f" (column {found[2]})" if found is not None and found[2] else ""
     return f"{primary}{column}" + (f": {detail}" if detail else "")
+
+
+def _no_such_database(exc: Exception) -> bool:
+    """True when connecting failed because the URL's database does not exist: MySQL's and
+    MariaDB's error 1049, PostgreSQL's SQLSTATE 3D000 (on connecting, psycopg gives only
+    the server's message)."""
+    orig = getattr(exc, "orig", None) or exc
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    if args and args[0] == 1049:
+        return True
+    if getattr(orig, "sqlstate", None) == "3D000":
+        return True
+    return bool(_PG_NO_DATABASE.search(str(orig)))
+
+
+_PG_NO_DATABASE = re.compile(r'FATAL:\s+database "[^"]*" does not exist')
 
 
 def _db_message(exc: Exception) -> str:

@@ -45,26 +45,13 @@ def plan(
     """Show levels, steps, sources, modes, rows, and declared and inferred edges; with --url,
     what an apply would change there (new, changed, unchanged; rows to insert, update, delete)."""
     from seedkit import api
-    from seedkit.plan.explain import explain
     from seedkit.report.summary import append_summary, plan_summary, summarise_errors, summary_path
 
     summary_file = summary_path(summary)
 
     @summarise_errors("plan", summary_file)
     def build() -> tuple[dict[str, Any], Any]:
-        from seedkit.manifest import load_manifest
-        from seedkit.target import Target
-
-        plan_ = api.plan(manifest, select, url, exclude=exclude, env=env)
-        m = load_manifest(manifest, env)
-        target_url = api.resolve_url(m, url)
-        target = Target(target_url)
-        try:
-            data = explain(plan_, target.display_url, target.dialect, not no_transpile)
-        finally:
-            target.dispose()
-        diff = api.plan_diff(manifest, url, select, exclude=exclude, env=env) if url else None
-        return data, diff
+        return api.plan_report(manifest, url, select, not no_transpile, exclude=exclude, env=env)
 
     data, diff = guarded(build, debug)
     if diff is not None:

@@ -73,13 +73,23 @@ def run_check(
 
 
 def _reflect(url: str) -> Schema:
-    """The tables of the database at `url`, read only."""
-    from seedkit.api import reflect
+    """The tables of the database at `url`, read only; a SQLite or DuckDB file that does
+    not exist is not created (there is nothing to read)."""
+    from seedkit.errors import TargetError
+    from seedkit.history import database_missing
+    from seedkit.schema.reflect import reflect_schema
     from seedkit.target import Target
 
     target = Target(url)
     try:
-        return reflect(target)
+        if database_missing(target):
+            raise TargetError(
+                f"{target.display_url} does not exist: there are no tables to read",
+                hint="give --url a database that has the seed's tables, "
+                "or list its DDL in [project] ddl",
+            )
+        with target.connect() as conn:
+            return reflect_schema(conn)
     finally:
         target.dispose()
 

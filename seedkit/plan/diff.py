@@ -78,6 +78,8 @@ class PlanDiff:
     history_table: str
     has_history: bool
     changes: list[Change] = field(default_factory=list)
+    #: False for a SQLite or DuckDB file not there yet (the apply creates it).
+    database_exists: bool = True
 
     @property
     def ddl_changed(self) -> list[Change]:
@@ -91,6 +93,7 @@ def plan_diff(plan: Plan, target: Target, samples: int = SAMPLES) -> PlanDiff:
     history = History(target, project.history_table, project.name)
     diff = PlanDiff(target.display_url, project.history_table, False)
     if database_missing(target):  # reading would create the file: nothing is there yet
+        diff.database_exists = False
         _fill(diff, plan, None, {}, samples)
         return diff
     with target.connect() as conn, target.dialect.read_scope(conn):
