@@ -5,7 +5,7 @@
 Writes the benchmark's CSV (generate.py), loads it into a DuckDB file with `insert`,
 then times, in this process, an `upsert` and a `mirror` of the same file over the loaded
 table (every key already there, every row unchanged but touched), once with the loader
-seedkit picks (`seedkit.loaders.duckdb_upsert`) and once with the generic executemany
+seedkit picks (`seedkit.adapters.duckdb_upsert`) and once with the generic executemany
 loader forced (the path DuckDB upserts took before). Not part of CI.
 """
 
@@ -25,7 +25,7 @@ from generate import write_seed  # noqa: E402
 def timed(manifest: Path, url: str, generic: bool) -> float:
     """Seconds of one `api.apply(..., force=True)`, the generic loader forced or not."""
     from seedkit import api
-    from seedkit.loaders.generic import GenericLoader
+    from seedkit.adapters.generic import GenericLoader
     from seedkit.plugins import PluginHost
 
     original = PluginHost.loader_for

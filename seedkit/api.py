@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from seedkit.manifest import Manifest, load_manifest
 
 if TYPE_CHECKING:
+    from seedkit.adapters.base import Adapter
     from seedkit.dryrun.report import CheckReport
     from seedkit.history import StatusReport
     from seedkit.plan.diff import PlanDiff
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from seedkit.scaffold import InitResult
     from seedkit.schema import Schema
     from seedkit.snapshot import SnapshotResult
-    from seedkit.target import Target
 
 
 def resolve_url(manifest: Manifest, url: str | None = None) -> str:
@@ -92,16 +92,16 @@ def plan_report(
 
     manifest = load_manifest(manifest_path, env)
     if url is None:
-        from seedkit.target import Target
+        from seedkit.adapters import open_adapter
 
         plan_ = build_plan(manifest, select=select, exclude=exclude)
-        target = Target(resolve_url(manifest))  # not connected: its URL and dialect
+        target = open_adapter(resolve_url(manifest))  # not connected: its URL and dialect
         try:
-            return explain(plan_, target.display_url, target.dialect, transpile), None
+            return explain(plan_, target.display_url, target, transpile), None
         finally:
             target.dispose()
     with read_target(manifest, url, select, exclude) as (plan_, target):
-        data = explain(plan_, target.display_url, target.dialect, transpile)
+        data = explain(plan_, target.display_url, target, transpile)
         return data, diff(plan_, target, samples)
 
 
@@ -109,19 +109,19 @@ def target_display(
     manifest_path: str | Path, url: str | None = None, *, env: str | None = None
 ) -> str:
     """The resolved target URL with its password masked, without connecting."""
-    from seedkit.target import mask_url, normalize_url
+    from seedkit.adapters.engine import mask_url, normalize_url
 
     return mask_url(normalize_url(resolve_url(load_manifest(manifest_path, env), url)))
 
 
-def open_target(manifest: Manifest, url: str | None = None) -> Target:
-    """A Target for the resolved URL, not connected yet (the caller disposes it)."""
-    from seedkit.target import Target
+def open_target(manifest: Manifest, url: str | None = None) -> Adapter:
+    """The adapter for the resolved URL, not connected yet (the caller disposes it)."""
+    from seedkit.adapters import open_adapter
 
-    return Target(resolve_url(manifest, url))
+    return open_adapter(resolve_url(manifest, url))
 
 
-def reflect(target: Target) -> Schema:
+def reflect(target: Adapter) -> Schema:
     """The tables the target database has now (a file that does not exist is created:
     see `read_target` for reading without creating)."""
     from seedkit.schema.reflect import reflect_schema
@@ -136,7 +136,7 @@ def read_target(
     url: str | None = None,
     select: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-) -> Iterator[tuple[Plan, Target]]:
+) -> Iterator[tuple[Plan, Adapter]]:
     """The plan against the target, and the target, for reading; disposed at the end.
 
     The one way the API builds a plan against a target. The plan is built from the
@@ -206,11 +206,11 @@ def apply(
             if isinstance(exc, DBAPIError):  # not a statement's or a row's: the database's own
                 if exc.connection_invalidated:
                     raise target.connection_lost(exc) from None
+                from seedkit.adapters.engine import db_message
+                from seedkit.adapters.generic import storage_hint
                 from seedkit.errors import TargetError
-                from seedkit.loaders.generic import storage_hint
-                from seedkit.target import _db_message
 
-                message = _db_message(exc)
+                message = db_message(exc)
                 raise TargetError(
                     f"{target.display_url} refused the apply: {target.scrub(message)}",
                     hint=storage_hint(message),
@@ -218,7 +218,7 @@ def apply(
             raise
 
 
-def remove_database_file(target: Target) -> None:
+def remove_database_file(target: Adapter) -> None:
     """Delete a SQLite or DuckDB file (and its journal or WAL) that this apply created."""
     database = target.engine.url.database or ""
     for suffix in ("", "-journal", "-wal", "-shm", ".wal"):
@@ -267,7 +267,7 @@ def reset_preview(
     with read_target(manifest, url) as (plan_, target):
         source = plan_.source_dialect
         transpile_from = (
-            source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
+            source if transpile and needs_transpile(source, target.sqlglot_name) else None
         )
         project = manifest.model.project
         recorded = read_history(target, project.history_table, project.name, created=True)

@@ -1,4 +1,4 @@
-"""The built-in sources and loaders, registered through the same hooks as any plugin."""
+"""The built-in sources, loaders and adapters, registered through the same hooks as any plugin."""
 
 from __future__ import annotations
 
@@ -22,16 +22,19 @@ def register_sources() -> list[type[Any]]:
 
 @hookimpl
 def register_loaders() -> list[Any]:
-    """The generic executemany loader, for every database; the dry run's DuckDB loader;
-    each database's fast path (COPY, read_csv, LOAD DATA, SQLite's own conversions)."""
-    from seedkit.dryrun.loader import DryRunLoader
-    from seedkit.loaders.duckdb import DuckdbCsvLoader
-    from seedkit.loaders.duckdb_upsert import DuckdbUpsertLoader
-    from seedkit.loaders.generic import GenericLoader
-    from seedkit.loaders.mysql import MysqlLoadDataLoader
-    from seedkit.loaders.postgres import PostgresCopyLoader
-    from seedkit.loaders.sqlite import SqliteFastLoader
+    """The generic executemany loader, for every database (each adapter lists its own fast
+    loaders: seedkit.adapters.base.Adapter.loaders)."""
+    from seedkit.adapters.generic import GenericLoader
 
-    fast = [PostgresCopyLoader, SqliteFastLoader, DuckdbCsvLoader, MysqlLoadDataLoader]
-    fast.append(DuckdbUpsertLoader)
-    return [GenericLoader, DryRunLoader, *fast]
+    return [GenericLoader]
+
+
+@hookimpl
+def register_adapters() -> list[type[Any]]:
+    """PostgreSQL, MySQL/MariaDB, SQLite and DuckDB."""
+    from seedkit.adapters.duckdb import DuckdbAdapter
+    from seedkit.adapters.mysql import MysqlAdapter
+    from seedkit.adapters.postgres import PostgresAdapter
+    from seedkit.adapters.sqlite import SqliteAdapter
+
+    return [PostgresAdapter, MysqlAdapter, SqliteAdapter, DuckdbAdapter]

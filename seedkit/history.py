@@ -23,8 +23,8 @@ from seedkit.errors import Location, SeedError, TargetError, display_path
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.steps import DdlFile, LoadStep, Plan
-    from seedkit.target import Target
 
 #: The format of the history table this seedkit writes and reads (2: `environment` added).
 SCHEMA_VERSION = 2
@@ -77,7 +77,7 @@ class History:
     """The history table of one project on one target."""
 
     def __init__(
-        self, target: Target, table: str, project: str, environment: str | None = None
+        self, target: Adapter, table: str, project: str, environment: str | None = None
     ) -> None:
         self.target = target
         self.table = table
@@ -86,30 +86,23 @@ class History:
         self._format: int | None = None  # the table's, once read
         self._created = 0  # `created` rows written by this apply, for their order
 
-    @property
-    def dialect(self) -> Any:
-        """The target's dialect adapter."""
-        return self.target.dialect
-
     def _marks(self, conn: sa.Connection, count: int) -> str:
-        return str(self.dialect.placeholders(conn, count))
+        return str(self.target.placeholders(conn, count))
 
     def _where(self, conn: sa.Connection, *columns: str) -> str:
         marks = self._marks(conn, len(columns)).split(", ")
-        q = self.dialect.quote
+        q = self.target.quote
         return " AND ".join(f"{q(conn, c)} = {m}" for c, m in zip(columns, marks, strict=True))
 
     def exists(self, conn: sa.Connection) -> bool:
         """True when the history table is there."""
-        return bool(self.dialect.table_exists(conn, self.table))
+        return bool(self.target.table_exists(conn, self.table))
 
     def ensure(self, conn: sa.Connection) -> None:
         """Create the table (and its schema-version row) if missing; refuse a newer format,
         migrate an older one. Two projects creating it at once are kept apart by the
         dialect's `history_guard`."""
-        with self.dialect.history_guard(
-            conn, self.target, self.table, lambda: self.exists(conn)
-        ) as exists:
+        with self.target.history_guard(conn, self.table, lambda: self.exists(conn)) as exists:
             if not exists:
                 self._create(conn)
                 return
@@ -117,9 +110,9 @@ class History:
             self._migrate(conn)
 
     def _create(self, conn: sa.Connection) -> None:
-        q = self.dialect.quote
+        q = self.target.quote
         ddl = (
-            f"CREATE TABLE {self.dialect.quote_table(conn, self.table)} ("
+            f"CREATE TABLE {self.target.quote_table(conn, self.table)} ("
             f"{q(conn, 'project')} VARCHAR(200) NOT NULL, "
             f"{q(conn, 'kind')} VARCHAR(16) NOT NULL, "
             f"{q(conn, 'name')} VARCHAR(255) NOT NULL, "
@@ -131,18 +124,18 @@ class History:
             f"{q(conn, 'environment')} VARCHAR(64), "
             f"PRIMARY KEY ({q(conn, 'project')}, {q(conn, 'kind')}, {q(conn, 'name')}))"
         )
-        self.dialect.query(conn, ddl)
+        self.target.query(conn, ddl)
         self._format = SCHEMA_VERSION
         self._write(conn, "", "schema", "version", str(SCHEMA_VERSION), 0, 0.0)
 
     def _migrate(self, conn: sa.Connection) -> None:
         """Format 1 -> 2: add the `environment` column (NULL for rows written before)."""
-        table = self.dialect.quote_table(conn, self.table)
-        column = self.dialect.quote(conn, "environment")
-        self.dialect.query(conn, f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(64)")
-        q = self.dialect.quote
+        table = self.target.quote_table(conn, self.table)
+        column = self.target.quote(conn, "environment")
+        self.target.query(conn, f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(64)")
+        q = self.target.quote
         marks = self._marks(conn, 3).split(", ")
-        self.dialect.query(
+        self.target.query(
             conn,
             f"UPDATE {table} SET {q(conn, 'fingerprint')} = {marks[0]} "
             f"WHERE {q(conn, 'kind')} = {marks[1]} AND {q(conn, 'name')} = {marks[2]}",
@@ -153,14 +146,14 @@ class History:
     def _check_version(self, conn: sa.Connection) -> int:
         """The table's format (refusing a newer one or a table that is not seedkit's)."""
         sql = (
-            f"SELECT {self.dialect.quote(conn, 'fingerprint')} FROM "
-            f"{self.dialect.quote_table(conn, self.table)} "
+            f"SELECT {self.target.quote(conn, 'fingerprint')} FROM "
+            f"{self.target.quote_table(conn, self.table)} "
             f"WHERE {self._where(conn, 'kind', 'name')}"
         )
         from sqlalchemy.exc import DBAPIError
 
         try:
-            found = self.dialect.query(conn, sql, ("schema", "version")).scalar()
+            found = self.target.query(conn, sql, ("schema", "version")).scalar()
         except DBAPIError:  # a table of other columns: not ours
             found = None
         if found is None or not str(found).isdigit():
@@ -189,14 +182,14 @@ class History:
         return {(r.kind, r.name): r for r in self._select(conn, self.project)}
 
     def _select(self, conn: sa.Connection, project: str | None) -> list[HistoryRow]:
-        q = self.dialect.quote
+        q = self.target.quote
         if self._format is None:
             self._check_version(conn)
         assert self._format is not None
         cols = ", ".join(
             q(conn, c) if c != "environment" or self._format >= 2 else "NULL" for c in _COLUMNS
         )
-        sql = f"SELECT {cols} FROM {self.dialect.quote_table(conn, self.table)}"
+        sql = f"SELECT {cols} FROM {self.target.quote_table(conn, self.table)}"
         marks = self._marks(conn, 2).split(", ")
         sql += f" WHERE {q(conn, 'kind')} <> {marks[0]}"
         params: list[Any] = ["schema"]
@@ -204,7 +197,7 @@ class History:
             sql += f" AND {q(conn, 'project')} = {marks[1]}"
             params.append(project)
         sql += f" ORDER BY {q(conn, 'applied_at')}, {q(conn, 'kind')}, {q(conn, 'name')}"
-        rows = self.dialect.query(conn, sql, params).fetchall()
+        rows = self.target.query(conn, sql, params).fetchall()
         return [
             HistoryRow(p, k, n, f, int(r), v, str(at), int(ms) / 1000.0, env)
             for p, k, n, f, r, v, at, ms, env in rows
@@ -254,11 +247,11 @@ class History:
     ) -> None:
         from seedkit import __version__
 
-        table = self.dialect.quote_table(conn, self.table)
-        cols = ", ".join(self.dialect.quote(conn, c) for c in _COLUMNS)
+        table = self.target.quote_table(conn, self.table)
+        cols = ", ".join(self.target.quote(conn, c) for c in _COLUMNS)
         insert = f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})"
-        if self.dialect.SUPPORTS_ON_CONFLICT:
-            self.dialect.query(
+        if self.target.SUPPORTS_ON_CONFLICT:
+            self.target.query(
                 conn,
                 f"DELETE FROM {table} WHERE {self._where(conn, 'project', 'kind', 'name')}",
                 (project, kind, name),
@@ -266,9 +259,9 @@ class History:
         else:
             # MySQL, MariaDB: a DELETE of a missing row takes a gap lock, and two projects
             # recording at once would deadlock on their INSERTs; replace the row by key.
-            insert = self.dialect.upsert_sql(conn, self.table, _COLUMNS, _COLUMNS[:3])
+            insert = self.target.upsert_sql(conn, self.table, _COLUMNS, _COLUMNS[:3])
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.dialect.query(
+        self.target.query(
             conn,
             insert,
             (
@@ -289,19 +282,19 @@ class History:
         rows of DDL files and steps forgotten (not counting what the DDL created)."""
         if not self.exists(conn):
             return 0
-        table = self.dialect.quote_table(conn, self.table)
+        table = self.target.quote_table(conn, self.table)
         gone = len([r for r in self._select(conn, self.project) if r.kind != "created"])
-        self.dialect.query(
+        self.target.query(
             conn,
             f"DELETE FROM {table} WHERE {self._where(conn, 'project')}",
             (self.project,),
         )
         if not self._select(conn, None):
-            self.dialect.query(conn, f"DROP TABLE {table}")
+            self.target.query(conn, f"DROP TABLE {table}")
         return gone
 
 
-def database_missing(target: Target) -> bool:
+def database_missing(target: Adapter) -> bool:
     """True for a SQLite or DuckDB file that does not exist yet (opening it would create it)."""
     url = target.engine.url
     if url.get_backend_name() not in ("sqlite", "duckdb"):
@@ -313,14 +306,14 @@ def database_missing(target: Target) -> bool:
 
 
 def read_history(
-    target: Target, table: str, project: str | None = None, created: bool = False
+    target: Adapter, table: str, project: str | None = None, created: bool = False
 ) -> list[HistoryRow]:
     """Every recorded DDL file and step (of one project, or all), oldest first; with
     `created`, also what each DDL file created (`created` rows, for reset); reads only."""
     if database_missing(target):
         return []
     history = History(target, table, project or "")
-    with target.connect() as conn, target.dialect.read_scope(conn):
+    with target.connect() as conn, target.read_scope(conn):
         if not history.exists(conn):
             return []
         history._check_version(conn)
@@ -359,13 +352,13 @@ class StatusReport:
     entries: list[StatusEntry]
 
 
-def build_status(plan: Plan, target: Target) -> StatusReport:
+def build_status(plan: Plan, target: Adapter) -> StatusReport:
     """Read the project's history and set it beside the plan's fingerprints; reads only."""
     project = plan.manifest.model.project
     rows = read_history(target, project.history_table, project.name)
     exists = False
     if not database_missing(target):
-        with target.connect() as conn, target.dialect.read_scope(conn):
+        with target.connect() as conn, target.read_scope(conn):
             exists = History(target, project.history_table, project.name).exists(conn)
     recorded = {(r.kind, r.name): r for r in rows if r.kind != "created"}
     current: list[tuple[str, str, str]] = [

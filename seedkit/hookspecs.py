@@ -17,4 +17,11 @@ def register_sources() -> list[type[Any]]:  # type: ignore[empty-body]
 
 @hookspec
 def register_loaders() -> list[Any]:  # type: ignore[empty-body]
-    """Return fast row loaders for a database dialect."""
+    """Return row loaders (subclasses of seedkit.adapters.loader.Loader): each says by
+    `accepts(adapter, step)` which targets and steps it takes."""
+
+
+@hookspec
+def register_adapters() -> list[type[Any]]:  # type: ignore[empty-body]
+    """Return Adapter classes (subclasses of seedkit.adapters.base.Adapter), each serving
+    the SQLAlchemy backend names in its BACKENDS."""

@@ -1,6 +1,6 @@
 """Locks that keep two applies of one project against one database from interleaving.
 
-Each dialect adapter takes its database's own lock (`Dialect.apply_scope`):
+Each adapter takes its database's own lock (`Adapter.apply_scope`):
 PostgreSQL `pg_advisory_xact_lock` keyed by `lock_key(project)`, MySQL/MariaDB
 `GET_LOCK(lock_name(database, project))`, SQLite `BEGIN IMMEDIATE`, DuckDB its file
 lock. This module holds what they share: the key derivation and the timeout error.

@@ -20,10 +20,10 @@ from seedkit.errors import Location, ManifestError
 if TYPE_CHECKING:
     import pluggy
 
-    from seedkit.loaders.base import Loader
+    from seedkit.adapters.base import Adapter
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.steps import LoadStep
     from seedkit.sources.base import Source
-    from seedkit.target import Target
 
 DEFAULT_PLUGINS = ["seedkit.builtin"]
 GROUP = "seedkit"
@@ -69,6 +69,7 @@ class PluginHost:
         self.conflicts: list[str] = []
         self._sources: dict[str, tuple[type[Source], PluginInfo]] = {}
         self._loaders: list[type[Loader]] = []
+        self._adapters: dict[str, type[Adapter]] = {}
 
     @property
     def manager(self) -> pluggy.PluginManager:
@@ -120,6 +121,10 @@ class PluginHost:
         try:
             sources = self._call(plugin, "register_sources")
             loaders = self._call(plugin, "register_loaders")
+            adapters = self._call(plugin, "register_adapters")
+            for cls in adapters:
+                if not (isinstance(cls, type) and getattr(cls, "BACKENDS", None)):
+                    raise TypeError(f"register_adapters returned {cls!r}, not an Adapter")
             for cls in sources:
                 if not (isinstance(cls, type) and issubclass(cls, Source) and cls.kind):
                     raise TypeError(f"register_sources returned {cls!r}, not a Source with a kind")
@@ -138,6 +143,8 @@ class PluginHost:
             self._sources[cls.kind] = (cls, info)
             info.kinds.append(cls.kind)
         self._loaders.extend(loaders)
+        for cls in adapters:
+            self._adapters.update(dict.fromkeys(cls.BACKENDS, cls))
 
     def _call(self, plugin: object, hook: str) -> list[Any]:
         """What `plugin`'s own implementation of `hook` returns (empty when it has none)."""
@@ -183,10 +190,16 @@ class PluginHost:
             )
         raise ManifestError(f"unknown source kind `{kind}`", location=location, hint=hint)
 
-    def loader_for(self, target: Target, step: LoadStep) -> Loader:
-        """The highest-priority loader that accepts this step on this target."""
+    def adapters(self) -> dict[str, type[Adapter]]:
+        """The registry of adapters: SQLAlchemy backend name -> Adapter class."""
+        _ = self.manager
+        return self._adapters
+
+    def loader_for(self, target: Adapter, step: LoadStep) -> Loader:
+        """The highest-priority loader that accepts this step: the adapter's own fast
+        loaders, plugins' loaders, and the generic one."""
         self.check()
-        candidates = [cls() for cls in self._loaders]
+        candidates = [cls() for cls in [*target.loaders(), *self._loaders]]
         accepted = [loader for loader in candidates if loader.accepts(target, step)]
         if not accepted:
             raise RuntimeError("no loader accepts this step; the generic loader is missing")

@@ -154,8 +154,8 @@ def seedkit_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.En
     import sqlalchemy as sa
 
     from seedkit import api
+    from seedkit.adapters.engine import mask_url
     from seedkit.errors import SeedkitError
-    from seedkit.target import mask_url
 
     manifest, select = _manifest_and_select(request)
     url, drop = _database(request.config, tmp_path)

@@ -37,7 +37,7 @@ from seedkit.schema import Column, Schema, Table, TypeKind, table_key
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.target import Target
+    from seedkit.adapters.base import Adapter
 
 BATCH_ROWS = 5_000
 #: Kinds written quoted always: their text may be empty or hold any character.
@@ -84,7 +84,7 @@ def snapshot(
     batch_rows: int = BATCH_ROWS,
 ) -> SnapshotResult:
     """Write a seed (seed.toml, schema.sql, data/*.csv) of `tables` read from `url`."""
-    from seedkit.target import Target
+    from seedkit.adapters import open_adapter
 
     wanted = [t.strip() for t in tables if t.strip()]
     if not wanted:
@@ -97,7 +97,7 @@ def snapshot(
             location=Location.in_file(manifest_path),
             hint="choose another --out folder, or pass --force to overwrite it",
         )
-    target = Target(url)
+    target = open_adapter(url)
     try:
         with target.connect() as conn:
             schema = _reflect(conn, wanted, with_parents)
@@ -116,7 +116,7 @@ def snapshot(
                 binary = tuple(c.name for c in table.columns if c.kind is TypeKind.BINARY)
                 written.append(TableSnapshot(table.qualified_name, step, file, rows, binary))
         project = name or _project_name(out)
-        dialect = target.dialect.sqlglot_name
+        dialect = target.sqlglot_name
         manifest_path.write_text(
             manifest_text(project, dialect, written, target.display_url), encoding="utf-8"
         )
@@ -284,8 +284,8 @@ def _time_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.time) else str(value)
 
 
-def _select_item(conn: sa.Connection, target: Target, column: Column) -> str:
-    name = target.dialect.quote(conn, column.name)
+def _select_item(conn: sa.Connection, target: Adapter, column: Column) -> str:
+    name = target.quote(conn, column.name)
     if conn.dialect.name == "duckdb" and column.kind is TypeKind.TIMESTAMPTZ:
         return f"CAST({name} AS VARCHAR)"  # DuckDB's Python client needs pytz for these
     if conn.dialect.name in ("postgresql", "duckdb") and column.kind is TypeKind.JSON:
@@ -294,16 +294,15 @@ def _select_item(conn: sa.Connection, target: Target, column: Column) -> str:
 
 
 def _write_csv(
-    conn: sa.Connection, target: Target, table: Table, path: Path, batch_rows: int
+    conn: sa.Connection, target: Adapter, table: Table, path: Path, batch_rows: int
 ) -> int:
     """Stream every row of `table` into `path`; return how many were written."""
-    dialect = target.dialect
     names = [c.name for c in table.columns]
     select = ", ".join(_select_item(conn, target, c) for c in table.columns)
-    sql = f"SELECT {select} FROM {dialect.quote_table(conn, table.qualified_name)}"
+    sql = f"SELECT {select} FROM {target.quote_table(conn, table.qualified_name)}"
     order = table.primary_key or next(iter(table.unique), ())
     if order:
-        sql += " ORDER BY " + ", ".join(dialect.quote(conn, n) for n in order)
+        sql += " ORDER BY " + ", ".join(target.quote(conn, n) for n in order)
     formats = [_formatter(c.kind) for c in table.columns]
     quoted = [c.kind in _QUOTED_KINDS for c in table.columns]
     columns = list(zip(formats, quoted, strict=True))

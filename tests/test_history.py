@@ -8,9 +8,9 @@ from pathlib import Path
 from example import EXPECTED, ROOT, copy_example, read_table
 from typer.testing import CliRunner
 
+from seedkit.adapters import open_adapter
 from seedkit.cli import app
 from seedkit.history import SCHEMA_VERSION, HistoryRow, read_history
-from seedkit.target import Target
 
 MANIFEST = ROOT / "manifests" / "market" / "seed.toml"
 
@@ -21,7 +21,7 @@ def _invoke(*args: str) -> tuple[int, str]:
 
 
 def _history(url: str, table: str = "seedkit_history") -> list[HistoryRow]:
-    target = Target(url)
+    target = open_adapter(url)
     try:
         return read_history(target, table, "market")
     finally:

@@ -97,7 +97,7 @@ def test_builtin_kinds_come_through_the_same_hooks(site: Path) -> None:
         ("seedkit.builtin", "seedkit-db", __version__)
     ]
     assert builtin[0]["kinds"] == ["sql", "csv", "rows", "json", "ndjson", "parquet"]
-    assert builtin[0]["hooks"] == ["register_loaders", "register_sources"]
+    assert builtin[0]["hooks"] == ["register_adapters", "register_loaders", "register_sources"]
     assert report["conflicts"] == []
 
 

@@ -1,7 +1,7 @@
 """The dry run of `seedkit check`: the whole seed in an in-memory DuckDB, every problem located.
 
 `run_check` builds the plan, runs it through the ordinary executor against a
-`DryRunTarget` (seedkit.dryrun.dialect), and returns a `CheckReport`
+`DryRunAdapter` (seedkit.dryrun.adapter), and returns a `CheckReport`
 (seedkit.dryrun.report). Nothing here prints.
 """
 

@@ -3,7 +3,7 @@ seedkit's converter (`seedkit.types`) does, so the dry run may leave that column
 fields to DuckDB.
 
 A pattern accepts only text seedkit's converter accepts, and only in forms DuckDB casts
-to the same value: the scanner's exact patterns (`seedkit.loaders.csvscan`: no year 0,
+to the same value: the scanner's exact patterns (`seedkit.adapters.csvscan`: no year 0,
 no February 29 outside leap years, no 24:00, no zone beyond ±23:59; a UUID in the forms
 every database reads). What a pattern leaves out is not refused by it: the dry run's
 CSV loader (`seedkit.dryrun.csvload`) hands those fields to seedkit's own converters,
@@ -13,7 +13,7 @@ here and checked by seedkit's converter, since no pattern can say what JSON is.
 
 from __future__ import annotations
 
-from seedkit.loaders.csvscan import (
+from seedkit.adapters.csvscan import (
     ANY_TEXT,
     BOOLEAN,
     DATE,

@@ -6,7 +6,7 @@ file goes through DuckDB's reader only under the real DuckDB loader's conditions
 and only counts as read when that read is proven to be seedkit's: one `INSERT … SELECT
 … FROM read_csv(…)` keeps just the rows whose typed fields are NULL or match their
 column's pattern, while a helper thread checks the file's quoting byte by byte and
-counts its records (`seedkit.loaders.csvshape`) and has seedkit's own converter read
+counts its records (`seedkit.adapters.csvshape`) and has seedkit's own converter read
 every JSON field. When the quoting is sound, every JSON field valid and the insert took
 every record, DuckDB read what seedkit reads, and the file is loaded.
 
@@ -34,8 +34,8 @@ from seedkit.errors import DataError, Location, display_path
 from seedkit.schema import TypeKind
 
 if TYPE_CHECKING:
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.dryrun.session import Session
-    from seedkit.loaders.csvscan import CsvLayout
     from seedkit.plan.steps import LoadStep
 
 #: The text table a refused file is read into, to find the rows DuckDB refuses.
@@ -62,7 +62,7 @@ def _duck_col(name: str) -> str:
 
 def _layout(step: LoadStep, path: Path) -> CsvLayout | None:
     """The file's layout when DuckDB's reader may be tried on it, else None."""
-    from seedkit.loaders.csvscan import csv_layout
+    from seedkit.adapters.csvscan import csv_layout
 
     layout = csv_layout(step)
     if layout is None or any(dry_pattern(c) is None for c in layout.columns):
@@ -73,7 +73,7 @@ def _layout(step: LoadStep, path: Path) -> CsvLayout | None:
 
 
 def _read_sql(layout: CsvLayout) -> tuple[str, list[Any]]:
-    from seedkit.loaders.duckdb import read_csv_text
+    from seedkit.adapters.duckdb_csv import read_csv_text
 
     sql, params = read_csv_text(len(layout.columns), layout.options)
     return sql, [str(layout.files[0]), *params]
@@ -82,8 +82,8 @@ def _read_sql(layout: CsvLayout) -> tuple[str, list[Any]]:
 def _through_duckdb(session: Session, table: str, layout: CsvLayout) -> int | None:
     """Load the file through DuckDB's reader; None (and nothing loaded) when its quoting
     is not seedkit's or DuckDB cannot read it."""
+    from seedkit.adapters.duckdb_csv import filtered_select
     from seedkit.background import helper_pool
-    from seedkit.loaders.duckdb import filtered_select
 
     reader, params = _read_sql(layout)
     cols = ", ".join(_duck_col(c.name) for c in layout.columns)
@@ -111,7 +111,7 @@ def _through_duckdb(session: Session, table: str, layout: CsvLayout) -> int | No
 def _vouch(layout: CsvLayout) -> tuple[int | None, bool]:
     """(the file's records when its quoting is as seedkit reads it, else None; whether
     seedkit's converter takes every JSON field). Runs in a helper thread beside the insert."""
-    from seedkit.loaders.duckdb import count_layout_records
+    from seedkit.adapters.duckdb_csv import count_layout_records
 
     records = count_layout_records(layout)
     fields = [i for i, c in enumerate(layout.columns) if c.kind is TypeKind.JSON]
@@ -186,7 +186,7 @@ def _row_by_row(session: Session, table: str, layout: CsvLayout, records: int) -
 def _odd_rows(session: Session, layout: CsvLayout) -> list[tuple[int, tuple[Any, ...]]]:
     """(ordinal, fields) of each row of the text table with a field outside its pattern
     or a JSON field seedkit's converter refuses, in file order."""
-    from seedkit.loaders.duckdb import field_checks
+    from seedkit.adapters.duckdb_csv import field_checks
     from seedkit.types import converter_for
 
     checks = field_checks(layout, dry_pattern)
@@ -249,7 +249,7 @@ def _by_halves(
 ) -> int:
     """Insert the rows left in the text table, halving a range DuckDB refuses until each
     refused row is alone and reported."""
-    from seedkit.loaders.duckdb import field_exprs
+    from seedkit.adapters.duckdb_csv import field_exprs
 
     cols = ", ".join(_duck_col(c.name) for c in layout.columns)
     exprs = ", ".join(field_exprs(layout))

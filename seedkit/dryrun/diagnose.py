@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from seedkit.dialects.duckdb import duplicate_key, null_column
+from seedkit.adapters.duckdb import duplicate_key, null_column
 from seedkit.errors import Location
 
 if TYPE_CHECKING:

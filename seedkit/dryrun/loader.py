@@ -10,40 +10,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seedkit.adapters.loader import Loader
 from seedkit.dryrun.csvload import load_csv_file
 from seedkit.dryrun.rows import insert_rows
 from seedkit.errors import Location, SeedError
-from seedkit.loaders.base import Loader
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.dryrun.session import Session
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 
 class DryRunLoader(Loader):
-    """Loads row steps into the dry run's DuckDB; chosen only for the dry-run dialect."""
+    """Loads row steps into the dry run's DuckDB; listed only by the dry-run adapter."""
 
     priority: ClassVar[int] = 100
     name: ClassVar[str] = "dry-run"
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
-        """Only the dry run's target."""
-        from seedkit.dryrun.dialect import DryRunDialect
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
+        """Every step: only the dry run's adapter lists this loader."""
+        return True
 
-        return isinstance(target.dialect, DryRunDialect)
-
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Load the step's rows by its mode; problems are recorded, never raised."""
-        from seedkit.dryrun.dialect import DryRunDialect
+        from seedkit.dryrun.adapter import DryRunAdapter
 
-        assert isinstance(target.dialect, DryRunDialect)
-        session = target.dialect.session
+        assert isinstance(target, DryRunAdapter)
+        session = target.session
         session.flush()
         if step.name in session.invalid_steps:
             return 0

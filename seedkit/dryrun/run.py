@@ -31,8 +31,8 @@ def run_check(
     reported, and the run goes on to find the next one. A seed without DDL takes its
     tables from the database at `url` (read only); without `url` that is said once.
     """
+    from seedkit.dryrun.adapter import DryRunAdapter
     from seedkit.dryrun.checks import checkpoint
-    from seedkit.dryrun.dialect import DryRunTarget
     from seedkit.dryrun.reflected import create_reflected, mark_no_ddl, say_no_ddl
     from seedkit.dryrun.session import Session
     from seedkit.manifest import load_manifest
@@ -53,7 +53,7 @@ def run_check(
     elif not has_ddl:
         mark_no_ddl(session)
     _validate_sources(session)
-    target = DryRunTarget(session)
+    target = DryRunAdapter(session)
     try:
         Executor(
             plan, target, _Tracker(session, report, reporter), history=False, defer_indexes=False
@@ -75,12 +75,12 @@ def run_check(
 def _reflect(url: str) -> Schema:
     """The tables of the database at `url`, read only; a SQLite or DuckDB file that does
     not exist is not created (there is nothing to read)."""
+    from seedkit.adapters import open_adapter
     from seedkit.errors import TargetError
     from seedkit.history import database_missing
     from seedkit.schema.reflect import reflect_schema
-    from seedkit.target import Target
 
-    target = Target(url)
+    target = open_adapter(url)
     try:
         if database_missing(target):
             raise TargetError(

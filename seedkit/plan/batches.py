@@ -34,8 +34,8 @@ from seedkit.errors import ApplyError
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.sources.base import LocatedStatement
-    from seedkit.target import Target
 
 log = logging.getLogger("seedkit.sql")
 
@@ -54,17 +54,17 @@ _SAVEPOINT = "seedkit_sql_batch"
 
 
 def _trace(batch: list[tuple[str, LocatedStatement]]) -> None:
-    """Each statement of a batch in the `seedkit.sql` trace, as `Target.run` traces its own."""
+    """Each statement of a batch in the `seedkit.sql` trace, as `Adapter.run` traces its own."""
     if log.isEnabledFor(logging.DEBUG):
         log.debug("one batch of %d statements:", len(batch))
         for sql, where in batch:
             log.debug("%s: %s", where.location, sql)
 
 
-def batcher_for(target: Target, conn: sa.Connection, merge: bool = True) -> Batcher | None:
+def batcher_for(target: Adapter, conn: sa.Connection, merge: bool = True) -> Batcher | None:
     """The batcher for the target's database, or None to send every statement alone;
     `merge` lets SQLite and DuckDB merge runs of literal INSERTs (seedkit.plan.merge)."""
-    name = target.dialect.name
+    name = target.name
     if name == "postgresql":
         return _Postgres(target, conn)
     if name == "mysql":
@@ -79,7 +79,7 @@ class Batcher:
 
     data = _DATA
 
-    def __init__(self, target: Target, conn: sa.Connection) -> None:
+    def __init__(self, target: Adapter, conn: sa.Connection) -> None:
         self.target = target
         self.conn = conn
         self.driver: Any = conn.connection.driver_connection
@@ -115,7 +115,7 @@ class Batcher:
 
     def error(self, exc: Exception, where: LocatedStatement) -> ApplyError:
         """The database's error as seedkit shows it, at the statement's place (or, in a
-        multi-row INSERT, its row's: Target.statement_error)."""
+        multi-row INSERT, its row's: Adapter.statement_error)."""
         return self.target.statement_error(exc, where.sql, where.location)
 
 
@@ -123,10 +123,10 @@ class _Direct(Batcher):
     """SQLite and DuckDB: each statement on the driver's connection, runs of literal INSERTs
     into one table merged into one statement (seedkit.plan.merge)."""
 
-    def __init__(self, target: Target, conn: sa.Connection, merge: bool) -> None:
+    def __init__(self, target: Adapter, conn: sa.Connection, merge: bool) -> None:
         super().__init__(target, conn)
         self.merge = merge
-        self.sqlite = target.dialect.name == "sqlite"
+        self.sqlite = target.name == "sqlite"
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         from seedkit.plan.merge import send_merged

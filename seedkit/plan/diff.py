@@ -32,8 +32,8 @@ from seedkit.sources.base import TableReader
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.steps import LoadStep, Plan
-    from seedkit.target import Target
 
 SAMPLES = 5
 #: `Change.unknown` when a step's rows depend on parents the apply has not loaded yet.
@@ -87,7 +87,7 @@ class PlanDiff:
         return [c for c in self.changes if c.kind == "ddl" and c.state == "changed"]
 
 
-def plan_diff(plan: Plan, target: Target, samples: int = SAMPLES) -> PlanDiff:
+def plan_diff(plan: Plan, target: Adapter, samples: int = SAMPLES) -> PlanDiff:
     """Compare `plan` with what `target` holds; sends only SELECTs, rolled back."""
     project = plan.manifest.model.project
     history = History(target, project.history_table, project.name)
@@ -96,7 +96,7 @@ def plan_diff(plan: Plan, target: Target, samples: int = SAMPLES) -> PlanDiff:
         diff.database_exists = False
         _fill(diff, plan, None, {}, samples)
         return diff
-    with target.connect() as conn, target.dialect.read_scope(conn):
+    with target.connect() as conn, target.read_scope(conn):
         diff.has_history = history.exists(conn)
         recorded = history.read(conn) if diff.has_history else {}
         _fill(diff, plan, conn, recorded, samples, target)
@@ -109,7 +109,7 @@ def _fill(
     conn: sa.Connection | None,
     recorded: dict[tuple[str, str], HistoryRow],
     samples: int,
-    target: Target | None = None,
+    target: Adapter | None = None,
 ) -> None:
     for ddl in plan.ddl:
         before = recorded.get(("ddl", ddl_name(plan, ddl)))
@@ -165,14 +165,14 @@ class PlanReader(TableReader):
     PLACE = " on the target"
 
     def __init__(
-        self, conn: sa.Connection | None, target: Target | None, where: Location | None = None
+        self, conn: sa.Connection | None, target: Adapter | None, where: Location | None = None
     ) -> None:
         super().__init__(conn, target, where)
         self.read: dict[str, int] = {}
 
     def column_values(self, table: str, column: str, limit: int | None = None) -> list[Any]:
         """The distinct values of `table.column` on the target; ParentsMissing if no table."""
-        if self._conn is None or not self._target.dialect.table_exists(self._conn, table):
+        if self._conn is None or not self._target.table_exists(self._conn, table):
             self.read[_bare(table)] = 0
             raise ParentsMissing(f"`{table}` is not on the target yet")
         values = super().column_values(table, column, limit)
@@ -184,7 +184,7 @@ def _count(
     change: Change,
     load: LoadStep,
     conn: sa.Connection | None,
-    target: Target | None,
+    target: Adapter | None,
     n: int,
     earlier: dict[str, list[Change]] | None = None,
 ) -> None:
@@ -200,11 +200,7 @@ def _count(
     canon = [canonical_for(c) for c in columns]
     existing: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     table_rows = 0
-    if (
-        conn is not None
-        and target is not None
-        and target.dialect.table_exists(conn, load.table_name)
-    ):
+    if conn is not None and target is not None and target.table_exists(conn, load.table_name):
         existing, table_rows = _read_table(conn, target, load, names, key_index, canon)
     value_index = [i for i in range(len(names)) if i not in key_index]
     inserts, updates = _Counter(n), _Counter(n)
@@ -276,23 +272,20 @@ class _Counter:
 
 def _referenced(
     conn: sa.Connection,
-    target: Target,
+    target: Adapter,
     load: LoadStep,
     gone: set[tuple[Any, ...]],
     canon: list[Callable[[Any], Any]],
 ) -> dict[str, int]:
     """For each table whose foreign key references the step's key, how many of the rows
     mirror would delete (`gone`, canonical keys) its rows reference."""
-    dialect = target.dialect
     key = [k.lower() for k in load.key]
     found: dict[str, int] = {}
     for child, fk in load.referenced_by:
-        if [c.lower() for c in fk.ref_columns] != key or not dialect.table_exists(conn, child):
+        if [c.lower() for c in fk.ref_columns] != key or not target.table_exists(conn, child):
             continue
-        cols = ", ".join(dialect.quote(conn, c) for c in fk.columns)
-        rows = dialect.query(
-            conn, f"SELECT DISTINCT {cols} FROM {dialect.quote_table(conn, child)}"
-        )
+        cols = ", ".join(target.quote(conn, c) for c in fk.columns)
+        rows = target.query(conn, f"SELECT DISTINCT {cols} FROM {target.quote_table(conn, child)}")
         hit = {
             k for raw in rows if (k := tuple(f(v) for f, v in zip(canon, raw, strict=True))) in gone
         }
@@ -303,24 +296,23 @@ def _referenced(
 
 def _read_table(
     conn: sa.Connection,
-    target: Target,
+    target: Adapter,
     load: LoadStep,
     names: list[str],
     key_index: list[int],
     canon: list[Callable[[Any], Any]],
 ) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
-    dialect = target.dialect
-    table = dialect.quote_table(conn, load.table_name)
+    table = target.quote_table(conn, load.table_name)
     if not key_index:
-        count = dialect.query(conn, f"SELECT COUNT(*) FROM {table}").scalar()
+        count = target.query(conn, f"SELECT COUNT(*) FROM {table}").scalar()
         return {}, int(count or 0)
-    from seedkit.loaders.generic import column_name
+    from seedkit.adapters.generic import column_name
 
-    cols = ", ".join(dialect.quote(conn, column_name(load, c)) for c in names)
+    cols = ", ".join(target.quote(conn, column_name(load, c)) for c in names)
     rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     value_index = [i for i in range(len(names)) if i not in key_index]
     total = 0
-    result = dialect.query(conn, f"SELECT {cols} FROM {table}")
+    result = target.query(conn, f"SELECT {cols} FROM {table}")
     for raw in result:
         total += 1
         values = tuple(f(v) for f, v in zip(canon, raw, strict=True))

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
-    from seedkit.target import Target
+    from seedkit.adapters.base import Adapter
 
 Recorded = dict[tuple[str, str], HistoryRow]
 log = logging.getLogger("seedkit.sql")
@@ -149,7 +149,7 @@ class Executor:
     def __init__(
         self,
         plan: Plan,
-        target: Target,
+        target: Adapter,
         reporter: Reporter | None = None,
         transpile_sql: bool = True,
         *,
@@ -165,14 +165,14 @@ class Executor:
         self.reporter = reporter or _Silent()
         self.transpile_from = (
             plan.source_dialect
-            if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_dialect)
+            if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_name)
             else None
         )
         project = plan.manifest.model.project
         self.project = project.name
         self.history: History | None = (
             History(target, project.history_table, project.name, plan.manifest.env)
-            if history and target.dialect.SUPPORTS_HISTORY
+            if history and target.SUPPORTS_HISTORY
             else None
         )
         self.force = force
@@ -183,7 +183,7 @@ class Executor:
         self.fresh = fresh
         self.lock_timeout = lock_timeout
         # Indexes built after the steps (see seedkit.plan.deferred): transactional DDL only.
-        self.defer_indexes = defer_indexes and target.dialect.SUPPORTS_TRANSACTIONAL_DDL
+        self.defer_indexes = defer_indexes and target.SUPPORTS_TRANSACTIONAL_DDL
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
         #: Tables whose inline keys wait for the data (seedkit.plan.heldkeys).
         self._holdable: dict[str, Any] = {}
@@ -198,7 +198,7 @@ class Executor:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
         from seedkit.plan.merge import MergedInsertError
 
-        self.target.dialect.refuse_key_cycles(self.plan)
+        self.target.refuse_key_cycles(self.plan)
         try:
             return self._run()
         except MergedInsertError:
@@ -211,31 +211,30 @@ class Executor:
             return self._run()
 
     def _run(self) -> ApplyResult:
-        dialect = self.target.dialect
-        result = ApplyResult(self.target.display_url, dialect.SUPPORTS_TRANSACTIONAL_DDL)
-        per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
+        result = ApplyResult(self.target.display_url, self.target.SUPPORTS_TRANSACTIONAL_DDL)
+        per_step = not self.target.SUPPORTS_TRANSACTIONAL_DDL
         started = time.perf_counter()
         if per_step:  # before anything, the history table included, is written
             self._check_sql_syntax()
         with (
-            dialect.connect(self.target, self.lock_timeout) as conn,
-            dialect.apply_scope(conn, self.target, self.project, self.lock_timeout),
+            self.target.connect_to_write(self.lock_timeout) as conn,
+            self.target.apply_scope(conn, self.project, self.lock_timeout),
         ):
             with self._transaction(conn, per_step):
                 if self.fresh:
                     result.dropped = self._reset(conn)
                 recorded = self._read_history(conn)
-                self._session = dialect.session_state(conn)
+                self._session = self.target.session_state(conn)
             self._check_ddl(recorded)
             try:
                 self._run_ddl(conn, result, per_step, recorded)
                 inline = hold_keys(self.target, conn, self._holdable)
-                late = self._late if not per_step and dialect.DEFERS_KEYS else []
-                keys = dialect.defer_keys(conn, self.target, late) if late else None
+                late = self._late if not per_step and self.target.DEFERS_KEYS else []
+                keys = self.target.defer_keys(conn, late) if late else None
                 self._run_steps(conn, result, per_step, recorded)
                 if late:
                     check_keys(self.plan, self.target, conn, late, "nothing was applied")
-                    dialect.restore_keys(conn, self.target, late, keys)
+                    self.target.restore_keys(conn, late, keys)
                 inline.rebuild(self.plan, self.target, conn, fks=False)
                 self._build_deferred(conn)
                 inline.rebuild(self.plan, self.target, conn, fks=True)
@@ -351,7 +350,7 @@ class Executor:
         """Build the held-back indexes; a unique one that fails names the row given twice."""
         from seedkit.plan.deferred import duplicate_row
 
-        checks_late = self.target.dialect.CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT
+        checks_late = self.target.CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT
         for index, step in self._deferred:
             began = time.perf_counter()
             try:
@@ -383,7 +382,7 @@ class Executor:
 
         from seedkit.plan.latekeys import held_keys, spans
 
-        held = spans(self.plan, self._late) if per_step and self.target.dialect.DEFERS_KEYS else []
+        held = spans(self.plan, self._late) if per_step and self.target.DEFERS_KEYS else []
         with helper_pool("seedkit-hash") as hasher, ExitStack() as group:
             for position, load in enumerate(self.plan.ordered()):
                 span = next((s for s in held if s[0] == position), None)
@@ -392,7 +391,7 @@ class Executor:
                 in_span = any(s[0] <= position <= s[1] for s in held)
                 self._run_one(conn, result, per_step and not in_span, recorded, hasher, load)
                 if in_span:
-                    self.target.dialect.defer_keys(conn, self.target, [])
+                    self.target.defer_keys(conn, [])
                 if any(s[1] == position for s in held):
                     group.close()
 
@@ -433,7 +432,6 @@ class Executor:
     def _run_step(self, conn: sa.Connection, load: LoadStep, rerun: bool = False) -> StepResult:
         """Run one step inside the current transaction: statements or rows by mode, then the
         sequence fix-up and the dialect's after-step hook."""
-        dialect = self.target.dialect
         began = time.perf_counter()
         try:
             if load.is_sql:
@@ -443,7 +441,7 @@ class Executor:
                 rows = self._write_rows(conn, load)
                 detail = load.mode.value if load.mode else ""
         except ApplyError as exc:
-            if not dialect.DEFERS_KEYS:  # DuckDB checks each row: name the one out of order
+            if not self.target.DEFERS_KEYS:  # DuckDB checks each row: name the one out of order
                 from seedkit.plan.latekeys import out_of_order
 
                 out_of_order(self.plan, self._late, load, exc)
@@ -459,9 +457,9 @@ class Executor:
         step = StepResult(
             load.name, load.source.kind, "applied", rows, time.perf_counter() - began, detail
         )
-        if dialect.SUPPORTS_SEQUENCES and rows:
-            dialect.sync_sequences(conn, self.target, load.table_name)
-        dialect.after_step(conn, self.target, load, step)
+        if self.target.SUPPORTS_SEQUENCES and rows:
+            self.target.sync_sequences(conn, load.table_name)
+        self.target.after_step(conn, load, step)
         return step
 
     def _skip(self, result: ApplyResult, step: StepResult) -> None:
@@ -484,7 +482,7 @@ class Executor:
         client, and seedkit's own statements after it (history, sequences, later steps)
         see the session as the apply began."""
         done = self._run_statements(conn, statements, step)
-        self.target.dialect.restore_session(conn, self._session)
+        self.target.restore_session(conn, self._session)
         return done
 
     def _run_statements(
@@ -504,7 +502,7 @@ class Executor:
             if stmt.copy is not None:
                 if batch is not None:
                     batch.flush()
-                rows += self.target.dialect.copy_from_stdin(conn, self.target, stmt)
+                rows += self.target.copy_from_stdin(conn, stmt)
                 count += 1
                 continue
             for sql in self._translate(stmt):
@@ -535,7 +533,7 @@ class Executor:
         """A file's own BEGIN / COMMIT (LOCK TABLES on MySQL) is not sent: it runs in the
         apply's transaction (or its step's)."""
         try:
-            skip = bool(self.target.dialect.transaction_control(sql))
+            skip = bool(self.target.transaction_control(sql))
         except ApplyError as exc:
             exc.location = stmt.location
             raise
@@ -546,7 +544,7 @@ class Executor:
         return skip
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
-        return self.target.dialect.prepare_statement(stmt, self.transpile_from)
+        return self.target.prepare_statement(stmt, self.transpile_from)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
         from seedkit.plugins import get_host

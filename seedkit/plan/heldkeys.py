@@ -42,11 +42,11 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.errors import ApplyError, Location
     from seedkit.plan.steps import Plan
     from seedkit.schema import Table
     from seedkit.sources.base import LocatedStatement
-    from seedkit.target import Target
 
 _LEADING_COMMENTS = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*", re.DOTALL)
 # DDL holding code that runs while the steps load, and may rely on a key.
@@ -111,7 +111,7 @@ class HeldKeys:
 
     keys: list[HeldKey] = field(default_factory=list)
 
-    def rebuild(self, plan: Plan, target: Target, conn: sa.Connection, fks: bool) -> None:
+    def rebuild(self, plan: Plan, target: Adapter, conn: sa.Connection, fks: bool) -> None:
         """Add back the held primary keys and unique constraints (`fks` False), or the
         foreign keys (`fks` True); a key that fails names the source row at fault."""
         for key in self.keys:
@@ -151,37 +151,36 @@ def holdable_tables(
 
 
 def hold_keys(
-    target: Target, conn: sa.Connection, tables: dict[str, tuple[Table, Location]]
+    target: Adapter, conn: sa.Connection, tables: dict[str, tuple[Table, Location]]
 ) -> HeldKeys:
     """Drop the keys of `tables` that nothing before the end needs (PostgreSQL), to be
     added back by `HeldKeys.rebuild`; foreign keys are dropped before what they need."""
     held = HeldKeys()
-    if not tables or target.dialect.name != "postgresql":
+    if not tables or target.name != "postgresql":
         return held
-    dialect = target.dialect
     by_oid: dict[int, tuple[Table, Location]] = {}
     names: list[str] = []
     for table, where in tables.values():
-        quoted = dialect.quote_table(conn, table.qualified_name)
-        oid = dialect.query(conn, "SELECT to_regclass(%s)::oid", (quoted,)).scalar()
+        quoted = target.quote_table(conn, table.qualified_name)
+        oid = target.query(conn, "SELECT to_regclass(%s)::oid", (quoted,)).scalar()
         if oid is not None:
             by_oid[oid] = (table, where)
             names.append(quoted)
-    rows = dialect.query(conn, _KEYS, (names,)).fetchall()
+    rows = target.query(conn, _KEYS, (names,)).fetchall()
     fks = [r for r in rows if r[2] == "f" and r[6] in by_oid]
     held_fks = {r[0] for r in fks}
     keys = [r for r in rows if r[2] in "pu"]
     chosen = []
     for row in keys:
         oid, index = row[0], row[7]
-        dependents = dialect.query(conn, _DEPENDENTS, (oid, index, oid, index)).fetchall()
+        dependents = target.query(conn, _DEPENDENTS, (oid, index, oid, index)).fetchall()
         if all(d[0] in held_fks for d in dependents):
             chosen.append(row)
     ordered = fks + chosen  # a foreign key goes before the key it references
     for _oid, name, kind, table, definition, rel, ref, _, cols, refcols in ordered:
         schema_table, where = by_oid[rel]
         parent = by_oid[ref][0] if kind == "f" else None
-        dialect.query(conn, f"ALTER TABLE {table} DROP CONSTRAINT {dialect.quote(conn, name)}")
+        target.query(conn, f"ALTER TABLE {table} DROP CONSTRAINT {target.quote(conn, name)}")
         held.keys.append(
             HeldKey(
                 table,
@@ -199,11 +198,10 @@ def hold_keys(
     return held
 
 
-def _add(plan: Plan, target: Target, conn: sa.Connection, key: HeldKey) -> None:
+def _add(plan: Plan, target: Adapter, conn: sa.Connection, key: HeldKey) -> None:
     from seedkit.errors import ApplyError
 
-    dialect = target.dialect
-    sql = f"ALTER TABLE {key.table} ADD CONSTRAINT {dialect.quote(conn, key.name)} "
+    sql = f"ALTER TABLE {key.table} ADD CONSTRAINT {target.quote(conn, key.name)} "
     sql += key.definition
     if key.kind != "f":
         try:
@@ -241,7 +239,7 @@ def _repeated_row(plan: Plan, key: HeldKey) -> Location | None:
 
 
 def _name_missing_parent(
-    plan: Plan, target: Target, conn: sa.Connection, key: HeldKey, exc: ApplyError
+    plan: Plan, target: Adapter, conn: sa.Connection, key: HeldKey, exc: ApplyError
 ) -> None:
     """Point `exc` at the source row whose parent is missing, found by seedkit's query."""
     from seedkit.plan.latekeys import LateKey, missing_parent_row
@@ -251,7 +249,7 @@ def _name_missing_parent(
         return
     fk = ForeignKey(key.columns, key.parent.qualified_name, key.ref_columns, key.name)
     late = LateKey(key.schema_table, fk, key.parent, ())
-    row = target.run(conn, late.missing_sql(lambda n: target.dialect.quote(conn, n))).first()
+    row = target.run(conn, late.missing_sql(lambda n: target.quote(conn, n))).first()
     if row is None:
         return
     values = tuple(row)

@@ -21,10 +21,10 @@ from seedkit.schema import table_key
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.errors import ApplyError, Location
     from seedkit.plan.steps import LoadStep, Plan
     from seedkit.schema import ForeignKey, Table
-    from seedkit.target import Target
 
 
 @dataclass(frozen=True)
@@ -138,16 +138,15 @@ def spans(plan: Plan, keys: list[LateKey]) -> list[tuple[int, int, list[LateKey]
 
 
 def check_keys(
-    plan: Plan, target: Target, conn: sa.Connection, keys: list[LateKey], after: str
+    plan: Plan, target: Adapter, conn: sa.Connection, keys: list[LateKey], after: str
 ) -> None:
     """Find, by seedkit's own query, a child row of `keys` whose parent is missing, and
     stop at the source row holding it (file, line, column). `after` ends the hint: what
     happens to the work done so far."""
     from seedkit.errors import ApplyError
 
-    dialect = target.dialect
     for key in keys:
-        sql = key.missing_sql(lambda name: dialect.quote(conn, name))
+        sql = key.missing_sql(lambda name: target.quote(conn, name))
         where = plan.manifest.locate("steps", key.steps[0])
         row = target.run(conn, sql, where).first()
         if row is None:
@@ -166,20 +165,19 @@ def check_keys(
 
 @contextmanager
 def held_keys(
-    plan: Plan, target: Target, conn: sa.Connection, keys: list[LateKey]
+    plan: Plan, target: Adapter, conn: sa.Connection, keys: list[LateKey]
 ) -> Iterator[None]:
     """One transaction around the steps writing the tables of `keys`, with the keys off
     for seedkit's session and checked by seedkit's own query before its commit (MySQL,
     MariaDB, whose steps are otherwise each their own transaction)."""
-    dialect = target.dialect
     state = None
     with conn.begin():
         try:
-            state = dialect.defer_keys(conn, target, keys)
+            state = target.defer_keys(conn, keys)
             yield
             check_keys(plan, target, conn, keys, "the steps of this transaction were rolled back")
         finally:
-            dialect.restore_keys(conn, target, keys, state)
+            target.restore_keys(conn, keys, state)
 
 
 def out_of_order(plan: Plan, keys: list[LateKey], load: LoadStep, error: ApplyError) -> None:

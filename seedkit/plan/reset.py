@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
     from sqlglot import exp
 
+    from seedkit.adapters.base import Adapter
     from seedkit.history import HistoryRow
     from seedkit.plan.steps import Plan
-    from seedkit.target import Target
 
 _KINDS = ("VIEW", "TABLE", "SEQUENCE", "TYPE", "SCHEMA")
 #: Schemas every database of its kind starts with: reset never drops them.
@@ -69,7 +69,7 @@ class _Created:
 
 def teardown(
     plan: Plan,
-    target: Target,
+    target: Adapter,
     transpile_from: str | None,
     recorded: Iterable[HistoryRow] = (),
 ) -> Teardown:
@@ -89,7 +89,7 @@ def teardown(
     order += _tables_in_drop_order([c for c in created if c.kind == "TABLE"], plan)
     order += [c for c in reversed(created) if c.kind in ("SEQUENCE", "TYPE")]
     for item in reversed([c for c in created if c.kind == "SCHEMA"]):
-        if target.dialect.name == "mysql":  # a MySQL schema is a database: never dropped whole
+        if target.name == "mysql":  # a MySQL schema is a database: never dropped whole
             result.left.append(f"schema {item.node.sql()} ({item.stmt.location})")
         elif item.if_not_exists or table_key(item.node.sql()) in _DEFAULT_SCHEMAS:
             # It may have been there before the seed (public, main…): dropping it would
@@ -243,7 +243,7 @@ def _schema_key(plan: Plan, name: str) -> str:
     return table_key(spec.qualified_name) if spec else table_key(name)
 
 
-def _drop(item: _Created, plan: Plan, target: Target, transpile_from: str | None) -> DropItem:
+def _drop(item: _Created, plan: Plan, target: Adapter, transpile_from: str | None) -> DropItem:
     from sqlglot import exp
 
     drop = exp.Drop(tables=[item.node.copy()], kind=item.kind, exists=True)
@@ -251,12 +251,14 @@ def _drop(item: _Created, plan: Plan, target: Target, transpile_from: str | None
         drop.set("materialized", True)
     sql = drop.sql(dialect=plan.source_dialect)
     stmt = LocatedStatement(sql, item.stmt.file, item.stmt.line, item.stmt.column)
-    statements = tuple(target.dialect.prepare_statement(stmt, transpile_from))
+    statements = tuple(target.prepare_statement(stmt, transpile_from))
     kind = ("materialized view" if item.materialized else item.kind).lower()
     return DropItem(kind, item.node.sql(dialect=plan.source_dialect), statements, stmt.location)
 
 
-def _empty_tables(plan: Plan, target: Target, transpile_from: str | None, result: Teardown) -> None:
+def _empty_tables(
+    plan: Plan, target: Adapter, transpile_from: str | None, result: Teardown
+) -> None:
     seen: set[str] = set()
     for level in reversed(plan.levels):
         for name in level:
@@ -268,15 +270,15 @@ def _empty_tables(plan: Plan, target: Target, transpile_from: str | None, result
             result.items.append(DropItem("rows of", step.table_name, (), location))
 
 
-def run_teardown(conn: sa.Connection, target: Target, plan: Teardown) -> list[DropItem]:
+def run_teardown(conn: sa.Connection, target: Adapter, plan: Teardown) -> list[DropItem]:
     """Execute the drops on `conn`, inside the caller's transaction; return what ran."""
     done: list[DropItem] = []
     tables = _existing_tables(conn, target) if any(i.kind == "table" for i in plan.items) else None
     for item in plan.items:
         if item.kind == "rows of":
-            if not target.dialect.table_exists(conn, item.name):
+            if not target.table_exists(conn, item.name):
                 continue
-            sql = target.dialect.delete_all_sql(conn, item.name)
+            sql = target.delete_all_sql(conn, item.name)
             target.run(conn, sql, item.location)
         else:
             for sql in item.statements:
@@ -287,14 +289,14 @@ def run_teardown(conn: sa.Connection, target: Target, plan: Teardown) -> list[Dr
     return done
 
 
-def _existing_tables(conn: sa.Connection, target: Target) -> set[str] | None:
+def _existing_tables(conn: sa.Connection, target: Adapter) -> set[str] | None:
     """Every table's key, bare and schema-qualified; None when the catalog cannot be read."""
     import sqlalchemy as sa
 
     try:
-        if target.dialect.name == "duckdb":  # its inspector reads tables DuckDB 2 lacks
+        if target.name == "duckdb":  # its inspector reads tables DuckDB 2 lacks
             sql = "SELECT schema_name, table_name FROM duckdb_tables()"
-            pairs = [tuple(r) for r in target.dialect.query(conn, sql).fetchall()]
+            pairs = [tuple(r) for r in target.query(conn, sql).fetchall()]
         else:
             inspector = sa.inspect(conn)
             pairs = [
@@ -325,7 +327,7 @@ class ResetResult:
 
 
 def run_reset(
-    plan: Plan, target: Target, transpile: bool = True, lock_timeout: float | None = None
+    plan: Plan, target: Adapter, transpile: bool = True, lock_timeout: float | None = None
 ) -> ResetResult:
     """Drop what the DDL created and forget the project's history, under the project's lock;
     one transaction where DDL is transactional (a failure leaves everything as it was)."""
@@ -335,22 +337,19 @@ def run_reset(
     from seedkit.transpile import needs_transpile
 
     source = plan.source_dialect
-    transpile_from = (
-        source if transpile and needs_transpile(source, target.sqlglot_dialect) else None
-    )
+    transpile_from = source if transpile and needs_transpile(source, target.sqlglot_name) else None
     project = plan.manifest.model.project
     recorded = read_history(target, project.history_table, project.name, created=True)
     drops = teardown(plan, target, transpile_from, recorded)
     history = History(target, project.history_table, project.name)
-    dialect = target.dialect
-    per_step = not dialect.SUPPORTS_TRANSACTIONAL_DDL
+    per_step = not target.SUPPORTS_TRANSACTIONAL_DDL
     with (
-        dialect.connect(target, lock_timeout) as conn,
-        dialect.apply_scope(conn, target, project.name, lock_timeout),
+        target.connect_to_write(lock_timeout) as conn,
+        target.apply_scope(conn, project.name, lock_timeout),
         conn.begin() if per_step else nullcontext(),
     ):
         done = run_teardown(conn, target, drops)
-        forgotten = history.forget(conn) if dialect.SUPPORTS_HISTORY else 0
+        forgotten = history.forget(conn) if target.SUPPORTS_HISTORY else 0
     return ResetResult(
         target.display_url, [f"{d.kind} {d.name}" for d in done], forgotten, drops.left
     )

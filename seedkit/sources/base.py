@@ -131,11 +131,10 @@ class TableReader:
         """The distinct values of `table.column`, sorted, as the database returns them."""
         from seedkit.errors import DataError, SeedError
 
-        dialect = self._target.dialect
         sql = (
-            f"SELECT DISTINCT {dialect.quote(self._conn, column)} "
-            f"FROM {dialect.quote_table(self._conn, table)} "
-            f"ORDER BY {dialect.quote(self._conn, column)}"
+            f"SELECT DISTINCT {self._target.quote(self._conn, column)} "
+            f"FROM {self._target.quote_table(self._conn, table)} "
+            f"ORDER BY {self._target.quote(self._conn, column)}"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

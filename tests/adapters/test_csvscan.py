@@ -12,7 +12,7 @@ import re
 import duckdb
 import pytest
 
-from seedkit.loaders.csvscan import SEEDKIT_PATTERNS, TIME, re2_pattern
+from seedkit.adapters.csvscan import SEEDKIT_PATTERNS, TIME, re2_pattern
 from seedkit.schema import Column, TypeKind
 from seedkit.types import converter_for
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from seedkit.loaders.csvscan import NotVouched
-from seedkit.loaders.csvshape import count_records
-from seedkit.loaders.duckdb import read_csv_text
+from seedkit.adapters.csvscan import NotVouched
+from seedkit.adapters.csvshape import count_records
+from seedkit.adapters.duckdb_csv import read_csv_text
 from seedkit.sources.csvreader import CsvFile, CsvOptions
 
 CHUNKS = (1, 2, 3, 5, 64, 1 << 20)

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from seedkit import api
+from seedkit.adapters.generic import GenericLoader
 from seedkit.errors import SeedkitError
-from seedkit.loaders.generic import GenericLoader
 
 DDL = """CREATE TABLE items (
     id       INTEGER PRIMARY KEY,
@@ -546,7 +546,7 @@ def test_postgres_typed_copy_lets_a_source_read_earlier_tables(
 def _tiny_sqlite_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two rows per statement, 40-character reads and pieces of six staged rows: every
     row crosses a boundary, and the stage moves into the table many times."""
-    from seedkit.loaders import sqlite as fast_sqlite
+    from seedkit.adapters import sqlite_fast as fast_sqlite
 
     monkeypatch.setattr(fast_sqlite, "_MAX_PARAMS", 22)
     monkeypatch.setattr(fast_sqlite, "_READ_CHARS", 40)

@@ -58,7 +58,7 @@ def test_pg_dump_header_does_not_break_history_sequences_or_later_steps(
     code, out = _apply(manifest, pg_url)
     assert code == 0, out
     assert _rows(pg_url, "SELECT id, name FROM tag ORDER BY id") == [(7, "seven"), (8, "eight")]
-    # The next id is 9 (RESTART WITH 9 or setval(8): seedkit.dialects.postgres).
+    # The next id is 9 (RESTART WITH 9 or setval(8): seedkit.adapters.postgres).
     next_id = "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM tag_id_seq"
     assert _rows(pg_url, next_id) == [(9,)]
     assert _rows(

@@ -7,19 +7,21 @@ its session (a killed seedkit leaves no lock behind).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from seedkit.dialects.base import Dialect
+from seedkit.adapters.base import Adapter, log
+from seedkit.adapters.engine import copy_location, copy_message
+from seedkit.errors import ApplyError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_key, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
     from seedkit.sources.base import LocatedStatement
-    from seedkit.target import Target
 
 _HOLDER = """
 SELECT a.pid, a.application_name, a.usename, a.client_addr, a.xact_start, a.state
@@ -61,17 +63,21 @@ ORDER BY c.conname
 """
 
 
-class PostgresDialect(Dialect):
+class PostgresAdapter(Adapter):
     """PostgreSQL."""
 
     name = "postgresql"
+    BACKENDS = ("postgresql",)
     sqlglot_name = "postgres"
-    SUPPORTS_ADVISORY_LOCK = True
     SUPPORTS_SEQUENCES = True
 
-    def acquire_lock(
-        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
-    ) -> None:
+    def loaders(self) -> list[type[Loader]]:
+        """COPY through psycopg 3."""
+        from seedkit.adapters.postgres_copy import PostgresCopyLoader
+
+        return [PostgresCopyLoader]
+
+    def acquire_lock(self, conn: sa.Connection, project: str, timeout: float | None) -> None:
         """`pg_advisory_xact_lock`, waiting `timeout` seconds (lock_timeout), then naming the
         session that holds it."""
         from sqlalchemy.exc import DBAPIError
@@ -89,7 +95,7 @@ class PostgresDialect(Dialect):
         if wait == 0:
             got = self.query(conn, "SELECT pg_try_advisory_xact_lock(%s)", (key,)).scalar()
             if not got:
-                raise self._lock_error(target, project, key, wait)
+                raise self._lock_error(project, key, wait)
             return
         self.query(
             conn, "SELECT set_config('lock_timeout', %s, true)", (f"{max(int(wait * 1000), 1)}ms",)
@@ -98,13 +104,13 @@ class PostgresDialect(Dialect):
             self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (key,))
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
-                raise self._lock_error(target, project, key, wait) from None
+                raise self._lock_error(project, key, wait) from None
             raise
         self.query(conn, "SELECT set_config('lock_timeout', %s, true)", (previous,))
 
     @contextmanager
     def history_guard(
-        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+        self, conn: sa.Connection, table: str, exists: Callable[[], bool]
     ) -> Iterator[bool]:
         """When the history table is missing, take a transaction lock on its name and look
         again: a second project creating it at once waits for the first to commit (or roll
@@ -115,12 +121,12 @@ class PostgresDialect(Dialect):
         self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (lock_key(f"\0history:{table}"),))
         yield exists()
 
-    def _lock_error(self, target: Target, project: str, key: int, wait: float) -> LockTimeoutError:
+    def _lock_error(self, project: str, key: int, wait: float) -> LockTimeoutError:
         unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
         holder = ""
         pid: Any = None
         try:
-            with target.engine.connect() as other:
+            with self.engine.connect() as other:
                 row = self.query(other, _HOLDER, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).first()
             if row is not None:
                 pid, app, user, client, since, state = row
@@ -139,21 +145,63 @@ class PostgresDialect(Dialect):
         if pid is not None:
             hint += f"; to end it: SELECT pg_terminate_backend({pid})"
         return LockTimeoutError(
-            f"the lock of project `{project}` on {target.display_url} is taken{waited(wait)}"
+            f"the lock of project `{project}` on {self.display_url} is taken{waited(wait)}"
             + holder,
             hint=hint,
         )
 
-    def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
+    def copy_in(
+        self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False
+    ) -> int:
+        """Run a PostgreSQL `COPY … FROM STDIN` on the connection, inside its transaction.
+
+        `data` yields text chunks (or, with `rows`, tuples of Python values for
+        psycopg's `write_row`); returns the rows the server copied. Database errors
+        are psycopg's own, for the loader to map back to the source's lines.
+        """
+        log.debug("%s  [copy]", sql)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            with cursor.copy(sql) as copy:
+                write = copy.write_row if rows else copy.write
+                for item in data:
+                    write(item)
+            return int(cursor.rowcount)
+
+    def copy_block(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
+        """Stream a SQL file's `COPY … FROM stdin` block through psycopg's COPY (PostgreSQL),
+        its data lines as written; returns the rows copied. A database error becomes an
+        ApplyError at the data line the server names (else at the statement)."""
+        import psycopg
+
+        assert stmt.copy is not None
+        log.debug("%s: %s  [data from line %d]", stmt.location, stmt.sql, stmt.copy.line)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        try:
+            with driver.cursor() as cursor:
+                with cursor.copy(stmt.sql) as copy:
+                    for chunk in stmt.copy.chunks():
+                        copy.write(chunk)
+                return int(cursor.rowcount)
+        except psycopg.Error as exc:
+            raise ApplyError(
+                self.scrub(copy_message(exc)),
+                location=copy_location(exc, stmt),
+                hint="fix the row; nothing was applied",
+            ) from None
+
+    def copy_from_stdin(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
         """Stream the block's data lines through psycopg's COPY, as psql does."""
-        return target.copy_block(conn, stmt)
+        return self.copy_block(conn, stmt)
 
     DEFERS_KEYS = (
         "foreign keys made DEFERRABLE INITIALLY DEFERRED for the apply's transaction, checked "
         "by seedkit's own query after the data, then put back as declared"
     )
 
-    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+    def defer_keys(self, conn: sa.Connection, keys: Sequence[LateKey]) -> Any:
         """Make each foreign key of `keys` deferred (`ALTER CONSTRAINT … DEFERRABLE
         INITIALLY DEFERRED`), keeping how it was declared for `restore_keys`."""
         changed: list[tuple[str, str, str, bool, bool]] = []
@@ -175,9 +223,7 @@ class PostgresDialect(Dialect):
                 changed.append((table, name, schema, deferrable, deferred))
         return changed
 
-    def restore_keys(
-        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
-    ) -> None:
+    def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """Check the deferred keys now (`SET CONSTRAINTS … IMMEDIATE`), then put each back
         as declared."""
         if not state:
@@ -204,7 +250,7 @@ class PostgresDialect(Dialect):
             if before is not None and before != setting:
                 self.query(conn, "SELECT set_config(%s, %s, false)", (name, before))
 
-    def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
+    def sync_sequences(self, conn: sa.Connection, table: str) -> None:
         """After explicit ids, move each serial or identity sequence of `table` past the
         column's largest value (never backwards), so the next default id does not collide.
 

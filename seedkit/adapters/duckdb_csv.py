@@ -6,7 +6,7 @@ One `INSERT … SELECT … FROM read_csv(…)` loads the files, with `allow_quot
 false` so that a quoted empty field stays an empty string, and a WHERE clause that keeps
 only rows whose typed fields are NULL or match their column's pattern (the text
 seedkit's converter accepts, in RE2's syntax): no cast can fail. Meanwhile a thread
-checks the files' quoting and counts their records (`seedkit.loaders.csvshape`): DuckDB
+checks the files' quoting and counts their records (`seedkit.adapters.csvshape`): DuckDB
 reads a stray quote or a space beside a quoted field without a word, where seedkit's
 reader stops. When the quoting is sound and DuckDB took every record, the step is done.
 
@@ -17,7 +17,7 @@ that already holds rows, the checks run first instead, and the insert after them
 
 If DuckDB refuses a row (a constraint), the transaction is lost and the apply fails.
 The error then names the row's line for a NULL in a NOT NULL column or a key given
-twice (`seedkit.loaders.duckdb_refused` finds it after the fact), else the first bad
+twice (`seedkit.adapters.duckdb_refused` finds it after the fact), else the first bad
 value seedkit's reader finds in the files, else the file alone with DuckDB's message.
 """
 
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seedkit.adapters.csvscan import cast_pattern, re2_pattern
+from seedkit.adapters.loader import Loader
 from seedkit.errors import ApplyError, Location, SeedkitError
-from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import cast_pattern, re2_pattern
 from seedkit.manifest.models import Mode
 from seedkit.schema import TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
@@ -38,12 +38,12 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
-    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.adapters.base import Adapter
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
     from seedkit.schema import Column
     from seedkit.sources.csvreader import CsvOptions
-    from seedkit.target import Target
 
 
 class DuckdbCsvLoader(Loader):
@@ -52,11 +52,11 @@ class DuckdbCsvLoader(Loader):
     name: ClassVar[str] = "duckdb-read-csv"
     priority: ClassVar[int] = 10
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """DuckDB targets, CSV steps in insert or replace mode whose columns all qualify."""
-        from seedkit.loaders.csvscan import csv_layout
+        from seedkit.adapters.csvscan import csv_layout
 
-        if target.dialect.name != "duckdb" or step.mode not in (Mode.INSERT, Mode.REPLACE):
+        if step.mode not in (Mode.INSERT, Mode.REPLACE):
             return False
         layout = csv_layout(step)
         return (
@@ -65,19 +65,18 @@ class DuckdbCsvLoader(Loader):
             and all(cast_pattern(c) is not None for c in layout.columns)
         )
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Load the files in one filtered statement while their quoting is checked;
         go generic when a check fails."""
+        from seedkit.adapters.csvscan import csv_layout
         from seedkit.background import helper_pool
-        from seedkit.loaders.csvscan import csv_layout
 
         layout = csv_layout(step)
         assert layout is not None
-        dialect = target.dialect
-        table = dialect.table_for_insert(step.table, step.table_name)
-        quoted = dialect.quote_table(conn, table)
+        table = target.table_for_insert(step.table, step.table_name)
+        quoted = target.quote_table(conn, table)
         if step.mode == Mode.REPLACE:
-            target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
             empty = True
         else:
             empty = bool(target.run(conn, f"SELECT NOT EXISTS (SELECT 1 FROM {quoted})").scalar())
@@ -98,22 +97,22 @@ class DuckdbCsvLoader(Loader):
                     location=Location.in_file(layout.files[0]),
                     hint="report this to seedkit; nothing was applied",
                 )
-            target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
             return self._generic(conn, target, step, reporter)
         reporter.step_progress(step.name, rows)
         return rows
 
     def _generic(
-        self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter
+        self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter
     ) -> int:
-        from seedkit.loaders.generic import GenericLoader
+        from seedkit.adapters.generic import GenericLoader
 
         return GenericLoader().load(conn, target, step, reporter)
 
     def _insert(
         self,
         conn: sa.Connection,
-        target: Target,
+        target: Adapter,
         step: LoadStep,
         layout: CsvLayout,
         sql: str,
@@ -126,20 +125,19 @@ class DuckdbCsvLoader(Loader):
         try:
             result = conn.exec_driver_sql(sql, tuple(params))
         except DBAPIError as exc:
-            from seedkit.target import _db_message
+            from seedkit.adapters.engine import db_message
 
-            message = target.scrub(_db_message(exc))
+            message = target.scrub(db_message(exc))
             raise _refusal(layout, step, message, sound=counted.result() is not None) from None
         return int(result.scalar() or 0) if result.returns_rows else max(result.rowcount, 0)
 
     def _insert_sql(
-        self, conn: sa.Connection, target: Target, table: str, layout: CsvLayout, reader: str
+        self, conn: sa.Connection, target: Adapter, table: str, layout: CsvLayout, reader: str
     ) -> str:
         import logging
 
-        dialect = target.dialect
-        cols = ", ".join(dialect.quote(conn, n) for n in layout.names)
-        sql = f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) " + filtered_select(
+        cols = ", ".join(target.quote(conn, n) for n in layout.names)
+        sql = f"INSERT INTO {target.quote_table(conn, table)} ({cols}) " + filtered_select(
             layout, reader, cast_pattern
         )
         logging.getLogger("seedkit.sql").debug("%s", sql)
@@ -204,8 +202,8 @@ def _read_files(layout: CsvLayout) -> tuple[str, list[Any]]:
 
 def count_layout_records(layout: CsvLayout) -> int | None:
     """The records of all the files when their quoting is as seedkit reads it, else None."""
-    from seedkit.loaders.csvscan import NotVouched
-    from seedkit.loaders.csvshape import count_records
+    from seedkit.adapters.csvscan import NotVouched
+    from seedkit.adapters.csvshape import count_records
 
     width = len(layout.columns)
     try:
@@ -251,7 +249,7 @@ def _refusal(layout: CsvLayout, step: LoadStep, message: str, sound: bool) -> Se
     """The error for an insert DuckDB refused with `message`: at the refused row's line
     when the files' quoting is `sound` and the message names the row; else at the first
     bad value seedkit's reader finds; else at the file."""
-    from seedkit.loaders.duckdb_refused import refused_line
+    from seedkit.adapters.duckdb_refused import refused_line
 
     if sound:
         try:

@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from seedkit.dialects.base import Dialect, log
+from seedkit.adapters.base import Adapter, log
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
-    from seedkit.target import Target
 
 
 def _utc_naive(value: dt.datetime) -> dt.datetime:
@@ -40,11 +40,18 @@ def adapt_sqlite(value: Any) -> Any:
     return convert(value) if convert else value
 
 
-class SqliteDialect(Dialect):
+class SqliteAdapter(Adapter):
     """SQLite via the standard library driver."""
 
     name = "sqlite"
+    BACKENDS = ("sqlite",)
     sqlglot_name = "sqlite"
+
+    def loaders(self) -> list[type[Loader]]:
+        """Rows converted by SQLite's own functions in one INSERT … SELECT."""
+        from seedkit.adapters.sqlite_fast import SqliteFastLoader
+
+        return [SqliteFastLoader]
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Let seedkit own BEGIN (pysqlite would run DDL outside the transaction) and enforce FKs."""
@@ -67,10 +74,10 @@ class SqliteDialect(Dialect):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     @contextmanager
-    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+    def connect_to_write(self, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
         """A connection whose BEGIN IMMEDIATE waits `lock_timeout` seconds for the write lock."""
         timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else max(lock_timeout, 0.0)
-        with target.connect() as conn:
+        with self.connect() as conn:
             sql = f"PRAGMA busy_timeout = {int(timeout * 1000)}"
             log.debug("seedkit: %s", sql)
             # On the driver's connection: through SQLAlchemy it would BEGIN first.
@@ -79,7 +86,7 @@ class SqliteDialect(Dialect):
 
     @contextmanager
     def apply_scope(
-        self, conn: sa.Connection, target: Target, project: str, lock_timeout: float | None
+        self, conn: sa.Connection, project: str, lock_timeout: float | None
     ) -> Iterator[None]:
         """One BEGIN IMMEDIATE transaction: SQLite's write lock is the apply's lock."""
         from sqlalchemy.exc import OperationalError
@@ -103,16 +110,14 @@ class SqliteDialect(Dialect):
         "seedkit's own query after the data"
     )
 
-    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+    def defer_keys(self, conn: sa.Connection, keys: Sequence[LateKey]) -> Any:
         """`PRAGMA defer_foreign_keys = ON`: SQLite checks keys at commit (and resets the
         pragma then)."""
         if keys:
             self.query(conn, "PRAGMA defer_foreign_keys = ON")
         return bool(keys)
 
-    def restore_keys(
-        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
-    ) -> None:
+    def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """Back to checking each row as it is written."""
         if state:
             self.query(conn, "PRAGMA defer_foreign_keys = OFF")

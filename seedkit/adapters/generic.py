@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seedkit.adapters.keys import check_keys, key_positions, keyed
+from seedkit.adapters.loader import Loader
+from seedkit.adapters.mirror import delete_unkept
 from seedkit.errors import ApplyError, DataError
-from seedkit.loaders.base import Loader
-from seedkit.loaders.keys import check_keys, key_positions, keyed
-from seedkit.loaders.mirror import delete_unkept
 from seedkit.manifest.models import Mode
 from seedkit.sources.base import RowBatch
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 
 class GenericLoader(Loader):
@@ -29,11 +29,11 @@ class GenericLoader(Loader):
 
     name: ClassVar[str] = "generic"
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """Every target, every step."""
         return True
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Write the step's rows by its mode."""
         self.target = target
         self.reporter = reporter
@@ -41,12 +41,11 @@ class GenericLoader(Loader):
         return self._write_rows(conn, step)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
-        dialect = self.target.dialect
-        table = dialect.table_for_insert(load.table, load.table_name)
+        table = self.target.table_for_insert(load.table, load.table_name)
         columns = [column_name(load, n) for n in load.source.columns(load.table)]
         sql = row_statement(conn, self.target, load, table, columns)
         mirror = before_rows(conn, self.target, load, table, columns)
-        adapt = dialect.value_adapter()
+        adapt = self.target.value_adapter()
         keys = key_positions(load, columns) if keyed(load) else []
         self.columns = columns
         written = 0
@@ -79,7 +78,7 @@ class GenericLoader(Loader):
 
         if not rows:
             return
-        if not self.target.dialect.SUPPORTS_SAVEPOINTS:
+        if not self.target.SUPPORTS_SAVEPOINTS:
             try:
                 self.target.run_many(conn, sql, rows)
             except OverflowError:
@@ -139,7 +138,7 @@ class GenericLoader(Loader):
                     where = self.step.source.locate_field(batch.location(index), position)
                     return DataError(
                         f"{self.step.source.describe_row(index)}column `{self.columns[position]}`: {value} is beyond the 64-bit "
-                        f"integer range {self.target.dialect.name} can store",
+                        f"integer range {self.target.name} can store",
                         location=where,
                         hint="write a value between -9223372036854775808 and "
                         "9223372036854775807, or use a decimal column",
@@ -185,28 +184,27 @@ class GenericLoader(Loader):
 
 
 def row_statement(
-    conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+    conn: sa.Connection, target: Adapter, load: LoadStep, table: str, columns: list[str]
 ) -> str:
     """The parameterised statement for one row: a plain insert, or an upsert by key."""
-    dialect = target.dialect
     if load.mode in (Mode.UPSERT, Mode.MIRROR):
         key = [column_name(load, k) for k in load.key]
-        return str(dialect.upsert_sql(conn, table, columns, key))
-    return str(dialect.insert_sql(conn, table, columns))
+        return str(target.upsert_sql(conn, table, columns, key))
+    return str(target.insert_sql(conn, table, columns))
 
 
 def before_rows(
-    conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+    conn: sa.Connection, target: Adapter, load: LoadStep, table: str, columns: list[str]
 ) -> MirrorKeys | None:
     """Before any row: replace empties the table; mirror starts collecting the source's keys."""
     if load.mode == Mode.REPLACE:
-        target.run(conn, target.dialect.delete_all_sql(conn, table), load.source.context.locate())
+        target.run(conn, target.delete_all_sql(conn, table), load.source.context.locate())
     if load.mode == Mode.MIRROR:
         return MirrorKeys(conn, target, load, table, columns)
     return None
 
 
-def after_rows(conn: sa.Connection, target: Target, mirror: MirrorKeys | None) -> int:
+def after_rows(conn: sa.Connection, target: Adapter, mirror: MirrorKeys | None) -> int:
     """After every row: mirror deletes the table's rows whose key was not in the source.
     Returns the rows deleted."""
     return mirror.finish(conn) if mirror is not None else 0
@@ -220,7 +218,7 @@ class MirrorKeys:
     """
 
     def __init__(
-        self, conn: sa.Connection, target: Target, load: LoadStep, table: str, columns: list[str]
+        self, conn: sa.Connection, target: Adapter, load: LoadStep, table: str, columns: list[str]
     ) -> None:
         import uuid
 
@@ -239,11 +237,10 @@ class MirrorKeys:
             )
         self.index = self._positions(columns)
         self.name = f"seedkit_keys_{uuid.uuid4().hex[:12]}"
-        dialect = target.dialect
-        cols = ", ".join(dialect.quote(conn, k) for k in self.key)
-        select = f"SELECT {cols} FROM {dialect.quote_table(conn, table)} WHERE 1 = 0"
-        target.run(conn, dialect.temp_table_sql(conn, self.name, select), self.location)
-        self.insert = dialect.insert_sql(conn, self.name, self.key)
+        cols = ", ".join(target.quote(conn, k) for k in self.key)
+        select = f"SELECT {cols} FROM {target.quote_table(conn, table)} WHERE 1 = 0"
+        target.run(conn, target.temp_table_sql(conn, self.name, select), self.location)
+        self.insert = target.insert_sql(conn, self.name, self.key)
 
     def _positions(self, columns: list[str]) -> list[int]:
         lowered = [c.lower() for c in columns]
@@ -268,11 +265,11 @@ class MirrorKeys:
 
     def finish(self, conn: sa.Connection) -> int:
         """Delete the rows whose key is not among the source's; drop the key table."""
-        dialect = self.target.dialect
-        table = dialect.quote_table(conn, self.table)
-        keys = dialect.quote_table(conn, self.name)
+        table = self.target.quote_table(conn, self.table)
+        keys = self.target.quote_table(conn, self.name)
         match = " AND ".join(
-            f"{keys}.{dialect.quote(conn, k)} = {table}.{dialect.quote(conn, k)}" for k in self.key
+            f"{keys}.{self.target.quote(conn, k)} = {table}.{self.target.quote(conn, k)}"
+            for k in self.key
         )
         result = delete_unkept(
             conn,
@@ -283,7 +280,7 @@ class MirrorKeys:
             self.key,
             f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {keys} WHERE {match})",
         )
-        self.target.run(conn, dialect.drop_temp_table_sql(conn, self.name), self.location)
+        self.target.run(conn, self.target.drop_temp_table_sql(conn, self.name), self.location)
         return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
@@ -305,6 +302,6 @@ def column_name(load: LoadStep, name: str) -> str:
 
 
 def _message(exc: Exception) -> str:
-    from seedkit.target import _db_message
+    from seedkit.adapters.engine import db_message
 
-    return _db_message(exc)
+    return db_message(exc)

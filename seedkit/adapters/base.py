@@ -1,22 +1,40 @@
-"""The generic dialect adapter; each database's adapter overrides only what differs."""
+"""The Adapter: one open target database, what seedkit knows of it, and where its SQL runs.
+
+SQLMesh's EngineAdapter is the model: the adapter owns the engine and its connections,
+the SUPPORTS_* capability flags, locking, session state and the insert/upsert SQL; each
+database's subclass (seedkit.adapters.postgres, …) overrides only what differs and lists
+its own fast loaders. Every statement seedkit sends goes through `run` or `run_many`, so
+a trace (`-v`, the `seedkit.sql` logger) and the tests see all of it, and every database
+error becomes an ApplyError carrying the source location.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from seedkit.adapters.engine import (
+    AS_WRITTEN,
+    create_engine,
+    db_message,
+    mask_url,
+    no_such_database,
+    normalize_url,
+)
+from seedkit.errors import ApplyError, Location, TargetError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.executor import StepResult
     from seedkit.plan.latekeys import LateKey
     from seedkit.plan.steps import LoadStep, Plan
     from seedkit.schema import Table
     from seedkit.sources.base import LocatedStatement
-    from seedkit.target import Target
 
 log = logging.getLogger("seedkit.sql")
 
@@ -29,10 +47,13 @@ _PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
 _ROLLBACK = re.compile(r"\s*rollback(?:\s+(?:work|transaction))?\s*;?\s*\Z", re.IGNORECASE)
 
 
-class Dialect:
-    """What seedkit needs to know of a database, and how it writes rows there."""
+class Adapter:
+    """An open target database: engine, masked URL, capabilities, statement execution,
+    and how rows are written there. This class is the generic database's adapter."""
 
     name: ClassVar[str] = "generic"
+    #: The SQLAlchemy backend names this adapter serves (its keys in the registry).
+    BACKENDS: ClassVar[tuple[str, ...]] = ()
     sqlglot_name: ClassVar[str | None] = None
     #: DDL runs inside a transaction and rolls back with it.
     SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
@@ -42,13 +63,145 @@ class Dialect:
     SUPPORTS_ON_CONFLICT: ClassVar[bool] = True
     #: seedkit keeps its history table here (a dry-run target sets False: it records nothing).
     SUPPORTS_HISTORY: ClassVar[bool] = True
-    #: A named lock other sessions can see and wait for (advisory locks, GET_LOCK).
-    SUPPORTS_ADVISORY_LOCK: ClassVar[bool] = False
+    #: String literals take backslash escapes (MySQL), which row locating must follow.
+    BACKSLASH_ESCAPES: ClassVar[bool] = False
     #: Serial or identity columns whose sequence must be moved past explicit ids.
     SUPPORTS_SEQUENCES: ClassVar[bool] = False
     #: CREATE UNIQUE INDEX over rows of the open transaction finds a key given twice
     #: only at COMMIT (DuckDB), so seedkit looks for one itself before (seedkit.plan.deferred).
     CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT: ClassVar[bool] = False
+
+    def __init__(self, url: str) -> None:
+        url = normalize_url(url)
+        self.url = url
+        from seedkit.secrets import remember, url_secrets
+
+        remember(url)
+        self.display_url = mask_url(url)
+        self._secrets = url_secrets(url)
+        self.engine = self._create_engine(url)
+        self.check_url()
+        self.configure_engine(self.engine)
+
+    def check_url(self) -> None:
+        """Refuse a URL this database cannot work with (a TargetError saying what to add)."""
+
+    def _create_engine(self, url: str) -> sa.Engine:
+        return create_engine(url, self.display_url, self.scrub)
+
+    def scrub(self, text: str) -> str:
+        """Remove the URL's password and secret options from any text before it is shown."""
+        from seedkit.secrets import scrub
+
+        return scrub(text, self._secrets)
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection; an unreachable database becomes a TargetError with the URL masked."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        try:
+            conn = self.engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            if no_such_database(exc):
+                name = self.engine.url.database
+                raise TargetError(
+                    f"cannot connect to {self.display_url}: the database `{name}` does not exist",
+                    hint=f"create it first (CREATE DATABASE {name}), or correct the URL "
+                    "(--url, SEEDKIT_URL); seedkit creates tables, not databases",
+                ) from None
+            reason = self.scrub(db_message(exc))
+            raise TargetError(
+                f"cannot connect to {self.display_url}: {reason}",
+                hint="check that the server is running and the URL (or --url / SEEDKIT_URL)",
+            ) from None
+        except TypeError as exc:  # a query option the driver does not take
+            raise TargetError(
+                f"cannot connect to {self.display_url}: the driver refused an option of the "
+                f"URL ({self.scrub(str(exc))})",
+                hint="remove the option from the URL's query (after `?`)",
+            ) from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def run(self, conn: sa.Connection, sql: str, location: Location | None = None) -> Any:
+        """Execute one statement exactly as written (no driver placeholder processing:
+        `%`, `?`, `:name` are text); a database error becomes an ApplyError at `location`."""
+        from sqlalchemy.exc import DBAPIError
+
+        log.debug("%s: %s", location or "seedkit", sql)
+        if not sql.isascii():
+            try:
+                sql.encode("utf-8")
+            except UnicodeEncodeError:
+                return self._run_bytes(conn, sql, location)
+        try:
+            return conn.exec_driver_sql(sql, execution_options=AS_WRITTEN)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise self.connection_lost(exc, location) from None
+            raise self.statement_error(exc, sql, location) from None
+
+    def statement_error(self, exc: Exception, sql: str, location: Location | None) -> ApplyError:
+        """The database's error for one statement, as seedkit shows it: at the statement's
+        place, or at its row's own line where a multi-row INSERT (or DuckDB's COPY from a
+        CSV file) lets the message's key or values name it (seedkit.plan.rowlocate)."""
+        from seedkit.plan.rowlocate import locate_file_row, locate_row
+
+        message = self.scrub(db_message(exc))
+        row = None
+        if location is not None:
+            row = locate_row(sql, location, message, self.BACKSLASH_ESCAPES)
+        return ApplyError(
+            message,
+            location=row or locate_file_row(sql, message) or location,
+            hint="fix the statement; nothing was applied",
+        )
+
+    def connection_lost(self, exc: Exception, location: Location | None = None) -> TargetError:
+        """The error for a connection the server closed (or that broke) mid-apply."""
+        transactional = self.SUPPORTS_TRANSACTIONAL_DDL
+        return TargetError(
+            f"the connection to {self.display_url} was lost: {self.scrub(db_message(exc))}",
+            location=location,
+            hint=(
+                "nothing was applied (the transaction died with the connection); "
+                if transactional
+                else "the steps recorded in history before this one stay applied; "
+            )
+            + "check the server, then apply again",
+        )
+
+    def _run_bytes(self, conn: sa.Connection, sql: str, location: Location | None) -> Any:
+        """A statement holding bytes that are not UTF-8 (a MySQL dump's BLOB values, read as
+        surrogates): refused, unless the adapter's driver takes bytes (MysqlAdapter)."""
+        raise ApplyError(
+            "this statement holds bytes that are not UTF-8 text",
+            location=location,
+            hint="save the file as UTF-8 (binary values as hex literals: X'00ff')",
+        )
+
+    def run_many(self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Execute one statement for many rows (the driver's executemany)."""
+        log.debug("%s  [%d rows]", sql, len(rows))
+        conn.exec_driver_sql(sql, list(rows))
+
+    def copy_in(
+        self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False
+    ) -> int:
+        """Run a `COPY … FROM STDIN` (PostgreSQL's adapter); no other database takes one."""
+        raise NotImplementedError(f"COPY FROM STDIN on {self.name}")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def loaders(self) -> list[type[Loader]]:
+        """This database's own fast loaders (COPY, its CSV reader…), tried before plugins'
+        loaders and the generic executemany loader; the generic database has none."""
+        return []
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
@@ -80,9 +233,7 @@ class Dialect:
                 hint="rewrite it portably, or apply with --no-transpile",
             ) from None
 
-    def after_step(
-        self, conn: sa.Connection, target: Target, step: LoadStep, result: StepResult
-    ) -> None:
+    def after_step(self, conn: sa.Connection, step: LoadStep, result: StepResult) -> None:
         """Hook run inside the step's transaction once its rows or statements are in."""
 
     # -- foreign keys after the data (seedkit.plan.latekeys) ---------------------------
@@ -90,7 +241,7 @@ class Dialect:
     #: How keys wait for the data, said by `plan`; "" when they cannot (DuckDB).
     DEFERS_KEYS = ""
 
-    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+    def defer_keys(self, conn: sa.Connection, keys: Sequence[LateKey]) -> Any:
         """Stop enforcing `keys` row by row until `restore_keys`, inside the current
         transaction; returns what `restore_keys` needs. The default does nothing."""
         return None
@@ -99,52 +250,48 @@ class Dialect:
         """Stop before anything runs when this database cannot load a group of steps (a
         cycle of foreign keys); the default can."""
 
-    def restore_keys(
-        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
-    ) -> None:
+    def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """Enforce `keys` again as the DDL declared them, once seedkit's own query found
         every row's parent."""
 
     # -- sessions, locks and reads (DESIGN §4: Locks) -------------------------------
 
     @contextmanager
-    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+    def connect_to_write(self, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
         """A connection for an apply or reset; databases whose lock is the connection itself
         (DuckDB's file lock) wait up to `lock_timeout` seconds for it here."""
-        with target.connect() as conn:
+        with self.connect() as conn:
             yield conn
 
     @contextmanager
     def apply_scope(
-        self, conn: sa.Connection, target: Target, project: str, lock_timeout: float | None
+        self, conn: sa.Connection, project: str, lock_timeout: float | None
     ) -> Iterator[None]:
         """Hold the project's lock for the whole block; where DDL is transactional, the block
         is also the apply's one transaction (committed at its end, rolled back on error)."""
         if self.SUPPORTS_TRANSACTIONAL_DDL:
             with conn.begin():
-                self.acquire_lock(conn, target, project, lock_timeout)
+                self.acquire_lock(conn, project, lock_timeout)
                 yield
             return
-        self.acquire_lock(conn, target, project, lock_timeout)
+        self.acquire_lock(conn, project, lock_timeout)
         try:
             yield
         finally:
             if conn.in_transaction():
                 conn.rollback()
-            self.release_lock(conn, target, project)
+            self.release_lock(conn, project)
 
-    def acquire_lock(
-        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
-    ) -> None:
+    def acquire_lock(self, conn: sa.Connection, project: str, timeout: float | None) -> None:
         """Take the project's lock, waiting at most `timeout` seconds (LockTimeoutError after).
         The default relies on the transaction's own write lock."""
 
-    def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
+    def release_lock(self, conn: sa.Connection, project: str) -> None:
         """Give back a lock that outlives transactions (GET_LOCK); transaction locks need nothing."""
 
     @contextmanager
     def history_guard(
-        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+        self, conn: sa.Connection, table: str, exists: Callable[[], bool]
     ) -> Iterator[bool]:
         """Yield whether the history table `exists`, under a lock that keeps two projects
         from creating it at once (their project locks differ). The default needs none:
@@ -193,7 +340,7 @@ class Dialect:
             )
         return _TRANSACTION.match(sql) is not None
 
-    def copy_from_stdin(self, conn: sa.Connection, target: Target, stmt: LocatedStatement) -> int:
+    def copy_from_stdin(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
         """Run a SQL file's `COPY … FROM stdin` block (its data lines in `stmt.copy`); returns
         the rows written. Only PostgreSQL takes one: elsewhere it is an error at the block."""
         from seedkit.errors import ApplyError
@@ -221,7 +368,7 @@ class Dialect:
         schema, _, table = name.rpartition(".")
         return bool(sa.inspect(conn).has_table(table, schema=schema or None))
 
-    def sync_sequences(self, conn: sa.Connection, target: Target, table: str) -> None:
+    def sync_sequences(self, conn: sa.Connection, table: str) -> None:
         """Move the sequences of `table`'s serial or identity columns past its largest values
         (databases whose auto-increment follows explicit ids by itself need nothing)."""
 

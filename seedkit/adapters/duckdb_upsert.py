@@ -10,7 +10,7 @@ a batch keeps its last row, as the row-by-row upsert would. For mirror, each bat
 go into a key table, and one anti-join DELETE removes the rows the source lacks.
 
 The values are those the generic loader binds (the source's typed rows, with NULL keys
-refused by `seedkit.loaders.keys`), so the table ends up value by value the same.
+refused by `seedkit.adapters.keys`), so the table ends up value by value the same.
 DuckDB has no savepoints: a batch the database refuses fails the apply, named by the
 batch's lines, as the generic loader names it on DuckDB.
 """
@@ -21,18 +21,18 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seedkit.adapters.keys import check_keys, key_positions
+from seedkit.adapters.loader import Loader
 from seedkit.errors import ApplyError, DataError
-from seedkit.loaders.base import Loader
-from seedkit.loaders.keys import check_keys, key_positions
 from seedkit.manifest.models import Mode
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
     from seedkit.sources.base import RowBatch
-    from seedkit.target import Target
 
 #: Python values DuckDB would read with a type of its own choosing (a Decimal's width, an
 #: integer beyond 64 bits): bound as text, then cast by the column's declared type.
@@ -45,23 +45,21 @@ class DuckdbUpsertLoader(Loader):
     name: ClassVar[str] = "duckdb-upsert"
     priority: ClassVar[int] = 10
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """DuckDB, upsert and mirror steps of any row source with a known key."""
         return (
-            target.dialect.name == "duckdb"
-            and step.mode in (Mode.UPSERT, Mode.MIRROR)
+            step.mode in (Mode.UPSERT, Mode.MIRROR)
             and bool(step.key)
             # rows leaving columns out keep those columns' values: the generic loader
             and not step.source.omits_columns()
         )
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Stage, merge and (mirror) delete, batch by batch; returns the rows written."""
-        from seedkit.loaders.generic import column_name
+        from seedkit.adapters.generic import column_name
 
         self.target, self.step = target, step
-        dialect = target.dialect
-        table = dialect.table_for_insert(step.table, step.table_name)
+        table = target.table_for_insert(step.table, step.table_name)
         columns = [column_name(step, n) for n in step.source.columns(step.table)]
         keys = key_positions(step, columns)
         key = [columns[i] for i in keys]
@@ -75,9 +73,9 @@ class DuckdbUpsertLoader(Loader):
             )
         suffix = uuid.uuid4().hex[:12]
         self.stage, self.keys = f"seedkit_stage_{suffix}", f"seedkit_keys_{suffix}"
-        self.quoted = dialect.quote_table(conn, table)
+        self.quoted = target.quote_table(conn, table)
         self.types = self._declared_types(conn, table, columns)
-        q = lambda name: dialect.quote(conn, name)  # noqa: E731
+        q = lambda name: target.quote(conn, name)  # noqa: E731
         cols = ", ".join(q(c) for c in columns)
         self._run(
             conn,
@@ -108,7 +106,7 @@ class DuckdbUpsertLoader(Loader):
                 written += len(rows)
                 reporter.step_progress(step.name, len(rows))
             if step.mode == Mode.MIRROR:
-                from seedkit.loaders.mirror import delete_unkept
+                from seedkit.adapters.mirror import delete_unkept
 
                 match = " AND ".join(f"k.{q(c)} = t.{q(c)}" for c in key)
                 delete_unkept(
@@ -129,7 +127,7 @@ class DuckdbUpsertLoader(Loader):
 
     def _merge_sql(self, conn: sa.Connection, columns: list[str], key: list[str]) -> str:
         """The one statement merging the stage into the table: the last row of each key."""
-        q = lambda name: self.target.dialect.quote(conn, name)  # noqa: E731
+        q = lambda name: self.target.quote(conn, name)  # noqa: E731
         cols = ", ".join(q(c) for c in columns)
         keys = ", ".join(q(k) for k in key)
         rest = [c for c in columns if c not in key]
@@ -178,7 +176,7 @@ class DuckdbUpsertLoader(Loader):
             "database_name = current_database() AND table_name = ? AND schema_name = "
             + ("?" if schema else "current_schema()")
         )
-        found = self.target.dialect.query(conn, sql, [name, schema] if schema else [name])
+        found = self.target.query(conn, sql, [name, schema] if schema else [name])
         types = {str(c).lower(): str(t) for c, t in found.fetchall()}
         return {c: types.get(c.lower(), "VARCHAR") for c in columns}
 
@@ -197,15 +195,15 @@ class DuckdbUpsertLoader(Loader):
         does on DuckDB."""
         from sqlalchemy.exc import DBAPIError
 
-        from seedkit.target import _db_message
+        from seedkit.adapters.engine import db_message
 
         try:
-            self.target.dialect.query(conn, sql, params or ())
+            self.target.query(conn, sql, params or ())
         except DBAPIError as exc:
             first, last = batch.location(0), batch.location(count - 1)
             span = f"lines {first.line}-{last.line}" if first.line != last.line else ""
             raise ApplyError(
-                self.target.scrub(_db_message(exc)) + (f" (in the rows at {span})" if span else ""),
+                self.target.scrub(db_message(exc)) + (f" (in the rows at {span})" if span else ""),
                 location=first,
                 hint="fix the row; nothing was applied",
             ) from None
@@ -215,7 +213,7 @@ class DuckdbUpsertLoader(Loader):
 
         for name in (self.stage, self.keys):
             try:
-                self.target.dialect.query(conn, f"DROP TABLE IF EXISTS {name}")
+                self.target.query(conn, f"DROP TABLE IF EXISTS {name}")
             except DBAPIError:  # the transaction is lost already: the error above says why
                 return
 

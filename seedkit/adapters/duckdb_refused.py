@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.schema import Table
     from seedkit.sources.csvreader import CsvRecord
 
@@ -32,7 +32,7 @@ Place = tuple[Path, int]
 
 def refused_line(layout: CsvLayout, table: Table | None, message: str) -> Place | None:
     """The file and line of the record DuckDB's `message` refuses, or None."""
-    from seedkit.dialects.duckdb import duplicate_key, null_column
+    from seedkit.adapters.duckdb import duplicate_key, null_column
 
     index = {name.lower(): i for i, name in enumerate(layout.names)}
     if (name := null_column(message)) is not None:

@@ -2,7 +2,7 @@
 
 Three tiers, each in a savepoint, each falling to the next:
 
-1. **Streamed**: a CSV file the scanner vouches for (`seedkit.loaders.csvscan`) is sent
+1. **Streamed**: a CSV file the scanner vouches for (`seedkit.adapters.csvscan`) is sent
    to COPY's CSV format as text, chunk by chunk, so the server parses it while
    Python checks the next chunk. Its NULL rule is seedkit's (an unquoted NULL token
    is NULL, a quoted empty field is an empty string) and every column's pattern
@@ -21,20 +21,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seedkit.adapters.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
+from seedkit.adapters.loader import Loader
+from seedkit.adapters.mirror import ReferencedRowsError
 from seedkit.errors import ApplyError
-from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
-from seedkit.loaders.mirror import ReferencedRowsError
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.adapters.base import Adapter
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 _STAGE = "seedkit_stage"
 #: Kinds PostgreSQL reads from CSV text exactly as seedkit converts them.
@@ -50,7 +50,7 @@ def pg_pattern(column: Column) -> str | None:
     if column.kind in _TEXT_KINDS:
         return ANY_TEXT
     if column.kind is TypeKind.TIME:
-        from seedkit.loaders.csvscan import TIME, is_zoned_time
+        from seedkit.adapters.csvscan import TIME, is_zoned_time
 
         return None if is_zoned_time(column) else TIME
     return SEEDKIT_PATTERNS.get(column.kind)
@@ -66,16 +66,16 @@ class PostgresCopyLoader(Loader):
     name: ClassVar[str] = "postgres-copy"
     priority: ClassVar[int] = 10
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """PostgreSQL through psycopg 3 (COPY needs the driver's own API)."""
-        return target.dialect.name == "postgresql" and target.engine.dialect.driver == "psycopg"
+        return target.engine.dialect.driver == "psycopg"
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Write the step's rows by its mode; fall back tier by tier as the module says."""
         self.target, self.reporter, self.step = target, reporter, step
         omits = step.source.omits_columns() and step.mode != Mode.INSERT
         if (step.mode == Mode.MIRROR and not _key_is_primary(step)) or omits:
-            from seedkit.loaders.generic import GenericLoader
+            from seedkit.adapters.generic import GenericLoader
 
             return GenericLoader().load(conn, target, step, reporter)
         layout = csv_layout(step)
@@ -98,14 +98,14 @@ class PostgresCopyLoader(Loader):
                 raise
             savepoint.commit()
             return rows
-        from seedkit.loaders.generic import GenericLoader
+        from seedkit.adapters.generic import GenericLoader
 
         return GenericLoader().load(conn, target, step, reporter)
 
     # -- tiers ---------------------------------------------------------------------
 
     def _streamed(self, conn: sa.Connection, layout: CsvLayout | None) -> int:
-        from seedkit.loaders.csvscan import record_regex, scan
+        from seedkit.adapters.csvscan import record_regex, scan
 
         assert layout is not None
         regex = record_regex(layout, pg_pattern)
@@ -130,7 +130,7 @@ class PostgresCopyLoader(Loader):
         return rows
 
     def _typed(self, conn: sa.Connection, layout: CsvLayout | None) -> int:
-        from seedkit.loaders.generic import column_name
+        from seedkit.adapters.generic import column_name
 
         step = self.step
         names = [column_name(step, n) for n in step.source.columns(step.table)]
@@ -170,16 +170,18 @@ class PostgresCopyLoader(Loader):
         """
         import psycopg
 
-        step, dialect = self.step, self.target.dialect
-        table = dialect.quote_table(conn, dialect.table_for_insert(step.table, step.table_name))
-        cols = ", ".join(dialect.quote(conn, n) for n in names)
+        step = self.step
+        table = self.target.quote_table(
+            conn, self.target.table_for_insert(step.table, step.table_name)
+        )
+        cols = ", ".join(self.target.quote(conn, n) for n in names)
         staged = step.mode in (Mode.UPSERT, Mode.MIRROR)
         try:
             if step.mode == Mode.REPLACE:
                 self.target.run(
                     conn,
-                    dialect.delete_all_sql(
-                        conn, dialect.table_for_insert(step.table, step.table_name)
+                    self.target.delete_all_sql(
+                        conn, self.target.table_for_insert(step.table, step.table_name)
                     ),
                     step.source.context.locate(),
                 )
@@ -204,11 +206,11 @@ class PostgresCopyLoader(Loader):
 
     def _merge(self, conn: sa.Connection, table: str, names: list[str]) -> None:
         """Upsert the staged rows in one statement; for mirror, delete what they lack."""
-        from seedkit.loaders.generic import column_name
+        from seedkit.adapters.generic import column_name
 
-        step, dialect = self.step, self.target.dialect
+        step = self.step
         key = [column_name(step, k) for k in step.key]
-        q = dialect.quote
+        q = self.target.quote
         cols = ", ".join(q(conn, n) for n in names)
         keys = ", ".join(q(conn, k) for k in key)
         rest = [n for n in names if n not in key]
@@ -232,14 +234,14 @@ class PostgresCopyLoader(Loader):
             f"ON CONFLICT ({keys}) {action}",
         )
         if step.mode == Mode.MIRROR:
-            from seedkit.loaders.mirror import delete_unkept
+            from seedkit.adapters.mirror import delete_unkept
 
             match = " AND ".join(f"s.{q(conn, k)} = t.{q(conn, k)}" for k in key)
             delete_unkept(
                 conn,
                 self.target,
                 step,
-                dialect.table_for_insert(step.table, step.table_name),
+                self.target.table_for_insert(step.table, step.table_name),
                 _STAGE,
                 key,
                 f"DELETE FROM {table} AS t WHERE NOT EXISTS "

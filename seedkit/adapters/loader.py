@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 
 class Loader:
@@ -19,10 +19,10 @@ class Loader:
     priority: ClassVar[int] = 0
     name: ClassVar[str] = "loader"
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """True when this loader can write `step` into `target` with seedkit's semantics."""
         return False
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Write every row of the step by its mode, inside the caller's transaction; return rows."""
         raise NotImplementedError

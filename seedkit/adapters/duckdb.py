@@ -8,15 +8,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
-from seedkit.dialects.base import Dialect
+from seedkit.adapters.base import Adapter
 from seedkit.errors import TargetError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.steps import Plan
-    from seedkit.target import Target
 
 _FILE_LOCKED = "Could not set lock on file"
 _NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:.*\.)?"?([^."]+)"?\s*$', re.M)
@@ -35,7 +35,7 @@ def duplicate_key(message: str) -> str | None:
     return found[1] if found else None
 
 
-class DuckdbDialect(Dialect):
+class DuckdbAdapter(Adapter):
     """DuckDB. A failed batch aborts the transaction, so errors name the batch's lines.
 
     Its lock is the database file's: while one process has it open for writing, another
@@ -43,7 +43,15 @@ class DuckdbDialect(Dialect):
     """
 
     name = "duckdb"
+    BACKENDS = ("duckdb",)
     sqlglot_name = "duckdb"
+
+    def loaders(self) -> list[type[Loader]]:
+        """DuckDB's own CSV reader, and its set-based upsert."""
+        from seedkit.adapters.duckdb_csv import DuckdbCsvLoader
+        from seedkit.adapters.duckdb_upsert import DuckdbUpsertLoader
+
+        return [DuckdbCsvLoader, DuckdbUpsertLoader]
 
     def refuse_key_cycles(self, plan: Plan) -> None:
         """DuckDB checks each row's foreign key as it is written and has no ALTER TABLE …
@@ -66,14 +74,14 @@ class DuckdbDialect(Dialect):
     CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT = True
 
     @contextmanager
-    def connect(self, target: Target, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
+    def connect_to_write(self, lock_timeout: float | None = None) -> Iterator[sa.Connection]:
         """Open the file, retrying while another process holds its lock, up to `lock_timeout`."""
         timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else max(lock_timeout, 0.0)
         deadline = time.monotonic() + timeout
         while True:
             stack = ExitStack()
             try:
-                conn = stack.enter_context(target.connect())
+                conn = stack.enter_context(self.connect())
                 break
             except TargetError as exc:
                 if _FILE_LOCKED not in exc.message:
@@ -81,7 +89,7 @@ class DuckdbDialect(Dialect):
                 if time.monotonic() >= deadline:
                     holder = exc.message[exc.message.find(_FILE_LOCKED) :]
                     raise LockTimeoutError(
-                        f"the DuckDB database {target.engine.url.database} is in use by another "
+                        f"the DuckDB database {self.engine.url.database} is in use by another "
                         f"process{waited(timeout)}: {holder}",
                         hint="DuckDB lets one process write a file at a time: let it finish, "
                         "or give more time with --lock-timeout",

@@ -18,8 +18,8 @@ from seedkit.errors import ApplyError
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 SAMPLES = 5
 
@@ -30,7 +30,7 @@ class ReferencedRowsError(ApplyError):
 
 def delete_unkept(
     conn: sa.Connection,
-    target: Target,
+    target: Adapter,
     load: LoadStep,
     table: str,
     keys: str,
@@ -40,7 +40,7 @@ def delete_unkept(
     """Run mirror's DELETE `sql` (rows of `table` whose `key` is not in the table `keys`);
     a row still referenced gives a ReferencedRowsError naming the referencing table."""
     where = load.source.context.locate()
-    if not target.dialect.SUPPORTS_SAVEPOINTS:
+    if not target.SUPPORTS_SAVEPOINTS:
         _refuse_referenced(conn, target, load, table, keys, key)
         return target.run(conn, sql, where)
     savepoint = conn.begin_nested()
@@ -55,17 +55,16 @@ def delete_unkept(
 
 
 def _refuse_referenced(
-    conn: sa.Connection, target: Target, load: LoadStep, table: str, keys: str, key: list[str]
+    conn: sa.Connection, target: Adapter, load: LoadStep, table: str, keys: str, key: list[str]
 ) -> None:
     """Raise ReferencedRowsError when a row the delete would remove is still referenced."""
-    dialect = target.dialect
-    q = dialect.quote
-    parent = dialect.quote_table(conn, table)
-    kept = dialect.quote_table(conn, keys)
+    q = target.quote
+    parent = target.quote_table(conn, table)
+    kept = target.quote_table(conn, keys)
     for child_name, fk in load.referenced_by:
-        if not dialect.table_exists(conn, child_name):
+        if not target.table_exists(conn, child_name):
             continue
-        child = dialect.quote_table(conn, child_name)
+        child = target.quote_table(conn, child_name)
         joins = " AND ".join(
             f"c.{q(conn, c)} = p.{q(conn, r)}"
             for c, r in zip(fk.columns, fk.ref_columns, strict=True)

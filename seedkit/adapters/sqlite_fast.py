@@ -1,7 +1,7 @@
 """SQLite's fast path: vouched CSV text staged as is, then one INSERT … SELECT converts it.
 
 The generic loader converts every field in Python (text → Python value → the text or
-number SQLite stores). Here the scanner (`seedkit.loaders.csvscan`) vouches for a
+number SQLite stores). Here the scanner (`seedkit.adapters.csvscan`) vouches for a
 chunk, the C `csv` module splits it, and the fields go, still text, into a TEMP table
 of untyped columns (multi-row INSERTs: no index, no conversion, so cheap). One
 `INSERT … SELECT` from that table then turns each field into what the generic loader
@@ -30,8 +30,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import (
+from seedkit.adapters.csvscan import (
     ANY_TEXT,
     BOOLEAN,
     DATE,
@@ -40,6 +39,7 @@ from seedkit.loaders.csvscan import (
     NotVouched,
     paused_gc,
 )
+from seedkit.adapters.loader import Loader
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS, UUID_PATTERN
@@ -47,10 +47,10 @@ from seedkit.types import FALSE_WORDS, TRUE_WORDS, UUID_PATTERN
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.adapters.base import Adapter
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 #: Marks a quoted empty field; a chunk holding it is left to the generic loader.
 _MARK = "\x1e"
@@ -130,17 +130,17 @@ class SqliteFastLoader(Loader):
     name: ClassVar[str] = "sqlite-fast"
     priority: ClassVar[int] = 10
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """SQLite, for CSV steps in insert, replace or upsert mode."""
-        return target.dialect.name == "sqlite" and step.mode in (
+        return step.mode in (
             Mode.INSERT,
             Mode.REPLACE,
             Mode.UPSERT,
         )
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """Write the rows through SQLite's conversions, or replay them generically."""
-        from seedkit.loaders.csvscan import csv_layout
+        from seedkit.adapters.csvscan import csv_layout
 
         self.target, self.step, self.reporter = target, step, reporter
         layout = csv_layout(step)
@@ -156,17 +156,17 @@ class SqliteFastLoader(Loader):
             else:
                 savepoint.commit()
                 return rows
-        from seedkit.loaders.generic import GenericLoader
+        from seedkit.adapters.generic import GenericLoader
 
         return GenericLoader().load(conn, target, step, reporter)
 
     def _load(self, conn: sa.Connection, layout: CsvLayout) -> int:
         import uuid
 
-        from seedkit.loaders.csvscan import record_regex
+        from seedkit.adapters.csvscan import record_regex
 
-        step, dialect = self.step, self.target.dialect
-        table = dialect.table_for_insert(step.table, step.table_name)
+        step = self.step
+        table = self.target.table_for_insert(step.table, step.table_name)
         declared = self._declared_types(conn, table)
         plans = []
         for n, column in enumerate(layout.columns, start=1):
@@ -181,13 +181,15 @@ class SqliteFastLoader(Loader):
         width = len(plans)
         sql = self._insert_sql(conn, table, stage, layout.names, [p[1] for p in plans])
         # upsert: a staged row with a NULL key sends the step to the generic loader,
-        # which names the row (seedkit.loaders.keys).
+        # which names the row (seedkit.adapters.keys).
         keys = {k.lower() for k in step.key} if step.mode == Mode.UPSERT else set()
         nulls = [f"({p[1]}) IS NULL" for c, p in by_name.items() if c.lower() in keys]
         check = f"SELECT 1 FROM {stage} WHERE {' OR '.join(nulls)}" if nulls else ""
         floats = [i for i, p in enumerate(plans) if p[2]]
         if step.mode == Mode.REPLACE:
-            self.target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            self.target.run(
+                conn, self.target.delete_all_sql(conn, table), step.source.context.locate()
+            )
         driver = conn.connection.driver_connection
         assert driver is not None
         columns = ", ".join(f"column{n}" for n in range(1, width + 1))
@@ -307,7 +309,7 @@ class SqliteFastLoader(Loader):
         """The reader thread: vouched chunks split into flat parameter batches, then None."""
         from itertools import chain
 
-        from seedkit.loaders.csvscan import quoted_empty_marker, scan
+        from seedkit.adapters.csvscan import quoted_empty_marker, scan
 
         opts = layout.options
         mark = quoted_empty_marker(opts, _MARK)
@@ -343,7 +345,7 @@ class SqliteFastLoader(Loader):
             out.put(exc)
 
     def _declared_types(self, conn: sa.Connection, table: str) -> dict[str, str]:
-        quoted = self.target.dialect.quote_table(conn, table)
+        quoted = self.target.quote_table(conn, table)
         schema, _, name = quoted.rpartition(".")
         pragma = f"PRAGMA {schema + '.' if schema else ''}table_info({name})"
         rows = self.target.run(conn, pragma).fetchall()
@@ -352,22 +354,23 @@ class SqliteFastLoader(Loader):
     def _insert_sql(
         self, conn: sa.Connection, table: str, stage: str, names: list[str], exprs: list[str]
     ) -> str:
-        from seedkit.loaders.generic import column_name
+        from seedkit.adapters.generic import column_name
 
-        dialect, step = self.target.dialect, self.step
-        cols = ", ".join(dialect.quote(conn, n) for n in names)
+        step = self.step
+        cols = ", ".join(self.target.quote(conn, n) for n in names)
         # The expressions read the stage's columns (column1…n); `WHERE true` keeps an
         # ON CONFLICT clause from reading as a join's ON.
         sql = (
-            f"INSERT INTO {dialect.quote_table(conn, table)} ({cols}) "
+            f"INSERT INTO {self.target.quote_table(conn, table)} ({cols}) "
             f"SELECT {', '.join(exprs)} FROM {stage} WHERE true"
         )
         if step.mode == Mode.UPSERT:
             key = [column_name(step, k) for k in step.key]
-            keys = ", ".join(dialect.quote(conn, k) for k in key)
+            keys = ", ".join(self.target.quote(conn, k) for k in key)
             rest = [n for n in names if n not in key]
             sets = ", ".join(
-                f"{dialect.quote(conn, c)} = excluded.{dialect.quote(conn, c)}" for c in rest
+                f"{self.target.quote(conn, c)} = excluded.{self.target.quote(conn, c)}"
+                for c in rest
             )
             sql += f" ON CONFLICT ({keys}) DO " + (f"UPDATE SET {sets}" if rest else "NOTHING")
         return sql

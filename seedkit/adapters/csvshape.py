@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seedkit.loaders.csvscan import NotVouched
+from seedkit.adapters.csvscan import NotVouched
 
 if TYPE_CHECKING:
     from pathlib import Path

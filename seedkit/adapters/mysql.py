@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from seedkit.dialects.base import Dialect
+from seedkit.adapters.base import Adapter
+from seedkit.errors import ApplyError, Location, TargetError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_name, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
-    from seedkit.target import Target
 
 
 def adapt_mysql(value: Any) -> Any:
@@ -47,14 +48,53 @@ _VARIABLES = (
 _TABLE_LOCKS = re.compile(r"\s*(?:un)?lock\s+tables?\b", re.IGNORECASE)
 
 
-class MysqlDialect(Dialect):
+class MysqlAdapter(Adapter):
     """MySQL and MariaDB via PyMySQL."""
 
     name = "mysql"
+    BACKENDS = ("mysql", "mariadb")
     sqlglot_name = "mysql"
     SUPPORTS_TRANSACTIONAL_DDL = False
     SUPPORTS_ON_CONFLICT = False
-    SUPPORTS_ADVISORY_LOCK = True
+    BACKSLASH_ESCAPES = True
+
+    def check_url(self) -> None:
+        """A MySQL URL must name its database (seedkit keeps its history there)."""
+        if not self.engine.url.database:
+            raise TargetError(
+                f"{self.display_url} names no database",
+                hint="add the database to the URL: mysql+pymysql://user@host:3306/DATABASE",
+            )
+
+    def loaders(self) -> list[type[Loader]]:
+        """LOAD DATA LOCAL INFILE through PyMySQL."""
+        from seedkit.adapters.mysql_load_data import MysqlLoadDataLoader
+
+        return [MysqlLoadDataLoader]
+
+    def _run_bytes(self, conn: sa.Connection, sql: str, location: Location | None) -> Any:
+        """A statement holding bytes that are not UTF-8 (a MySQL dump's BLOB values, read as
+        surrogates): sent as those bytes, where the driver takes bytes (PyMySQL)."""
+        import types
+
+        data = sql.encode("utf-8", "surrogateescape")
+        driver = conn.connection.driver_connection
+        if self.engine.dialect.driver != "pymysql" or driver is None:
+            raise ApplyError(
+                "this statement holds bytes that are not UTF-8 text",
+                location=location,
+                hint="save the file as UTF-8 (binary values as hex literals: X'00ff')",
+            )
+        cursor = driver.cursor()
+        try:
+            cursor.execute(data)
+            return types.SimpleNamespace(rowcount=cursor.rowcount)
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] != "pymysql":
+                raise
+            raise self.statement_error(exc, sql, location) from None
+        finally:
+            cursor.close()
 
     def _lock_name(self, conn: sa.Connection, project: str) -> str:
         # Remembered: a SQL file's `USE` must not make the release name another lock.
@@ -63,9 +103,7 @@ class MysqlDialect(Dialect):
             conn.info[key] = lock_name(self.query(conn, "SELECT DATABASE()").scalar(), project)
         return str(conn.info[key])
 
-    def acquire_lock(
-        self, conn: sa.Connection, target: Target, project: str, timeout: float | None
-    ) -> None:
+    def acquire_lock(self, conn: sa.Connection, project: str, timeout: float | None) -> None:
         """`GET_LOCK(name, timeout)`; on timeout, name the connection holding it."""
         wait = DEFAULT_LOCK_TIMEOUT if timeout is None else max(timeout, 0.0)
         name = self._lock_name(conn, project)
@@ -94,12 +132,12 @@ class MysqlDialect(Dialect):
         if holder is not None:
             hint += f"; to end it: KILL {holder[0]}"
         raise LockTimeoutError(
-            f"the lock `{name}` on {target.display_url} is taken{waited(wait)}{text}", hint=hint
+            f"the lock `{name}` on {self.display_url} is taken{waited(wait)}{text}", hint=hint
         )
 
     @contextmanager
     def history_guard(
-        self, conn: sa.Connection, target: Target, table: str, exists: Callable[[], bool]
+        self, conn: sa.Connection, table: str, exists: Callable[[], bool]
     ) -> Iterator[bool]:
         """Look for the history table and create it under a named lock of its own: reading
         a table's definition while another session creates it fails (MariaDB 1684), and
@@ -116,7 +154,7 @@ class MysqlDialect(Dialect):
         finally:
             self.query(conn, "SELECT RELEASE_LOCK(%s)", (name,))
 
-    def release_lock(self, conn: sa.Connection, target: Target, project: str) -> None:
+    def release_lock(self, conn: sa.Connection, project: str) -> None:
         """`RELEASE_LOCK(name)`, committed at once."""
         self.query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
         conn.info.pop(("seedkit_lock", project), None)
@@ -133,15 +171,13 @@ class MysqlDialect(Dialect):
         "session; seedkit's own query checks every key before the commit"
     )
 
-    def defer_keys(self, conn: sa.Connection, target: Target, keys: Sequence[LateKey]) -> Any:
+    def defer_keys(self, conn: sa.Connection, keys: Sequence[LateKey]) -> Any:
         """`SET SESSION foreign_key_checks = 0`; returns the value before."""
         before = self.query(conn, "SELECT @@SESSION.foreign_key_checks").scalar()
         self.query(conn, "SET SESSION foreign_key_checks = 0")
         return before
 
-    def restore_keys(
-        self, conn: sa.Connection, target: Target, keys: Sequence[LateKey], state: Any
-    ) -> None:
+    def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """`foreign_key_checks` back as it was."""
         self.query(conn, "SET SESSION foreign_key_checks = %s", (1 if state is None else state,))
 
@@ -171,7 +207,7 @@ class MysqlDialect(Dialect):
             cursor.execute("SET time_zone = '+00:00'")
             cursor.close()
             if getattr(dbapi_connection, "_local_infile", False):
-                # The LOAD DATA loader (seedkit.loaders.mysql) switches this on only
+                # The LOAD DATA loader (seedkit.adapters.mysql_load_data) switches this on only
                 # around its own statement: a server cannot ask for any other file.
                 dbapi_connection._local_infile = False
                 dbapi_connection._seedkit_local_infile = True

@@ -1,6 +1,6 @@
 """MySQL and MariaDB's fast path: `LOAD DATA LOCAL INFILE`, fed through a pipe.
 
-A writer thread reads the CSV file, has the scanner (`seedkit.loaders.csvscan`)
+A writer thread reads the CSV file, has the scanner (`seedkit.adapters.csvscan`)
 vouch for each chunk, marks quoted empty fields (LOAD DATA cannot tell `,"",` from
 `,,`), and writes the chunk into a named pipe that PyMySQL streams to the server
 while the server parses the previous one. User variables and a SET clause give each
@@ -25,8 +25,8 @@ import tempfile
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.loaders.base import Loader
-from seedkit.loaders.csvscan import ANY_TEXT, cast_pattern
+from seedkit.adapters.csvscan import ANY_TEXT, cast_pattern
+from seedkit.adapters.loader import Loader
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 from seedkit.types import FALSE_WORDS, TRUE_WORDS
@@ -34,10 +34,10 @@ from seedkit.types import FALSE_WORDS, TRUE_WORDS
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.loaders.csvscan import CsvLayout
+    from seedkit.adapters.base import Adapter
+    from seedkit.adapters.csvscan import CsvLayout
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
-    from seedkit.target import Target
 
 _MARK = "\x1e"
 
@@ -62,11 +62,11 @@ class MysqlLoadDataLoader(Loader):
     name: ClassVar[str] = "mysql-load-data"
     priority: ClassVar[int] = 10
 
-    def accepts(self, target: Target, step: LoadStep) -> bool:
+    def accepts(self, target: Adapter, step: LoadStep) -> bool:
         """MySQL/MariaDB via PyMySQL with named pipes, insert or replace of a CSV step."""
-        from seedkit.loaders.csvscan import csv_layout
+        from seedkit.adapters.csvscan import csv_layout
 
-        if target.dialect.name != "mysql" or target.engine.dialect.driver != "pymysql":
+        if target.engine.dialect.driver != "pymysql":
             return False
         if step.mode not in (Mode.INSERT, Mode.REPLACE) or not hasattr(os, "mkfifo"):
             return False
@@ -77,9 +77,9 @@ class MysqlLoadDataLoader(Loader):
             and all(cast_pattern(c) is not None for c in layout.columns)
         )
 
-    def load(self, conn: sa.Connection, target: Target, step: LoadStep, reporter: Reporter) -> int:
+    def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
         """LOAD DATA in a savepoint; on any warning or unvouched text, replay generically."""
-        from seedkit.loaders.csvscan import csv_layout
+        from seedkit.adapters.csvscan import csv_layout
 
         layout = csv_layout(step)
         assert layout is not None
@@ -95,14 +95,14 @@ class MysqlLoadDataLoader(Loader):
                 savepoint.commit()
                 return rows
             savepoint.rollback()
-        from seedkit.loaders.generic import GenericLoader
+        from seedkit.adapters.generic import GenericLoader
 
         return GenericLoader().load(conn, target, step, reporter)
 
     def _load(
         self,
         conn: sa.Connection,
-        target: Target,
+        target: Adapter,
         step: LoadStep,
         layout: CsvLayout,
         driver: Any,
@@ -113,13 +113,12 @@ class MysqlLoadDataLoader(Loader):
 
         import pymysql
 
-        dialect = target.dialect
-        table = dialect.table_for_insert(step.table, step.table_name)
+        table = target.table_for_insert(step.table, step.table_name)
         if step.mode == Mode.REPLACE:
-            target.run(conn, dialect.delete_all_sql(conn, table), step.source.context.locate())
+            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
         variables = [f"@c{i}" for i in range(len(layout.columns))]
         sets = ", ".join(
-            f"{dialect.quote(conn, c.name)} = {_expression(c, v)}"
+            f"{target.quote(conn, c.name)} = {_expression(c, v)}"
             for c, v in zip(layout.columns, variables, strict=True)
         )
         opts = layout.options
@@ -127,7 +126,7 @@ class MysqlLoadDataLoader(Loader):
             pipe = os.path.join(folder, "rows.csv")
             os.mkfifo(pipe, 0o600)
             sql = (
-                f"LOAD DATA LOCAL INFILE '{pipe}' INTO TABLE {dialect.quote_table(conn, table)} "
+                f"LOAD DATA LOCAL INFILE '{pipe}' INTO TABLE {target.quote_table(conn, table)} "
                 f"CHARACTER SET utf8mb4 FIELDS TERMINATED BY {_literal(opts.delimiter)} "
                 f"OPTIONALLY ENCLOSED BY {_literal(opts.quote)} ESCAPED BY '' "
                 f"LINES TERMINATED BY '\\n' ({', '.join(variables)}) SET {sets}"
@@ -172,7 +171,7 @@ class _PipeWriter(threading.Thread):
         self._null_word = re.compile(f"(?:^|{d})NULL(?={d}|\\n)", re.M)
 
     def run(self) -> None:
-        from seedkit.loaders.csvscan import (
+        from seedkit.adapters.csvscan import (
             NotVouched,
             quoted_empty_marker,
             record_regex,

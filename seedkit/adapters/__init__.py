@@ -1,0 +1,29 @@
+"""One adapter per database, found in one registry.
+
+The registry maps a SQLAlchemy backend name (`postgresql`, `mysql`, `mariadb`, `sqlite`,
+`duckdb`) to its Adapter class. The built-in adapters register through the same
+`register_adapters()` plugin hook as a third party's (seedkit.builtin); a URL whose
+backend no adapter claims gets the generic `Adapter`.
+"""
+
+from __future__ import annotations
+
+from seedkit.adapters.base import Adapter
+
+
+def registry() -> dict[str, type[Adapter]]:
+    """The adapter class for each SQLAlchemy backend name, from every plugin's
+    `register_adapters()` (a plugin's class wins over a built-in one for its names)."""
+    from seedkit.plugins import get_host
+
+    return get_host().adapters()
+
+
+def open_adapter(url: str) -> Adapter:
+    """The adapter for `url`, its engine created (no connection is opened yet)."""
+    from seedkit.adapters.engine import backend_name
+
+    return registry().get(backend_name(url), Adapter)(url)
+
+
+__all__ = ["Adapter", "open_adapter", "registry"]
