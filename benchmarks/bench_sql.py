@@ -144,7 +144,7 @@ def write_files(folder: Path, rows: int, per_insert: int, seed: int = 42) -> Non
 
 def _check_spelling(folder: Path) -> None:
     """The transpiled files hold what seedkit's transpiler makes of the PostgreSQL file."""
-    from seedkit.sources.sqlsplit import split_sql
+    from seedkit.sqltext.split import split_sql
     from seedkit.transpile_shapes import transpile_each
 
     lines, ends = [], 0

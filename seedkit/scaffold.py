@@ -124,9 +124,11 @@ def schema_text() -> str:
     """The JSON Schema of seed.toml as `seedkit schema` prints it (plugin kinds included)."""
     import json
 
-    from seedkit.api import json_schema
+    from seedkit.manifest.json_schema import manifest_json_schema
+    from seedkit.plugins import get_host
 
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    schema = manifest_json_schema(get_host().kinds())
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_starter(folder: str | Path, force: bool = False, name: str | None = None) -> InitResult:

@@ -99,8 +99,8 @@ def schema_from_files(manifest: Manifest, ddl: Iterable[DdlFile]) -> Schema:
     """The schema the manifest's DDL files declare, read with sqlglot in the manifest's dialect."""
     from seedkit.schema.ddl import schema_from_ddl
     from seedkit.sources.base import LocatedStatement
-    from seedkit.sources.sqlsplit import split_sql
     from seedkit.sources.txguard import guard
+    from seedkit.sqltext.split import split_sql
 
     schema = Schema()
     for item in ddl:

@@ -62,7 +62,7 @@ def _quiet() -> Iterator[None]:
 def _split(sql: str, dialect: str | None) -> list[str]:
     """Split DDL text into statements, with the project's tokenizer when it is there."""
     try:
-        from seedkit.sources.sqlsplit import split_sql
+        from seedkit.sqltext.split import split_sql
 
         return [stmt.text for stmt in split_sql(sql, dialect)]
     except (ImportError, SeedkitError):  # not there yet, or an unterminated quote

@@ -23,7 +23,7 @@ from seedkit.errors import Location, ManifestError
 if TYPE_CHECKING:
     from seedkit.manifest import Manifest
     from seedkit.schema import Table
-    from seedkit.sources.copyblock import CopyData
+    from seedkit.sqltext.copyblock import CopyData
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class SourceContext:
 @dataclass(frozen=True)
 class LocatedStatement:
     """A SQL statement with the file and line it came from; a `COPY … FROM stdin`
-    statement carries its data lines (seedkit.sources.copyblock)."""
+    statement carries its data lines (seedkit.sqltext.copyblock)."""
 
     sql: str
     file: str

@@ -41,8 +41,8 @@ def read_statements(
     COPY block's data is read while its statement is the last yielded, unless ``keep_copy``
     (for a caller that collects the statements)."""
     from seedkit.errors import display_path
-    from seedkit.sources.sqlsplit import split_sql_stream
     from seedkit.sources.txguard import guard
+    from seedkit.sqltext.split import split_sql_stream
 
     shown = display_path(path)
     try:

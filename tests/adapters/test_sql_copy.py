@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from seedkit.cli import app
-from seedkit.sources import _sqlbuffer
-from seedkit.sources.sqlsplit import split_sql, split_sql_stream
+from seedkit.sqltext import _buffer as _sqlbuffer
+from seedkit.sqltext.split import split_sql, split_sql_stream
 
 SCRIPT = (
     "SET search_path = public;\n"  # 1

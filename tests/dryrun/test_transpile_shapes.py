@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_check_dumps import mysql_dumps, pg_dumps  # noqa: F401 (fixtures: the dump corpus)
 
-from seedkit.sources.sqlsplit import split_sql
+from seedkit.sqltext.split import split_sql
 from seedkit.transpile import transpile
 from seedkit.transpile_shapes import _PAIRS, by_shape, transpile_each
 

@@ -5,7 +5,7 @@ its place in the file. Parsing with sqlglot only to find where statements end wo
 would fail on procedural bodies it does not know, so this is a plain character scanner: it only
 has to know which delimiters lie inside strings, quoted names, comments and BEGIN ... END
 bodies, and it runs in time linear in the script (regular expressions jump between the few
-characters that matter). It reads its text through a window (seedkit.sources._sqlbuffer), so
+characters that matter). It reads its text through a window (seedkit.sqltext._buffer), so
 a script of any size is split in bounded memory.
 """
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seedkit.errors import ApplyError, Location
-from seedkit.sources._sqlbuffer import TextWindow
-from seedkit.sources._sqlfast import plain_end
-from seedkit.sources.copyblock import COPY_FROM_STDIN, END_OF_DATA, CopyData
+from seedkit.sqltext._buffer import TextWindow
+from seedkit.sqltext._fast import plain_end
+from seedkit.sqltext.copyblock import COPY_FROM_STDIN, END_OF_DATA, CopyData
 
 __all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
 
@@ -31,7 +31,7 @@ class SqlStatement:
     ``text`` is the statement without its delimiter, leading comments and surrounding
     whitespace; ``line`` and ``column`` (both 1-based) locate its first token. A
     ``COPY … FROM stdin`` statement (PostgreSQL and generic scripts) carries its data
-    lines in ``copy`` (seedkit.sources.copyblock), as psql reads them.
+    lines in ``copy`` (seedkit.sqltext.copyblock), as psql reads them.
     """
 
     text: str

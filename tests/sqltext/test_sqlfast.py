@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-import seedkit.sources.sqlsplit as sqlsplit
+import seedkit.sqltext.split as sqlsplit
 from seedkit.errors import ApplyError
-from seedkit.sources import _sqlbuffer
-from seedkit.sources._sqlbuffer import CHUNK
-from seedkit.sources.sqlsplit import split_sql_stream
+from seedkit.sqltext import _buffer as _sqlbuffer
+from seedkit.sqltext._buffer import CHUNK
+from seedkit.sqltext.split import split_sql_stream
 
 PIECES = [
     "INSERT INTO t VALUES (1, 'a')",

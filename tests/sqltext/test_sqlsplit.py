@@ -1,4 +1,4 @@
-"""Tests for seedkit.sources.sqlsplit: statement texts, lines and columns, per dialect."""
+"""Tests for seedkit.sqltext.split: statement texts, lines and columns, per dialect."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from seedkit.errors import ApplyError, Location, ManifestError, display_path
-from seedkit.sources import _sqlbuffer
 from seedkit.sources.base import LocatedStatement
 from seedkit.sources.sql import read_statements
-from seedkit.sources.sqlsplit import SqlStatement, split_sql, split_sql_stream
 from seedkit.sources.txguard import guard
+from seedkit.sqltext import _buffer as _sqlbuffer
+from seedkit.sqltext.split import SqlStatement, split_sql, split_sql_stream
 
 
 def split(sql: str, dialect: str | None = None) -> list[tuple[str, int, int]]:

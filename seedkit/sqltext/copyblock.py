@@ -1,7 +1,7 @@
 """The data of a `COPY … FROM stdin` block in a SQL script, as psql reads it.
 
 pg_dump writes each table's rows as `COPY t (a, b) FROM stdin;` followed by the rows, one
-per line, up to a line `\\.`. The SQL splitter (seedkit.sources.sqlsplit) recognises such a
+per line, up to a line `\\.`. The SQL splitter (seedkit.sqltext.split) recognises such a
 statement and hands its data lines with it, read from the script as they are iterated, so
 a table of any size streams through without being held; the splitter goes on after the
 `\\.` line once the statement's consumer is done with it.
