@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from seedkit.errors import Location, SeedError, TargetError, display_path
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import sqlalchemy as sa
 
     from seedkit.adapters.base import Adapter
@@ -215,12 +217,11 @@ class History:
         """Replace the row of (project, kind, name), inside the caller's transaction."""
         self._write(conn, self.project, kind, name, fingerprint, rows, seconds, self.environment)
 
-    def record_created(self, conn: sa.Connection, ddl: DdlFile, dialect: str | None) -> None:
-        """Record what a DDL file just run created (`created` rows: `KIND:name`, in order),
-        so a reset drops it even after it is taken out of the DDL."""
-        from seedkit.plan.reset import created_records
-
-        for name in created_records(ddl.path, dialect):
+    def record_created(self, conn: sa.Connection, ddl: DdlFile, names: Iterable[str]) -> None:
+        """Record what a DDL file just run created (`created` rows: `KIND:name`, in order,
+        from seedkit.plan.reset.created_records), so a reset drops it even after it is
+        taken out of the DDL."""
+        for name in names:
             if len(name) <= 255:
                 self._write(
                     conn,

@@ -151,11 +151,13 @@ def command_lines(text: str) -> list[str]:
 
 
 def _usage_error() -> type[Exception]:
-    """Click's UsageError: from click, or from the copy newer Typer versions carry."""
+    """The UsageError Typer raises: from the copy of Click newer Typer versions carry, else
+    from Click (installed beside such a Typer, as import-linter's dependency, Click's own
+    class is not the one raised)."""
     try:
-        from click.exceptions import UsageError
+        from typer._click.exceptions import UsageError
     except ImportError:
-        from typer._click.exceptions import UsageError  # type: ignore[no-redef]
+        from click.exceptions import UsageError  # type: ignore[no-redef]
     return UsageError
 
 

@@ -147,8 +147,8 @@ class Adapter:
     def statement_error(self, exc: Exception, sql: str, location: Location | None) -> ApplyError:
         """The database's error for one statement, as seedkit shows it: at the statement's
         place, or at its row's own line where a multi-row INSERT (or DuckDB's COPY from a
-        CSV file) lets the message's key or values name it (seedkit.plan.rowlocate)."""
-        from seedkit.plan.rowlocate import locate_file_row, locate_row
+        CSV file) lets the message's key or values name it (seedkit.sqltext.rowlocate)."""
+        from seedkit.sqltext.rowlocate import locate_file_row, locate_row
 
         message = self.scrub(db_message(exc))
         row = None

@@ -36,7 +36,7 @@ def _transpiled(text: str, state: PolicyState) -> Decision:
     import sqlglot
     from sqlglot import exp
 
-    from seedkit.schema._ddl_parse import SQLITE_REPAIRS
+    from seedkit.schema.ddl import SQLITE_REPAIRS
 
     changes = []
     if state.dialect == "sqlite":

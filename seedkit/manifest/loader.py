@@ -129,7 +129,7 @@ def load_manifest(path: str | Path, env: str | None = None) -> Manifest:
     try:
         model = ManifestModel.model_validate(data)
     except ValidationError as exc:
-        raise _manifest_error(exc, text, path, ManifestModel) from None
+        raise manifest_error(exc, text, path, ManifestModel) from None
     from seedkit.manifest.environments import apply_environment, chosen_environment
 
     name, named_by = chosen_environment(env)
@@ -166,10 +166,11 @@ def _locate(text: str, path: Path, key: tuple[str | int, ...]) -> Location:
     return Location.in_file(path, key=dotted)
 
 
-def _manifest_error(
+def manifest_error(
     exc: ValidationError, text: str, path: Path, model: type[BaseModel]
 ) -> ManifestError:
-    """Turn pydantic's first error into one located message, with a 'did you mean'."""
+    """Pydantic's first error as one located ManifestError, with a 'did you mean' (also
+    for a source's own options, seedkit.plan.builder)."""
     errors = exc.errors()
     # A union (`csv = "…"` or `csv = {…}`) fails once per member: the deepest error is the real one.
     # On a tie, an unknown key explains a "missing" one beside it (a misspelt required key).

@@ -172,12 +172,12 @@ def source_for(manifest: Manifest, name: str, model: StepModel) -> Source:
 def _validate_options(
     manifest: Manifest, key: tuple[str, ...], cls: type[Source], raw: dict[str, Any]
 ) -> BaseModel:
-    from seedkit.manifest.loader import _manifest_error
+    from seedkit.manifest.loader import manifest_error
 
     try:
         return cls.options_model.model_validate(raw)
     except ValidationError as exc:
-        err = _manifest_error(exc, manifest.text, manifest.path, cls.options_model)
+        err = manifest_error(exc, manifest.text, manifest.path, cls.options_model)
         dotted = ".".join(key)
         loc = err.location
         key_path = f"{dotted}.{loc.key}" if loc and loc.key else dotted

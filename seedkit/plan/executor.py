@@ -295,6 +295,7 @@ class Executor:
     def _run_ddl(
         self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
     ) -> None:
+        from seedkit.plan.reset import created_records
         from seedkit.sources.sql import read_statements
 
         read, held = self._plan_deferral(recorded)
@@ -319,7 +320,8 @@ class Executor:
                 seconds = time.perf_counter() - began
                 if self.history is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
-                    self.history.record_created(conn, ddl, self.plan.source_dialect)
+                    created = created_records(ddl.path, self.plan.source_dialect)
+                    self.history.record_created(conn, ddl, created)
             count += len(waiting)
             step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, plural(count, "statement"))
             self._deferred += [(index, step) for index in waiting]

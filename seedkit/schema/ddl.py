@@ -16,11 +16,11 @@ from __future__ import annotations
 from sqlglot.errors import SqlglotError
 
 from seedkit.schema import Schema
-from seedkit.schema._ddl_parse import _parse, log
+from seedkit.schema._ddl_parse import SQLITE_REPAIRS, _parse, log
 from seedkit.schema._ddl_tables import _Reader
 from seedkit.schema._ddl_types import _dialect, kind_of
 
-__all__ = ["kind_of", "schema_from_ddl"]
+__all__ = ["SQLITE_REPAIRS", "kind_of", "schema_from_ddl"]
 
 
 def schema_from_ddl(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seedkit.errors import Location
-from seedkit.plan.rowlocate import locate_file_row, locate_row
+from seedkit.sqltext.rowlocate import locate_file_row, locate_row
 
 AT = Location("dump.sql", 10, 1)
 ROWS = "INSERT INTO t VALUES\n\t(1, 'a;b', 7),\n\t(2, 'it''s', 8),\n\t(1, 'x\\\\y', 9);"
