@@ -6,7 +6,7 @@ only right when the database reads the text exactly as seedkit would: the same
 fields, the same NULLs, the same values. This module checks it, a chunk at a time,
 with one compiled regular expression per table: each field must match its column's
 pattern, which accepts exactly the text seedkit's converter accepts (see
-`seedkit.types`) in the forms the target reads identically. A chunk that does not
+`seedkit.typerules`) in the forms the target reads identically. A chunk that does not
 match raises `NotVouched`; the loader then falls back to seedkit's own reader, which
 reports the problem at its file, line and column, or loads what the pattern did not
 cover. Nothing here reads a whole file: chunks are about a megabyte.
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedkit.schema import Column, TypeKind
-from seedkit.types import UUID_PATTERN
+from seedkit.schema import Column
+from seedkit.typerules import ANY_TEXT, reader_pattern
 
 if TYPE_CHECKING:
     from seedkit.plan.steps import LoadStep
@@ -38,60 +38,10 @@ class NotVouched(Exception):
     """The scanner cannot vouch for this text; load it through seedkit's reader instead."""
 
 
-# Field patterns: each accepts exactly the text seedkit's converter for the kind accepts.
-INT = r"[+-]?[0-9]++"
-DECIMAL = r"[+-]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][+-]?[0-9]++)?"
-FLOAT_WORDS = r"(?i:nan|[+-]?inf(?:inity)?)"
-BOOLEAN = r"(?i:true|t|yes|y|1|on|false|f|no|n|0|off)"
-# Four digits other than 0000, without a lookahead, so that RE2 (DuckDB) takes it too.
-_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
-_LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-DATE = (
-    rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-    rf"|{_LEAP}-02-29)"
-)
-TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-ZONE = r"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
-TIMESTAMP = rf"{DATE}(?:[T ]{TIME})?"
-TIMESTAMPTZ = rf"{DATE}(?:[T ]{TIME}{ZONE}?)?"
-
-#: The pattern of every kind whose text a database can read in seedkit's place.
-SEEDKIT_PATTERNS: dict[TypeKind, str] = {
-    TypeKind.INTEGER: INT,
-    TypeKind.DECIMAL: DECIMAL,
-    TypeKind.FLOAT: f"{DECIMAL}|{FLOAT_WORDS}",
-    TypeKind.BOOLEAN: BOOLEAN,
-    TypeKind.DATE: DATE,
-    TypeKind.TIMESTAMP: TIMESTAMP,
-    TypeKind.TIMESTAMPTZ: TIMESTAMPTZ,
-}
-
-#: What a column takes: a pattern its fields must match, or ANY_TEXT for any field.
-ANY_TEXT = ""
-
-
-# The patterns a database's own text cast matches seedkit's converters on (DuckDB's
-# read_csv casts and MySQL's LOAD DATA expressions agree on these kinds).
-_CAST_PATTERNS = {
-    TypeKind.INTEGER: INT,
-    TypeKind.DECIMAL: DECIMAL,
-    TypeKind.FLOAT: DECIMAL,  # NaN and infinity go generic
-    TypeKind.BOOLEAN: BOOLEAN,
-    TypeKind.DATE: DATE,
-    TypeKind.TIMESTAMP: TIMESTAMP,
-    TypeKind.TEXT: ANY_TEXT,
-    TypeKind.OTHER: ANY_TEXT,
-    TypeKind.UUID: UUID_PATTERN,
-}
-
-
 def cast_pattern(column: Column) -> str | None:
-    """The field pattern for a column a database casts from text as seedkit converts it;
-    None when that column must go through seedkit's own converters."""
-    if column.kind is TypeKind.TIME:
-        return None if is_zoned_time(column) else TIME
-    return _CAST_PATTERNS.get(column.kind)
+    """The field pattern for a column DuckDB's read_csv casts from text as seedkit converts
+    it (`seedkit.typerules`); None when that column must go through seedkit's converters."""
+    return reader_pattern(column, "duckdb")
 
 
 def re2_pattern(pattern: str) -> str:
@@ -99,12 +49,6 @@ def re2_pattern(pattern: str) -> str:
     possessive quantifiers. The patterns above use them only where what follows cannot
     match the same characters, so the plain quantifier accepts exactly the same text."""
     return pattern.replace("++", "+").replace("*+", "*").replace("?+", "?")
-
-
-def is_zoned_time(column: Column) -> bool:
-    """A TIME WITH TIME ZONE column (seedkit accepts an offset there)."""
-    upper = column.type.upper()
-    return column.kind is TypeKind.TIME and ("TZ" in upper or "TIME ZONE" in upper)
 
 
 @dataclass(frozen=True)

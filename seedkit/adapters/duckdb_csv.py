@@ -29,8 +29,7 @@ from seedkit.adapters.csvscan import cast_pattern, re2_pattern
 from seedkit.adapters.loader import Loader
 from seedkit.errors import ApplyError, Location, SeedkitError
 from seedkit.manifest.models import Mode
-from seedkit.schema import TypeKind
-from seedkit.types import FALSE_WORDS, TRUE_WORDS
+from seedkit.typerules import reader_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -159,14 +158,12 @@ def filtered_select(
 
 def field_exprs(layout: CsvLayout) -> list[str]:
     """The value of each field c0, c1, … for its column: the text itself, which the
-    insert casts, except a boolean, whose words are seedkit's."""
+    insert casts, or the DuckDB reader's SQL of its kind's rule (a boolean, whose words
+    are seedkit's; `seedkit.typerules`)."""
     exprs = []
     for name, column in zip(_field_names(layout), layout.columns, strict=True):
-        if column.kind is TypeKind.BOOLEAN:
-            cases = " ".join(f"WHEN '{t}' THEN {t in TRUE_WORDS}" for t in TRUE_WORDS + FALSE_WORDS)
-            exprs.append(f"CASE lower({name}) {cases} END")
-        else:
-            exprs.append(name)
+        reader = reader_for(column, "duckdb")
+        exprs.append(name if reader is None or reader.sql is None else reader.sql.format(f=name))
     return exprs
 
 

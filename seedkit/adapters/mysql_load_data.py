@@ -25,11 +25,10 @@ import tempfile
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.adapters.csvscan import ANY_TEXT, cast_pattern
 from seedkit.adapters.loader import Loader
 from seedkit.manifest.models import Mode
-from seedkit.schema import Column, TypeKind
-from seedkit.types import FALSE_WORDS, TRUE_WORDS
+from seedkit.schema import Column
+from seedkit.typerules import QUOTED_EMPTY_MARK, reader_for, reader_pattern
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -39,21 +38,18 @@ if TYPE_CHECKING:
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
 
-_MARK = "\x1e"
+_MARK = QUOTED_EMPTY_MARK
 
 
 def _expression(column: Column, var: str) -> str:
     """The SET expression giving column its value from the user variable `var`."""
-    empty = f"LENGTH({var}) = 0"
-    if column.kind is TypeKind.BOOLEAN:
-        cases = " ".join(
-            f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in TRUE_WORDS + FALSE_WORDS
-        )
-        return f"CASE LOWER({var}) {cases} END"
-    if cast_pattern(column) == ANY_TEXT:
-        # Binary comparisons: a PAD SPACE collation would find ' ' equal to ''.
-        return f"CASE WHEN {empty} THEN NULL WHEN {var} = BINARY CHAR(30) THEN '' ELSE {var} END"
-    return f"IF({empty}, NULL, {var})"
+    reader = reader_for(column, "mysql")
+    assert reader is not None and reader.sql is not None  # accepts() saw every column's
+    return reader.sql.format(f=var)
+
+
+def _pattern(column: Column) -> str | None:
+    return reader_pattern(column, "mysql")
 
 
 class MysqlLoadDataLoader(Loader):
@@ -74,7 +70,7 @@ class MysqlLoadDataLoader(Loader):
         return (
             layout is not None
             and layout.options.null == ("",)
-            and all(cast_pattern(c) is not None for c in layout.columns)
+            and all(_pattern(c) is not None for c in layout.columns)
         )
 
     def load(self, conn: sa.Connection, target: Adapter, step: LoadStep, reporter: Reporter) -> int:
@@ -179,7 +175,7 @@ class _PipeWriter(threading.Thread):
         )
 
         layout = self.layout
-        regex = record_regex(layout, cast_pattern, crlf=False)  # LINES TERMINATED BY '\n'
+        regex = record_regex(layout, _pattern, crlf=False)  # LINES TERMINATED BY '\n'
         mark = quoted_empty_marker(layout.options, _MARK)
         try:
             with open(self.pipe, "wb") as out:

@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.adapters.csvscan import ANY_TEXT, SEEDKIT_PATTERNS, NotVouched, csv_layout
+from seedkit.adapters.csvscan import NotVouched, csv_layout
 from seedkit.adapters.loader import Loader
 from seedkit.adapters.mirror import ReferencedRowsError
 from seedkit.errors import ApplyError
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
+from seedkit.typerules import reader_pattern
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -37,23 +38,12 @@ if TYPE_CHECKING:
     from seedkit.plan.steps import LoadStep
 
 _STAGE = "seedkit_stage"
-#: Kinds PostgreSQL reads from CSV text exactly as seedkit converts them.
-_TEXT_KINDS = (TypeKind.TEXT, TypeKind.OTHER, TypeKind.UUID)
 
 
 def pg_pattern(column: Column) -> str | None:
-    """The field pattern for a column COPY may read as text; None for typed rows instead.
-
-    JSON (Python and PostgreSQL disagree on NaN), binary (seedkit reads base64) and
-    TIME WITH TIME ZONE (seedkit keeps a naive time) go through typed rows.
-    """
-    if column.kind in _TEXT_KINDS:
-        return ANY_TEXT
-    if column.kind is TypeKind.TIME:
-        from seedkit.adapters.csvscan import TIME, is_zoned_time
-
-        return None if is_zoned_time(column) else TIME
-    return SEEDKIT_PATTERNS.get(column.kind)
+    """The field pattern for a column COPY may read as text (`seedkit.typerules`); None
+    for typed rows instead (JSON, binary, a time with zone)."""
+    return reader_pattern(column, "postgres")
 
 
 class _Refused(Exception):

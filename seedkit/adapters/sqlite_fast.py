@@ -30,19 +30,11 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.adapters.csvscan import (
-    ANY_TEXT,
-    BOOLEAN,
-    DATE,
-    DECIMAL,
-    SEEDKIT_PATTERNS,
-    NotVouched,
-    paused_gc,
-)
+from seedkit.adapters.csvscan import NotVouched, paused_gc
 from seedkit.adapters.loader import Loader
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
-from seedkit.types import FALSE_WORDS, TRUE_WORDS, UUID_PATTERN
+from seedkit.typerules import QUOTED_EMPTY_MARK, reader_for
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -53,8 +45,7 @@ if TYPE_CHECKING:
     from seedkit.plan.steps import LoadStep
 
 #: Marks a quoted empty field; a chunk holding it is left to the generic loader.
-_MARK = "\x1e"
-_HMS = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
+_MARK = QUOTED_EMPTY_MARK
 _NUMERIC_AFFINITY = ("INTEGER", "REAL", "NUMERIC")
 #: Where the rows' placeholders go in the INSERT (no identifier holds a NUL).
 _ROWS = "\x00rows\x00"
@@ -92,36 +83,18 @@ def affinity(declared: str) -> str:
 def column_plan(column: Column, declared: str, n: int) -> tuple[str, str, bool] | None:
     """(field pattern, SQL expression of VALUES column n, convert to float in Python) or None.
 
-    The expression stores what the generic loader stores for the same text.
+    The pattern and expression are the SQLite reader's in the kind's rule
+    (`seedkit.typerules`); the expression stores what the generic loader stores for the
+    same text. A decimal goes this way only into a column of numeric affinity (into a
+    TEXT column SQLite would keep the digits as written), and a float's field becomes a
+    Python float first (SQLite reads '1e5' text into a REAL column, but not 'inf').
     """
-    p = f"column{n}"
-    kind = column.kind
-    if kind in (TypeKind.TEXT, TypeKind.OTHER, TypeKind.UUID):
-        # A UUID is stored as written, once it has one of the forms seedkit's converter takes.
-        pattern = UUID_PATTERN if kind is TypeKind.UUID else ANY_TEXT
-        return pattern, f"CASE {p} WHEN '' THEN NULL WHEN '{_MARK}' THEN '' ELSE {p} END", False
-    if kind is TypeKind.INTEGER:  # 64-bit range: longer numbers take the generic path
-        return r"[+-]?(?:0*+[1-9][0-9]{0,17}|0++)", f"CAST(NULLIF({p}, '') AS INTEGER)", False
-    if kind is TypeKind.DECIMAL and affinity(declared) in _NUMERIC_AFFINITY:
-        return DECIMAL, f"NULLIF({p}, '')", False
-    if kind is TypeKind.FLOAT:
-        return SEEDKIT_PATTERNS[kind], p, True
-    if kind is TypeKind.BOOLEAN:
-        # A CASE chain (an IN list would build a lookup table for every row), with the
-        # commonest words first.
-        words = sorted(TRUE_WORDS + FALSE_WORDS, key=lambda w: w not in ("true", "false"))
-        cases = " ".join(f"WHEN '{t}' THEN {int(t in TRUE_WORDS)}" for t in words)
-        return BOOLEAN, f"CASE lower({p}) {cases} END", False
-    if kind is TypeKind.DATE:
-        return DATE, f"NULLIF({p}, '')", False
-    if kind is TypeKind.TIME and not any(z in column.type.upper() for z in ("TZ", "TIME ZONE")):
-        return _HMS, f"time(NULLIF({p}, ''))", False
-    if kind is TypeKind.TIMESTAMP:
-        # Text already in the stored form ('YYYY-MM-DD HH:MM:SS') skips datetime().
-        canonical = f"length({p}) = 19 AND substr({p}, 11, 1) = ' '"
-        expr = f"CASE WHEN {canonical} THEN {p} ELSE datetime(NULLIF({p}, '')) END"
-        return f"{DATE}(?:[T ]{_HMS})?", expr, False
-    return None
+    reader = reader_for(column, "sqlite")
+    if reader is None or reader.sql is None:
+        return None
+    if column.kind is TypeKind.DECIMAL and affinity(declared) not in _NUMERIC_AFFINITY:
+        return None
+    return reader.pattern, reader.sql.format(f=f"column{n}"), column.kind is TypeKind.FLOAT
 
 
 class SqliteFastLoader(Loader):

@@ -1,5 +1,5 @@
 """The dry run's field patterns: for each column, the text DuckDB's cast reads exactly as
-seedkit's converter (`seedkit.types`) does, so the dry run may leave that column's
+seedkit's converter (`seedkit.typerules`) does, so the dry run may leave that column's
 fields to DuckDB.
 
 A pattern accepts only text seedkit's converter accepts, and only in forms DuckDB casts
@@ -13,39 +13,13 @@ here and checked by seedkit's converter, since no pattern can say what JSON is.
 
 from __future__ import annotations
 
-from seedkit.adapters.csvscan import (
-    ANY_TEXT,
-    BOOLEAN,
-    DATE,
-    DECIMAL,
-    INT,
-    TIME,
-    TIMESTAMP,
-    TIMESTAMPTZ,
-    is_zoned_time,
-)
-from seedkit.schema import Column, TypeKind
-from seedkit.types import UUID_PATTERN
-
-_PATTERNS: dict[TypeKind, str] = {
-    TypeKind.INTEGER: INT,  # beyond the column's range DuckDB's cast fails: see csvload
-    TypeKind.DECIMAL: DECIMAL,
-    TypeKind.FLOAT: DECIMAL,  # NaN and the infinities go through seedkit's reader
-    TypeKind.BOOLEAN: BOOLEAN,
-    TypeKind.DATE: DATE,
-    TypeKind.TIMESTAMP: TIMESTAMP,
-    TypeKind.TIMESTAMPTZ: TIMESTAMPTZ,
-    TypeKind.UUID: UUID_PATTERN,  # every form of it DuckDB's cast reads too
-    TypeKind.JSON: ANY_TEXT,  # checked by seedkit's converter after the read
-    TypeKind.TEXT: ANY_TEXT,
-    TypeKind.OTHER: ANY_TEXT,
-}
+from seedkit.schema import Column
+from seedkit.typerules import reader_pattern
 
 
 def dry_pattern(column: Column) -> str | None:
     """The field pattern (in Python's syntax, ANY_TEXT for any text) under which DuckDB
-    reads `column`'s fields as seedkit does; None when seedkit's converter must read
-    them all (binary, a time with zone)."""
-    if column.kind is TypeKind.TIME:
-        return None if is_zoned_time(column) else TIME
-    return _PATTERNS.get(column.kind)
+    reads `column`'s fields as seedkit does: the dry run's reader in the kind's rule
+    (`seedkit.typerules`); None when seedkit's converter must read them all (binary, a
+    time with zone)."""
+    return reader_pattern(column, "dryrun")

@@ -13,23 +13,11 @@ from typing import TYPE_CHECKING
 
 from seedkit.errors import Location
 from seedkit.schema import Column, TypeKind
+from seedkit.typerules import rule_for
 
 if TYPE_CHECKING:
     from seedkit.dryrun.session import Session
     from seedkit.schema import Schema, Table
-
-_BY_KIND = {
-    TypeKind.INTEGER: "BIGINT",
-    TypeKind.DECIMAL: "DECIMAL(38, 10)",
-    TypeKind.FLOAT: "DOUBLE",
-    TypeKind.BOOLEAN: "BOOLEAN",
-    TypeKind.DATE: "DATE",
-    TypeKind.TIME: "TIME",
-    TypeKind.TIMESTAMP: "TIMESTAMP",
-    TypeKind.TIMESTAMPTZ: "TIMESTAMPTZ",
-    TypeKind.UUID: "UUID",
-    TypeKind.BINARY: "BLOB",
-}
 
 #: Why a table is missing in a seed without DDL checked without `--url`.
 NO_DDL = "the seed has no DDL, and check was given no --url to read the tables from"
@@ -42,7 +30,7 @@ def _q(name: str) -> str:
 def _type(session: Session, column: Column) -> str:
     if column.kind in (TypeKind.DECIMAL, TypeKind.INTEGER) and session.type_ok(column.type):
         return column.type
-    return _BY_KIND.get(column.kind, "VARCHAR")
+    return rule_for(column).dry_type
 
 
 def create_reflected(session: Session, schema: Schema) -> None:

@@ -351,7 +351,7 @@ def _decimal(value: Any) -> Decimal:
 
 def _boolean(value: Any) -> bool:
     if isinstance(value, str):
-        from seedkit.types import TRUE_WORDS
+        from seedkit.typerules import TRUE_WORDS
 
         return value.strip().lower() in TRUE_WORDS
     return bool(value)

@@ -12,8 +12,9 @@ import re
 import duckdb
 import pytest
 
-from seedkit.adapters.csvscan import SEEDKIT_PATTERNS, TIME, re2_pattern
+from seedkit.adapters.csvscan import re2_pattern
 from seedkit.schema import Column, TypeKind
+from seedkit.typerules import RULES
 from seedkit.types import converter_for
 
 K = TypeKind
@@ -34,7 +35,7 @@ SAMPLES: dict[TypeKind, list[str]] = {
     K.TIME: ["09:30", "16:00:05", "23:59:59.123456", "24:00", "9:30", "09:60", "09:30:00.1234567"],
 }
 
-PATTERNS = {**SEEDKIT_PATTERNS, K.TIME: TIME}
+PATTERNS = {kind: rule.exact for kind, rule in RULES.items() if rule.exact}
 
 
 def _cases() -> list[tuple[TypeKind, str]]:
