@@ -171,6 +171,7 @@ def apply(
     *,
     exclude: Iterable[str] | None = None,
     env: str | None = None,
+    skip_unportable: bool = False,
 ) -> ApplyResult:
     """Seed the target: DDL, then each selected step in graph order; all or nothing where possible.
 
@@ -196,6 +197,7 @@ def apply(
                 force=force,
                 fresh=fresh,
                 lock_timeout=lock_timeout,
+                skip_unportable=skip_unportable,
             ).run()
         except BaseException as exc:
             if new_file:  # a failed apply leaves no empty database file behind

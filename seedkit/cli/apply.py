@@ -54,6 +54,14 @@ def apply(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="With --fresh: do not ask for confirmation.")
     ] = False,
+    skip_unportable: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unportable",
+            help="Leave out what cannot port to the target (functions, triggers, …); "
+            "the summary lists each.",
+        ),
+    ] = False,
     summary: SummaryOpt = None,
     debug: DebugOpt = False,
     verbose: VerboseOpt = False,
@@ -120,6 +128,7 @@ def apply(
                 lock_timeout=lock_timeout,
                 exclude=exclude,
                 env=env,
+                skip_unportable=skip_unportable,
             )
 
     result = guarded(run_apply, debug, verbose)
@@ -128,6 +137,8 @@ def apply(
     append_summary(summary_file, apply_summary(result, chosen_environment(env)[0]))
     if format == Format.json:
         data = result_as_dict(result)
+        if result.ported is not None:
+            data["ported"] = result.ported.lines()
         if fresh:
             data["dropped"] = result.dropped
         print_json(data)
@@ -135,5 +146,7 @@ def apply(
         if result.dropped:
             console.print("dropped first: " + ", ".join(result.dropped), highlight=False)
         render_result(console, result)
+        for line in result.ported.lines() if result.ported is not None else ():
+            console.print(line, highlight=False, markup=False)
         if result.steps and len(result.skipped) == len(result.steps):
             console.print("nothing to do: every step is unchanged since it was applied")

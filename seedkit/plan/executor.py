@@ -88,6 +88,8 @@ class ApplyResult:
     steps: list[StepResult] = field(default_factory=list)
     seconds: float = 0.0
     dropped: list[str] = field(default_factory=list)
+    #: What porting PostgreSQL SQL to the target changed, dropped and skipped.
+    ported: Any = None
 
     @property
     def rows(self) -> int:
@@ -159,6 +161,7 @@ class Executor:
         lock_timeout: float | None = None,
         defer_indexes: bool = True,
         batch_statements: bool = True,
+        skip_unportable: bool = False,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -166,6 +169,16 @@ class Executor:
         self.transpile_from = (
             plan.source_dialect
             if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_name)
+            else None
+        )
+        from seedkit.portable import porter_for
+
+        #: PostgreSQL statements rewritten for SQLite, MariaDB or DuckDB (seedkit.portable).
+        self.porter = (
+            porter_for(
+                plan, self.transpile_from, target.sqlglot_name, skip_unportable=skip_unportable
+            )
+            if self.transpile_from and target.SUPPORTS_HISTORY
             else None
         )
         project = plan.manifest.model.project
@@ -199,6 +212,8 @@ class Executor:
         from seedkit.plan.merge import MergedInsertError
 
         self.target.refuse_key_cycles(self.plan)
+        if self.porter is not None:
+            self.porter.refuse_unportable()
         try:
             return self._run()
         except MergedInsertError:
@@ -206,6 +221,8 @@ class Executor:
             # to before them: everything is rolled back, and the apply runs again with each
             # statement on its own, to stop at the one at fault (and name it).
             self.merge_inserts = False
+            if self.porter is not None:
+                self.porter = self.porter.again()
             self.reporter = _Silent()
             self._deferred = []
             return self._run()
@@ -243,6 +260,7 @@ class Executor:
                     describe_partial(exc, result.steps, self._running)
                 raise
         result.seconds = time.perf_counter() - started
+        result.ported = self.porter.report if self.porter is not None else None
         return result
 
     # -- phases ------------------------------------------------------------------------
@@ -504,7 +522,10 @@ class Executor:
             if stmt.copy is not None:
                 if batch is not None:
                     batch.flush()
-                rows += self.target.copy_from_stdin(conn, stmt)
+                if self.porter is not None:
+                    rows += self.porter.load_copy(conn, self.target, stmt)
+                else:
+                    rows += self.target.copy_from_stdin(conn, stmt)
                 count += 1
                 continue
             for sql in self._translate(stmt):
@@ -546,6 +567,8 @@ class Executor:
         return skip
 
     def _translate(self, stmt: LocatedStatement) -> list[str]:
+        if self.porter is not None:
+            return self.porter.prepare(stmt)
         return self.target.prepare_statement(stmt, self.transpile_from)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
