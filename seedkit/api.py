@@ -370,12 +370,22 @@ def check(
     exclude: Iterable[str] | None = None,
     env: str | None = None,
     url: str | None = None,
+    target: str | None = None,
 ) -> CheckReport:
     """Dry-run the whole seed in an in-memory DuckDB: every problem with its file, line and
     column, and the statements skipped or changed for DuckDB. No database is touched, but
-    a seed without DDL reads its tables from `url` (read only) when given one."""
+    a seed without DDL reads its tables from `url` (read only) when given one. With
+    `target` (sqlite, duckdb, mysql, postgres), also what an apply there would refuse
+    (seedkit.portable.check)."""
     from seedkit.dryrun import run_check
 
-    return run_check(
+    report = run_check(
         manifest_path, select=select, reporter=reporter, exclude=exclude, env=env, url=url
     )
+    if target is not None:  # what an apply to that database would stop at (issue 16)
+        from seedkit.portable.check import target_problems
+
+        report.problems += target_problems(
+            manifest_path, target, select=select, exclude=exclude, env=env
+        )
+    return report

@@ -45,6 +45,27 @@ def render_error(console: Console, error: SeedkitError) -> None:
         console.print(f"  [dim]hint:[/] {escape(scrub(error.hint))}", soft_wrap=True)
 
 
+def _render_portable(tree: Any, ported: dict[str, Any]) -> None:
+    """What porting PostgreSQL SQL to the target does (seedkit.portable.preview)."""
+    from rich.markup import escape
+
+    if ported["unportable"]:
+        node = tree.add(
+            f"[bold red]{len(ported['unportable'])} statement(s) cannot port[/]: apply stops "
+            "before any change unless --skip-unportable"
+        )
+        for u in ported["unportable"]:
+            node.add(escape(f"{u['file']}:{u['line']}: {u['statement']} ({u['reason']})"))
+    for problem in ported["problems"]:
+        tree.add(f"[red]{escape(problem)}[/]")
+    if ported["dropped"]:
+        tree.add(f"{ported['dropped']} session setting(s) dropped (SET, OWNER TO, GRANT, COMMENT…)")
+    if ported["changes"]:
+        node = tree.add("ported")
+        for change in ported["changes"]:
+            node.add(escape(change))
+
+
 def render_plan(console: Console, data: dict[str, Any], verbose: bool = False) -> None:
     """The plan as a tree: levels, steps with table, source, mode, rows and edges; with
     `verbose`, the statements of SQL steps that could not be read for tables."""
@@ -68,6 +89,8 @@ def render_plan(console: Console, data: dict[str, Any], verbose: bool = False) -
             )
         if target["transpile"]:
             tree.add(f"SQL and DDL are transpiled {escape(target['transpile'])}")
+        if target.get("portable"):
+            _render_portable(tree, target["portable"])
     if data["ddl"]:
         ddl = tree.add("[bold]DDL[/]")
         for item in data["ddl"]:

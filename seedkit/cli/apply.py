@@ -147,6 +147,6 @@ def apply(
             console.print("dropped first: " + ", ".join(result.dropped), highlight=False)
         render_result(console, result)
         for line in result.ported.lines() if result.ported is not None else ():
-            console.print(line, highlight=False, markup=False)
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
         if result.steps and len(result.skipped) == len(result.steps):
             console.print("nothing to do: every step is unchanged since it was applied")

@@ -66,10 +66,29 @@ def check(
             help="A seed without DDL: read its tables from this database (read only).",
         ),
     ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            help="sqlite, duckdb, mysql or postgres: also report what an apply there would "
+            "refuse (SQLite and DuckDB: the ported seed is run in a scratch database).",
+        ),
+    ] = None,
     debug: DebugOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Dry-run the whole seed in an in-memory DuckDB and report every problem with its place."""
+    if target is not None and target.lower() not in (
+        "sqlite",
+        "duckdb",
+        "mysql",
+        "mariadb",
+        "postgres",
+        "postgresql",
+    ):
+        raise typer.BadParameter(
+            f"{target!r}: give sqlite, duckdb, mysql or postgres", param_hint="--target"
+        )
     run_check_command(
         manifest,
         select,
@@ -81,6 +100,7 @@ def check(
         exclude=exclude,
         env=env,
         url=url,
+        target=target,
     )
 
 
@@ -96,6 +116,7 @@ def run_check_command(
     exclude: list[str] | None = None,
     env: str | None = None,
     url: str | None = None,
+    target: str | None = None,
 ) -> None:
     """Run the dry run, print its report in `format`, write the summary and SARIF file
     asked for, and exit 0, 1 or 2. `url`: where a seed without DDL reads its tables."""
@@ -113,7 +134,9 @@ def run_check_command(
         # format (exit 2), so the annotation, alert or issue points at the manifest.
         def attempt() -> CheckReport | SeedkitError:
             try:
-                return api.check(manifest, select=select, exclude=exclude, env=env, url=url)
+                return api.check(
+                    manifest, select=select, exclude=exclude, env=env, url=url, target=target
+                )
             except SeedkitError as exc:
                 if debug:
                     raise
@@ -137,13 +160,13 @@ def run_check_command(
             render_check(make_console(), report)
     elif format == "json":
         report = _check_or_summarise(
-            manifest, select, debug, verbose, summary_file, exclude, env, url
+            manifest, select, debug, verbose, summary_file, exclude, env, url, target
         )
         print_json(report.to_dict())
     else:
         console = make_console()
         report = _check_or_summarise(
-            manifest, select, debug, verbose, summary_file, exclude, env, url
+            manifest, select, debug, verbose, summary_file, exclude, env, url, target
         )
         render_check(console, report)
     append_summary(summary_file, check_summary(report, title))
@@ -159,6 +182,7 @@ def _check_or_summarise(
     exclude: list[str] | None = None,
     env: str | None = None,
     url: str | None = None,
+    target: str | None = None,
 ) -> CheckReport:
     """api.check through the CLI's error boundary; an error is summarised before it exits."""
     from seedkit import api
@@ -167,7 +191,9 @@ def _check_or_summarise(
 
     def run() -> CheckReport:
         try:
-            return api.check(manifest, select=select, exclude=exclude, env=env, url=url)
+            return api.check(
+                manifest, select=select, exclude=exclude, env=env, url=url, target=target
+            )
         except SeedkitError as exc:
             append_summary(summary_file, error_summary("check", exc))
             raise

@@ -124,6 +124,23 @@ def _rewrite(tree: Any, state: PolicyState, decision: Decision) -> Any:
         ):
             # `'seq'::regclass`, `::oid`, a domain or enum: the value as written.
             cast.replace(cast.this)
+        elif (
+            state.dialect == "postgres"
+            and cast.to.this in (exp.DataType.Type.VARBINARY, exp.DataType.Type.BLOB)
+            and isinstance(cast.this, exp.Literal)
+            and cast.this.is_string
+        ):
+            # `'\\000a'::bytea` (escape format) or `'\\x00ff'`: the bytes PostgreSQL
+            # reads, as the port to other databases reads them (seedkit.portable.values).
+            from seedkit.portable.values import bytea_bytes
+
+            try:
+                data = bytea_bytes(cast.this.this)
+            except ValueError:
+                continue
+            cast.replace(
+                exp.Anonymous(this="from_hex", expressions=[exp.Literal.string(data.hex())])
+            )
     if isinstance(tree, exp.Create) and tree.kind == "TABLE" and isinstance(tree.this, exp.Schema):
         table = tree.this.this
         props = tree.args.get("properties")

@@ -34,6 +34,10 @@ def explain(
             # How foreign keys wait for the data on this target ("" when they cannot).
             "keys_after": getattr(target_dialect, "DEFERS_KEYS", ""),
         }
+        if transpile and target_dialect is not None:
+            from seedkit.portable import preview
+
+            data["target"]["portable"] = preview(plan, target_dialect.sqlglot_name)
     from seedkit.plan.latekeys import late_keys
 
     late = late_keys(plan)

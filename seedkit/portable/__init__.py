@@ -34,3 +34,34 @@ def porter_for(
     from seedkit.portable.scan import scan_plan
 
     return Porter(_norm(target), scan_plan(plan), skip_unportable=skip_unportable)
+
+
+def preview(plan: Plan, target: str | None) -> dict[str, object] | None:
+    """What porting the seed to `target` will do, for `seedkit plan`: each statement that
+    cannot port (file, line, reason), the session settings dropped, and each change (types,
+    keys folded, counters). Data statements are not read; nothing runs. None when the
+    seed is not ported to that target."""
+    from seedkit.errors import SeedError
+    from seedkit.portable.scan import seed_statements
+
+    porter = porter_for(plan, plan.source_dialect, target, skip_unportable=True)
+    if porter is None:
+        return None
+    problems: list[str] = []
+    for stmt in seed_statements(plan):
+        head = stmt.sql.lstrip()[:6].upper()
+        if stmt.copy is not None or head in ("INSERT", "UPDATE", "DELETE"):
+            continue
+        try:
+            porter.prepare(stmt)
+        except SeedError as exc:
+            problems.append(f"{exc.location}: {exc.message}")
+    return {
+        "unportable": [
+            {"file": u.file, "line": u.line, "statement": u.what, "reason": u.reason}
+            for u in porter.scan.unportable
+        ],
+        "dropped": porter.report.dropped,
+        "changes": list(porter.report.changes),
+        "problems": problems,
+    }

@@ -79,6 +79,10 @@ class Counters:
         value = int(m["value"])
         called = (m["called"] or "true").lower() in ("true", "t")
         last = value if called else value - counter.increment
+        if counter.kind == "row":  # SQLite's seedkit_sequence table
+            return [
+                f"UPDATE seedkit_sequence SET value = {last} WHERE name = {_string(counter.name)}"
+            ], None
         if counter.kind == "table" and self.target == "sqlite":
             name = _string(counter.name)
             return [
@@ -104,6 +108,26 @@ class Counters:
             f"SELECT count(nextval({_string(counter.name.replace(chr(34), ''))})) FROM "
             f"range(CAST(greatest(0, ceil(({last} - {current}) / {step})) AS BIGINT))"
         ], None
+
+    def sqlite_row_counter(self, seq: Sequence, table: str, column: str) -> list[str]:
+        """SQLite numbers only a table's INTEGER PRIMARY KEY; any other serial or identity
+        column gets a row in `seedkit_sequence` and a trigger that numbers a row inserted
+        without a value, as PostgreSQL's default would."""
+        key = name_key(seq.name)
+        self.assign(seq, Counter("row", key, seq.increment))
+        name = _string(key)
+        trigger = '"' + f"seedkit_number_{table}_{column}".replace('"', "") + '"'
+        return [
+            "CREATE TABLE IF NOT EXISTS seedkit_sequence (name TEXT PRIMARY KEY, "
+            "value INTEGER NOT NULL, increment INTEGER NOT NULL)",
+            f"INSERT OR REPLACE INTO seedkit_sequence (name, value, increment) VALUES "
+            f"({name}, {seq.start - seq.increment}, {seq.increment})",
+            f"CREATE TRIGGER {trigger} AFTER INSERT ON {table} FOR EACH ROW "
+            f"WHEN NEW.{column} IS NULL BEGIN "
+            f"UPDATE seedkit_sequence SET value = value + increment WHERE name = {name}; "
+            f"UPDATE {table} SET {column} = (SELECT value FROM seedkit_sequence WHERE "
+            f"name = {name}) WHERE rowid = NEW.rowid; END",
+        ]
 
     def start_sql(self, counter: Counter, seq: Sequence) -> list[str]:
         """Start a SQLite AUTOINCREMENT table's numbering at the sequence's START."""

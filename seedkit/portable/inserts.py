@@ -56,6 +56,14 @@ def port_insert(porter: Porter, tree: Any) -> Any:
         return tree
     for row in values.expressions:
         for value, kind in zip(row.expressions, kinds, strict=False):
+            if (
+                kind in ("bytes", "array")
+                and isinstance(value, exp.Cast)
+                and isinstance(value.this, exp.Literal | exp.Array)
+            ):  # '\\x00'::bytea: the literal, converted below
+                inner = value.this
+                value.replace(inner)
+                value = inner
             if kind == "bytes" and isinstance(value, exp.Literal) and value.is_string:
                 value.replace(_binary(porter.target, bytea_bytes(value.this)))
             elif kind == "array" and isinstance(value, exp.Literal) and value.is_string:

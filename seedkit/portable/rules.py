@@ -10,6 +10,7 @@ construct; and the README's portable-SQL paragraph is generated from both
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 #: The targets a PostgreSQL seed ports to, as sqlglot names them.
@@ -36,14 +37,14 @@ class ConstructRule:
 CONSTRUCT_RULES: tuple[ConstructRule, ...] = (
     ConstructRule(
         "`serial`, `bigserial`, identity columns",
-        "`INTEGER PRIMARY KEY AUTOINCREMENT` (a key of its own; other columns keep their "
-        "values but are not numbered)",
+        "`INTEGER PRIMARY KEY AUTOINCREMENT` when it is the table's key; another column is "
+        "numbered by a trigger and seedkit's `seedkit_sequence` table",
         "`AUTO_INCREMENT` on a key, else a `SEQUENCE` as the default",
         "a `SEQUENCE` as the column's default",
     ),
     ConstructRule(
         "`setval` of a column's sequence",
-        "moves the table's counter in `sqlite_sequence`",
+        "moves the table's counter (`sqlite_sequence`, or `seedkit_sequence`)",
         "`ALTER TABLE … AUTO_INCREMENT`, or `SETVAL` of the sequence",
         "draws the sequence forward to the value",
     ),
@@ -79,8 +80,9 @@ CONSTRUCT_RULES: tuple[ConstructRule, ...] = (
         "folded into the `CREATE TABLE`; foreign keys `DEFERRABLE INITIALLY DEFERRED` "
         "(checked at commit, as a dump adds them after its data)",
         "primary and unique keys folded into the `CREATE TABLE`, foreign keys run as written",
-        "folded into the `CREATE TABLE`; a foreign key DuckDB cannot hold (its child rows "
-        "come first, or it references its own table) is left out and said in the plan",
+        "folded into the `CREATE TABLE`; a foreign key DuckDB cannot hold (its table made or "
+        "its rows written before its parent's, or a self-reference filled by SQL statements) "
+        "is left out and said in the plan",
     ),
     ConstructRule(
         "schemas (`shop.customer`)",
@@ -242,7 +244,8 @@ def readme_paragraph() -> str:
     """The README's portable-SQL section body, generated from the tables above."""
     lines = [
         'A seed written for PostgreSQL (`[project] dialect = "postgres"`, pg_dump output '
-        "included) applies to SQLite, MariaDB and DuckDB. What ports:",
+        "included) applies to SQLite, MariaDB and DuckDB. What ports, as the rewriter "
+        "(`seedkit/portable/`) does it:",
         "",
         "| PostgreSQL | SQLite | MariaDB | DuckDB |",
         "|---|---|---|---|",
@@ -252,16 +255,19 @@ def readme_paragraph() -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     unportable = [r.what for r in STATEMENT_RULES if r.kind == "unportable"]
     dropped = [r.what for r in STATEMENT_RULES if r.kind == "dropped"]
-    lines += [
-        "",
+    prose = (
         "What does not port is never silent: "
         + ", ".join(unportable)
         + " are listed by `seedkit plan` (file, line, reason), and `seedkit apply` stops "
         "before touching the target while any are present, unless `--skip-unportable` "
-        "(then its summary lists each statement it skipped). Session settings ("
+        "(then its summary lists each statement it skipped). Session settings and the like ("
         + ", ".join(dropped)
         + ") are dropped and counted. `seedkit check --target sqlite|duckdb|mysql|postgres` "
-        "reports the same statements as problems, and for SQLite and DuckDB runs the "
-        "ported seed in an in-memory database of that kind.",
-    ]
+        "reports the statements that cannot port as problems at their file and line, and for "
+        "SQLite and DuckDB applies the ported seed to a scratch database of that kind (a "
+        "temporary file, deleted after): a green check means that database accepts the seed. "
+        "A seed in MySQL's dialect applied to another database is transpiled by sqlglot "
+        "statement by statement, without these rules."
+    )
+    lines += ["", *textwrap.wrap(prose, 90, break_on_hyphens=False)]
     return "\n".join(lines) + "\n"

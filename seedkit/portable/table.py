@@ -93,7 +93,11 @@ def _parent_made(porter: Porter, table: str, item: Any) -> bool:
         return True
     node = ref.this.this if isinstance(ref.this, exp.Schema) else ref.this
     parent = porter.qualified(name_key(node.sql("postgres")))
-    return parent == table or parent in porter.columns or parent not in porter.scan.created
+    if parent == table:
+        # DuckDB checks a row against the rows before its statement only: a SQL file's
+        # multi-row INSERT (or COPY block) naming a parent in the same statement fails.
+        return table not in porter.scan.data
+    return parent in porter.columns or parent not in porter.scan.created
 
 
 def port_create_table(porter: Porter, tree: Any, table: str) -> list[str]:
@@ -197,7 +201,7 @@ def _column(
                 constraints.remove(c)
                 porter.note(
                     f"foreign key of {table}.{name} left out: DuckDB needs its parent table "
-                    "made first"
+                    "made first, and cannot check a row against others of its own statement"
                 )
     seq: Sequence | None = porter.scan.column_sequence(table, name)
     tname = type_name(dtype)
@@ -294,8 +298,13 @@ def _numbered(
             porter.note(f"{table}.{name}: SQLite numbers by 1, not {seq.increment}")
         return exp.DataType.build("INTEGER")
     if target == "sqlite":
+        constraints[:] = [
+            c for c in constraints if not isinstance(c.kind, exp.NotNullColumnConstraint)
+        ]
+        after.extend(porter.counters.sqlite_row_counter(seq, shown, col.this.sql("sqlite")))
         porter.note(
-            f"{table}.{name}: not numbered on SQLite (only a table's own INTEGER PRIMARY KEY is)"
+            f"{table}.{name}: numbered on SQLite by a trigger and the seedkit_sequence table "
+            "(NOT NULL left to the trigger)"
         )
         return dtype
     if target == "mysql" and sole_key and seq.increment == 1:
