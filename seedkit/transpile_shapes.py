@@ -299,3 +299,9 @@ def by_shape(sql: str, source: str, target: str) -> list[str] | None:
     if not pair.enabled:
         return None
     return pair.cut(sql)
+
+
+def keep_meaning(tree: Any, read: str, write: str) -> Any:
+    """A parsed statement with the rewrites that keep its meaning on `write` (`_rewrite`),
+    for seedkit.portable, which generates the target's SQL from its own rewritten trees."""
+    return _rewrite(tree, read, write)

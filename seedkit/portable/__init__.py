@@ -26,7 +26,7 @@ def porter_for(
 ) -> Porter | None:
     """A Porter for applying `plan` (written in `source`) to `target`, or None when the
     statements are not ported (same dialect, or a pair only sqlglot transpiles)."""
-    from seedkit.transpile import _norm
+    from seedkit.transpile_shapes import dialect_key as _norm
 
     if not source or not target or _norm(source) != "postgres" or _norm(target) not in PORTED_TO:
         return None

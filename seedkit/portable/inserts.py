@@ -18,9 +18,9 @@ from seedkit.portable.values import array_json, bytea_bytes, copy_field, from_te
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.base import Adapter as Target
     from seedkit.portable.rewrite import Porter
     from seedkit.sources.base import LocatedStatement
-    from seedkit.adapters.base import Adapter as Target
 
 _COPY = re.compile(
     r"COPY\s+(?P<table>[\w$.\"]+)\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+stdin\b", re.I | re.S

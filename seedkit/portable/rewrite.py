@@ -22,8 +22,8 @@ from seedkit.portable.scan import SeedScan, Unportable, name_key
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from seedkit.sources.base import LocatedStatement
     from seedkit.adapters.base import Adapter as Target
+    from seedkit.sources.base import LocatedStatement
 
 _OPERATOR = re.compile(r"\bOPERATOR\s*\(\s*(?:[\w$\"]+\.)?([^\s()\w\"]+)\s*\)", re.I)
 _OVERRIDING = re.compile(r"\bOVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+", re.I)
@@ -196,9 +196,9 @@ class Porter:
 
     def generate(self, tree: Any) -> str:
         """The tree as the target's SQL, with seedkit's meaning-keeping rewrites."""
-        from seedkit.transpile import _rewrite
+        from seedkit.transpile_shapes import keep_meaning
 
-        return str(_rewrite(tree, "postgres", self.target).sql(dialect=self.target))
+        return str(keep_meaning(tree, "postgres", self.target).sql(dialect=self.target))
 
     # -- statements ----------------------------------------------------------------------
 
