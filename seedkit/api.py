@@ -376,14 +376,14 @@ def check(
     column, and the statements skipped or changed for DuckDB. No database is touched, but
     a seed without DDL reads its tables from `url` (read only) when given one. With
     `target` (sqlite, duckdb, mysql, postgres), also what an apply there would refuse
-    (seedkit.portable.check)."""
+    (seedkit.check_target)."""
     from seedkit.dryrun import run_check
 
     report = run_check(
         manifest_path, select=select, reporter=reporter, exclude=exclude, env=env, url=url
     )
     if target is not None:  # what an apply to that database would stop at (issue 16)
-        from seedkit.portable.check import target_problems
+        from seedkit.check_target import target_problems
 
         report.problems += target_problems(
             manifest_path, target, select=select, exclude=exclude, env=env

@@ -1,4 +1,5 @@
-"""`seedkit check --target X`: what an apply to another database would refuse, before one.
+"""`seedkit check --target X`: what an apply to another database would refuse, before one
+(issue 16; the porting itself is seedkit.portable).
 
 For every target the statements that cannot port are problems at their file and line
 (the apply stops on them). For SQLite and DuckDB the ported seed is then applied, as
@@ -18,6 +19,7 @@ from seedkit.portable.rules import SHOWN
 
 if TYPE_CHECKING:
     from seedkit.dryrun.report import Problem
+    from seedkit.plan.steps import Plan
 
 #: `--target` names and sqlglot's.
 TARGETS = {
@@ -39,7 +41,6 @@ def target_problems(
     env: str | None = None,
 ) -> list[Problem]:
     """The problems an apply of the seed to `target` would stop at (see the docstring)."""
-    from seedkit.api import apply
     from seedkit.dryrun.report import Problem
     from seedkit.errors import SeedError
     from seedkit.manifest import load_manifest
@@ -68,7 +69,7 @@ def target_problems(
     with tempfile.TemporaryDirectory(prefix="seedkit-check-") as folder:
         url = f"{name}:///{Path(folder) / ('check.' + ('db' if name == 'sqlite' else 'duckdb'))}"
         try:
-            apply(manifest_path, url, select=select, exclude=exclude, env=env)
+            _apply(plan, url)
         except SeedError as exc:
             where = exc.location
             return [
@@ -83,3 +84,15 @@ def target_problems(
                 )
             ]
     return []
+
+
+def _apply(plan: Plan, url: str) -> None:
+    """Apply `plan` to the scratch database at `url`, as `seedkit apply` does."""
+    from seedkit.adapters import open_adapter
+    from seedkit.plan.executor import Executor
+
+    target = open_adapter(url)
+    try:
+        Executor(plan, target).run()
+    finally:
+        target.dispose()
