@@ -251,7 +251,12 @@ def _drop(item: _Created, plan: Plan, target: Adapter, transpile_from: str | Non
         drop.set("materialized", True)
     sql = drop.sql(dialect=plan.source_dialect)
     stmt = LocatedStatement(sql, item.stmt.file, item.stmt.line, item.stmt.column)
-    statements = tuple(target.prepare_statement(stmt, transpile_from))
+    from seedkit.portable import port_drop
+
+    ported = port_drop(stmt, transpile_from, target.sqlglot_name)
+    statements = tuple(
+        ported if ported is not None else target.prepare_statement(stmt, transpile_from)
+    )
     kind = ("materialized view" if item.materialized else item.kind).lower()
     return DropItem(kind, item.node.sql(dialect=plan.source_dialect), statements, stmt.location)
 
@@ -281,9 +286,17 @@ def run_teardown(conn: sa.Connection, target: Adapter, plan: Teardown) -> list[D
             sql = target.delete_all_sql(conn, item.name)
             target.run(conn, sql, item.location)
         else:
+            if not item.statements:
+                continue  # nothing of it on this target (a schema, on a ported seed)
             for sql in item.statements:
                 target.run(conn, sql, item.location)
-            if item.kind == "table" and tables is not None and not _listed(item.name, tables):
+            bare = item.name.rsplit(".", 1)[-1]  # a ported seed's app.t is t on SQLite/MariaDB
+            if (
+                item.kind == "table"
+                and tables is not None
+                and not _listed(item.name, tables)
+                and not (target.sqlglot_name in ("sqlite", "mysql") and _listed(bare, tables))
+            ):
                 continue  # DROP … IF EXISTS of a table that was not there: not reported
         done.append(item)
     return done

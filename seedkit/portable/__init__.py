@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from seedkit.plan.steps import Plan
     from seedkit.portable.rewrite import Porter
+    from seedkit.sources.base import LocatedStatement
 
 #: The targets a PostgreSQL seed is ported to (sqlglot's names).
 PORTED_TO = ("sqlite", "mysql", "duckdb")
@@ -65,3 +66,19 @@ def preview(plan: Plan, target: str | None) -> dict[str, object] | None:
         "changes": list(porter.report.changes),
         "problems": problems,
     }
+
+
+def port_drop(stmt: LocatedStatement, source: str | None, target: str | None) -> list[str] | None:
+    """A `DROP` that `seedkit reset` (or `apply --fresh`) runs for what a ported seed's DDL
+    made, as the target's SQL (None when the seed is not ported to `target`): schemas,
+    types, domains and, on SQLite, sequences were not made there, so they are not dropped."""
+    from seedkit.transpile_shapes import dialect_key
+
+    if not source or not target or dialect_key(source) != "postgres":
+        return None
+    if dialect_key(target) not in PORTED_TO:
+        return None
+    from seedkit.portable.rewrite import Porter
+    from seedkit.portable.scan import SeedScan
+
+    return Porter(dialect_key(target), SeedScan(), skip_unportable=True).prepare(stmt)

@@ -42,6 +42,7 @@ _PARTITION = re.compile(r"ALTER\s+(TABLE|INDEX)\s+.*\bATTACH\s+PARTITION\b", re.
 _ALTER_SEQUENCE = re.compile(r"ALTER\s+SEQUENCE\b", re.I)
 _ALTER_TABLE = re.compile(r"ALTER\s+TABLE\b", re.I)
 _DROP_SCHEMA_OBJECT = re.compile(r"DROP\s+(TYPE|DOMAIN|SCHEMA)\b", re.I)
+_DROP_SEQUENCE = re.compile(r"DROP\s+SEQUENCE\b", re.I)
 
 
 class UnportableError(SeedError):
@@ -272,6 +273,8 @@ class Porter:
             return []
         if _DROP_SCHEMA_OBJECT.match(text) and self.target != "duckdb":
             return []
+        if _DROP_SEQUENCE.match(text) and self.target == "sqlite":
+            return []  # SQLite had none made: its counters go with their tables
         text = _OVERRIDING.sub("", text)
         if text[:6].upper() == "CREATE":
             text = _ON_ONLY.sub("ON ", text, count=1)
@@ -317,6 +320,9 @@ class Porter:
             return [self.generate(self._index(tree))]
         if isinstance(tree, exp.Insert):
             return [self.generate(port_insert(self, tree))]
+        if isinstance(tree, exp.Drop) and str(tree.args.get("kind")).upper() == "SCHEMA":
+            # A schema the seed made holds the sequences made for its serial columns too.
+            tree.set("cascade", True)
         if isinstance(tree, exp.Drop) and len(tree.args.get("tables") or []) > 1:
             out = []
             for table in tree.args["tables"]:

@@ -218,3 +218,18 @@ def test_a_trigger_function_stops_the_apply_to_sqlite_before_any_change(tmp_path
     with sqlite3.connect(db) as conn:
         notes = [r[0] for r in conn.execute("SELECT note FROM ticket ORDER BY id")]
     assert notes[0] == "first\ttabbed"  # no trigger ran
+
+
+@pytest.mark.parametrize("target", ["sqlite", "duckdb"])
+def test_a_ported_seed_applies_again_fresh(target: str, tmp_path: Path) -> None:
+    manifest = write_seed(tmp_path / "seed")
+    url = f"{target}:///{tmp_path / ('f.' + ('db' if target == 'sqlite' else 'duckdb'))}"
+    assert apply(manifest, url)[0] == 0
+    first = {t: target_rows(url, n) for t, n in _names(target).items()}
+    code, out = apply(manifest, url, "--fresh", "--yes")
+    assert code == 0, out
+    dropped = " ".join(out.split()).split("dropped first:")[1].split(" ran ")[0]
+    assert "table app.customer" in dropped and "table app.ticket" in dropped
+    # SQLite has no schema: none was made there, and none is said to be dropped.
+    assert ("schema app" in dropped) == (target == "duckdb")
+    assert {t: target_rows(url, n) for t, n in _names(target).items()} == first
