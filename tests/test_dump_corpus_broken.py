@@ -78,6 +78,40 @@ def test_pg_dump_with_a_null_name_is_located_and_nothing_is_left(
     assert left == 0
 
 
+@pytest.mark.parametrize("option", list(PG_OPTIONS))
+def test_pg_dump_with_a_repeated_key_is_located_at_its_row(
+    option: str,
+    pg_dumps: dict[str, Dump],
+    pg_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pg_dump adds the primary key after the data: the row repeating a key is named there
+    # (or, where the schema runs first, by the COPY or INSERT that meets the key).
+    manifest, where = _break(
+        pg_dumps[option],
+        tmp_path,
+        [
+            ("B;2\tSemi;colon\t", "A-1\tSemi;colon\t"),
+            ("('B;2', 'Semi;colon'", "('A-1', 'Semi;colon'"),
+        ],
+    )
+    code, out = _apply(manifest, pg_url, monkeypatch)
+    assert code == 1, out
+    assert re.search(re.escape(where) + r"(\d+:)? .*\(sku\)=\(A-1\)", out), out
+    assert "nothing was applied" in out
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert left == 0
+
+
 @pytest.mark.parametrize("option", list(MYSQL_OPTIONS))
 def test_mariadb_dump_with_a_repeated_key_is_located(
     option: str,

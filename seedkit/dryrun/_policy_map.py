@@ -198,6 +198,7 @@ def _sqlite_rowid(tree: Any, state: PolicyState, decision: Decision, extra: list
             extra.append(_add_sequence(col, tree.this.this, state, decision))
 
 
+_MYSQL_BINARY = {"BINARY", "VARBINARY", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB"}
 _TEXT_TYPES = {
     "VARCHAR",
     "CHAR",
@@ -229,6 +230,11 @@ def _duck_type(dt: Any, state: PolicyState, changes: list[str]) -> str:
     if name == "VARBINARY" and state.dialect == "postgres":
         # bytea's '\\x…' and escape forms are not DuckDB's blob literals.
         changes.append("bytea kept as text")
+        return "VARCHAR"
+    if name in _MYSQL_BINARY and state.dialect == "mysql":
+        # mariadb-dump without --hex-blob writes the bytes as they are, in a string: DuckDB
+        # refuses any byte past ASCII in a string cast to BLOB (its blob literals escape them).
+        changes.append("binary kept as text")
         return "VARCHAR"
     if name in (
         "TINYINT",

@@ -39,6 +39,7 @@ from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step
 from seedkit.manifest.models import Mode
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.heldkeys import hold_keys
+from seedkit.plan.keyrow import name_row_of_repeated_key
 from seedkit.plan.latekeys import check_keys
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.plan.partial import describe as describe_partial
@@ -533,7 +534,11 @@ class Executor:
                     continue
                 if batch is not None and batch.add(sql, stmt):
                     continue
-                result = self.target.run(conn, sql, stmt.location)
+                try:
+                    result = self.target.run(conn, sql, stmt.location)
+                except ApplyError as exc:  # a dump's key added after its data: name the row
+                    name_row_of_repeated_key(self.plan, sql, exc)
+                    raise
                 if self._running is not None and IMPLICIT_COMMIT.match(sql):
                     self._running.committed_at = stmt.location
                 if _WRITES.match(sql):
