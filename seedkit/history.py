@@ -278,13 +278,28 @@ class History:
             ),
         )
 
+    def delete(self, conn: sa.Connection, kind: str, name: str) -> None:
+        """Delete the row of (project, kind, name), inside the caller's transaction."""
+        self.target.query(
+            conn,
+            f"DELETE FROM {self.target.quote_table(conn, self.table)} "
+            f"WHERE {self._where(conn, 'project', 'kind', 'name')}",
+            (self.project, kind, name),
+        )
+
     def forget(self, conn: sa.Connection) -> int:
         """Delete this project's rows; drop the table when no project is left. Returns the
         rows of DDL files and steps forgotten (not counting what the DDL created)."""
         if not self.exists(conn):
             return 0
         table = self.target.quote_table(conn, self.table)
-        gone = len([r for r in self._select(conn, self.project) if r.kind != "created"])
+        gone = len(
+            [
+                r
+                for r in self._select(conn, self.project)
+                if r.kind not in ("created", "ddl-progress")
+            ]
+        )
         self.target.query(
             conn,
             f"DELETE FROM {table} WHERE {self._where(conn, 'project')}",
@@ -319,6 +334,8 @@ def read_history(
             return []
         history._check_version(conn)
         rows = history._select(conn, project)
+        # A DDL file's progress (seedkit.plan.ddlprogress) is no DDL file or step.
+        rows = [r for r in rows if r.kind != "ddl-progress"]
         return rows if created else [r for r in rows if r.kind != "created"]
 
 

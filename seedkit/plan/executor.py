@@ -37,6 +37,7 @@ from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location, SeedError
 from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
+from seedkit.plan.ddlprogress import DdlProgress
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.heldkeys import hold_keys
 from seedkit.plan.keyrow import name_row_of_repeated_key
@@ -327,26 +328,44 @@ class Executor:
             self._running = Running("ddl", ddl.shown)
             began = time.perf_counter()
             waiting: list[DeferredIndex] = []
+            statements = hold_back(
+                read.get(ddl.path) or read_statements(ddl.path, self.plan.source_dialect),
+                held,
+                waiting,
+            )
             with self._transaction(conn, per_step):
-                count, _ = self._run_sql(
-                    conn,
-                    hold_back(
-                        read.get(ddl.path) or read_statements(ddl.path, self.plan.source_dialect),
-                        held,
-                        waiting,
-                    ),
-                )
+                progress = self._progress(conn, ddl, name, recorded) if per_step else None
+                if progress is not None:
+                    statements = progress.statements(
+                        statements, lambda stmt: self._run_statements(conn, iter([stmt]))
+                    )
+                count, _ = self._run_sql(conn, statements)
                 seconds = time.perf_counter() - began
                 if self.history is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
                     created = created_records(ddl.path, self.plan.source_dialect)
                     self.history.record_created(conn, ddl, created)
+                if progress is not None:
+                    progress.finish()
             count += len(waiting)
             step = StepResult(ddl.shown, "ddl", "applied", 0, seconds, plural(count, "statement"))
             self._deferred += [(index, step) for index in waiting]
             result.steps.append(step)
             self._running = None
             self.reporter.step_finished(step)
+
+    def _progress(
+        self, conn: sa.Connection, ddl: Any, name: str, recorded: Recorded
+    ) -> DdlProgress | None:
+        """Where DDL commits by itself: the file's progress, recorded statement by statement
+        so an apply killed inside it resumes there (seedkit.plan.ddlprogress)."""
+        from seedkit.plan.ddlprogress import KIND
+
+        if self.history is None:
+            return None
+        row = recorded.get((KIND, name))
+        where = Location.in_file(ddl.path)
+        return DdlProgress(self.history, conn, name, ddl.fingerprint, row, where)
 
     def _plan_deferral(
         self, recorded: Recorded

@@ -252,16 +252,6 @@ def _check_resumes(manifest: Path, url: str, done: Any) -> None:
                         "SELECT name FROM seedkit_history WHERE kind = 'step'"
                     )
                 }
-            ddl_recorded = "seedkit_history" in names and bool(
-                conn.exec_driver_sql(
-                    "SELECT count(*) FROM seedkit_history WHERE kind = 'ddl'"
-                ).scalar()
-            )
-            if not ddl_recorded and names & set(expected):
-                # Known defect (issue 19, left open): a kill inside the DDL file leaves the
-                # tables MariaDB committed but no history row, and the next apply stops at
-                # `CREATE TABLE` ("already exists") until `seedkit reset` or `apply --fresh`.
-                pytest.xfail("killed inside the DDL on MariaDB: the next apply cannot resume")
             for step, count in expected.items():
                 if step not in names:
                     assert step not in recorded
