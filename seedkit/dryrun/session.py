@@ -59,13 +59,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("seedkit.sql")
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
-
-
-def _private(found: re.Match[str]) -> str:
-    """A private-use character standing for one byte kept as a lone surrogate."""
-    return chr(0xF780 + ord(found.group()) - 0xDC80)
-
-
 #: Literal INSERT statements sent to DuckDB as one.
 BATCH_STATEMENTS = 2000
 #: ... and at most about this many characters of VALUES: DuckDB holds a statement's whole
@@ -195,19 +188,17 @@ class Session:
         """Run one statement on the session's connection, traced like every other.
 
         A MySQL dump's raw BLOB bytes reach the dry run as lone surrogates (the file is
-        read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes a
-        private-use character of its own (U+F780 + the byte's low 7 bits): one character
-        for one, so places in the text stay where they were, and two keys that differ in
-        their bytes still differ."""
+        read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes
+        U+FFFD: one character for one, so places in the text stay where they were."""
         log.debug("dry run: %s", sql if len(sql) < 2000 else sql[:2000] + " …")
         try:
             return self.db.execute(sql, params) if params else self.db.execute(sql)
         except Exception as exc:
             if "surrogate" not in str(exc):
                 raise
-            sql = _SURROGATE.sub(_private, sql)
+            sql = _SURROGATE.sub("\ufffd", sql)
             if params:
-                params = [_SURROGATE.sub(_private, v) if isinstance(v, str) else v for v in params]
+                params = [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in params]
             return self.db.execute(sql, params) if params else self.db.execute(sql)
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
