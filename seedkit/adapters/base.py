@@ -70,6 +70,9 @@ class Adapter:
     #: CREATE UNIQUE INDEX over rows of the open transaction finds a key given twice
     #: only at COMMIT (DuckDB), so seedkit looks for one itself before (seedkit.plan.deferred).
     CHECKS_NEW_UNIQUE_INDEX_AT_COMMIT: ClassVar[bool] = False
+    #: A constraint can be dropped and added back inside the apply's transaction, so the
+    #: DDL's inline keys are built after the data (seedkit.plan.heldkeys).
+    HOLDS_INLINE_KEYS: ClassVar[bool] = False
 
     def __init__(self, url: str) -> None:
         url = normalize_url(url)

@@ -47,6 +47,10 @@ WHERE context IN ('user', 'superuser') AND name NOT LIKE 'transaction%'
 """
 
 
+# Who the session runs as; the keys they are kept under in the session's state.
+_WHO = "SELECT current_setting('session_authorization'), current_setting('role')"
+_AUTHORIZATION, _ROLE = "\0session_authorization", "\0role"
+
 _SEQUENCE_INFO = """
 SELECT s.seqincrement, pg_has_role(c.relowner, 'USAGE')
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
@@ -237,14 +241,29 @@ class PostgresAdapter(Adapter):
             how = "DEFERRABLE INITIALLY IMMEDIATE" if deferrable else "NOT DEFERRABLE"
             self.query(conn, f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} {how}")
 
+    HOLDS_INLINE_KEYS = True
+
     def session_state(self, conn: sa.Connection) -> dict[str, str]:
-        """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms)."""
-        return dict(self.query(conn, _SETTINGS).fetchall())
+        """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms),
+        and who it runs as (`SET ROLE`, `SET SESSION AUTHORIZATION`: not in pg_settings)."""
+        state = dict(self.query(conn, _SETTINGS).fetchall())
+        state[_AUTHORIZATION], state[_ROLE] = self.query(conn, _WHO).one()
+        return state
 
     def restore_session(self, conn: sa.Connection, state: Any) -> None:
-        """`set_config` back each setting a SQL file changed (search_path, SET …)."""
+        """`set_config` back each setting a SQL file changed (search_path, SET …), and the
+        role (pg_dump --role writes `SET ROLE`)."""
         if not state:
             return
+        authorization, role = self.query(conn, _WHO).one()
+        if authorization != state[_AUTHORIZATION]:  # this resets the role too
+            self.query(
+                conn,
+                "SELECT set_config('session_authorization', %s, false)",
+                (state[_AUTHORIZATION],),
+            )
+        if role != state[_ROLE] or authorization != state[_AUTHORIZATION]:
+            self.query(conn, "SELECT set_config('role', %s, false)", (state[_ROLE],))
         for name, setting in self.query(conn, _SETTINGS).fetchall():
             before = state.get(name)
             if before is not None and before != setting:

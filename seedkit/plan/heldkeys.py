@@ -156,7 +156,7 @@ def hold_keys(
     """Drop the keys of `tables` that nothing before the end needs (PostgreSQL), to be
     added back by `HeldKeys.rebuild`; foreign keys are dropped before what they need."""
     held = HeldKeys()
-    if not tables or target.name != "postgresql":
+    if not tables or not target.HOLDS_INLINE_KEYS:
         return held
     by_oid: dict[int, tuple[Table, Location]] = {}
     names: list[str] = []

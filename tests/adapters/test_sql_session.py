@@ -130,3 +130,39 @@ def test_mariadb_use_and_foreign_key_checks_do_not_outlive_their_file(
         with server.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{other}`")
         server.dispose()
+
+
+def test_pg_dump_set_role_does_not_outlive_its_file(pg_url: str, tmp_path: Path) -> None:
+    # pg_dump --role writes `SET ROLE`: the file's tables are that role's, while seedkit's own
+    # statements after it (history, sequences, the CSV step) run as the apply's own user.
+    import uuid
+
+    role = f"seedkit_role_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+        conn.exec_driver_sql(f"GRANT CREATE, USAGE ON SCHEMA public TO {role}")
+    try:
+        manifest = _write(
+            tmp_path,
+            {
+                "schema.sql": f"SET ROLE {role};\n"
+                "CREATE TABLE public.tag (id serial PRIMARY KEY, name text);\n",
+                "tags.csv": "id,name\n7,seven\n",
+                "seed.toml": '[project]\nname = "s"\nddl = ["schema.sql"]\n\n'
+                '[steps.tag]\ncsv = "tags.csv"\n',
+            },
+        )
+        code, out = _apply(manifest, pg_url)
+        assert code == 0, out
+        assert _rows(pg_url, "SELECT tableowner FROM pg_tables WHERE tablename = 'tag'") == [
+            (role,)
+        ]
+        assert _rows(pg_url, "SELECT id, name FROM tag") == [(7, "seven")]
+        owner = "SELECT tableowner FROM pg_tables WHERE tablename = 'seedkit_history'"
+        assert _rows(pg_url, owner) != [(role,)]
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        engine.dispose()
