@@ -100,17 +100,17 @@ def _second_row(plan: Plan, table: str, key: list[str], wanted: str) -> Location
         columns = _columns(plan, table, insert["columns"], declared)
         if columns is None or any(c not in columns for c in key):
             return None
-        from seedkit.plan.rowlocate import _rows
+        from seedkit.sqltext.rowlocate import value_rows
 
         positions = [columns.index(c) for c in key]
-        for row in _rows(stmt.sql, insert.end(), False):
-            if len(row.values) <= max(positions):
+        for line, column, values in value_rows(stmt.sql, insert.end(), False):
+            if len(values) <= max(positions):
                 continue
-            if ", ".join(row.values[p] for p in positions) == wanted:
+            if ", ".join(values[p] for p in positions) == wanted:
                 seen += 1
                 if seen == 2:
-                    column = row.column if row.line else row.column + stmt.column - 1
-                    return Location.in_file(stmt.file, stmt.line + row.line, column)
+                    column = column if line else column + stmt.column - 1
+                    return Location.in_file(stmt.file, stmt.line + line, column)
     return None
 
 

@@ -75,6 +75,13 @@ def _match(rows: list[_Row], message: str) -> _Row | None:
     return None
 
 
+def value_rows(sql: str, pos: int, backslash: bool) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Each `( … )` tuple of an INSERT's VALUES from `pos` on, as (line counted from the
+    statement's first line, 0-based; column; its values as literal text, unquoted)."""
+    for row in _rows(sql, pos, backslash):
+        yield row.line, row.column, row.values
+
+
 def _rows(sql: str, pos: int, backslash: bool) -> Iterator[_Row]:
     """Each top-level `( … )` tuple after VALUES, with its line, column and literal values."""
     line, line_start = sql.count("\n", 0, pos), sql.rfind("\n", 0, pos) + 1
