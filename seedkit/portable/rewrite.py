@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from seedkit.sources.base import LocatedStatement
 
 _OPERATOR = re.compile(r"\bOPERATOR\s*\(\s*(?:[\w$\"]+\.)?([^\s()\w\"]+)\s*\)", re.I)
+_PLAIN_INSERT = re.compile(
+    r"INSERT\s+INTO\s+(?P<table>(?:\"[^\"]+\"|[A-Za-z_][\w$]*)(?:\.(?:\"[^\"]+\"|[A-Za-z_][\w$]*))*)"
+    r"\s*(?P<cols>\([^()]*\))?\s*(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\b",
+    re.I,
+)
 _OVERRIDING = re.compile(r"\bOVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+", re.I)
 _ON_ONLY = re.compile(r"\bON\s+ONLY\s+", re.I)
 _ENUM = re.compile(
@@ -251,6 +256,10 @@ class Porter:
                 self.note(note)
             return sql
         upper = text[:40].upper()
+        if upper.startswith("INSERT"):
+            fast = self._plain_insert(text)
+            if fast is not None:
+                return fast
         if upper.startswith("CREATE SEQUENCE"):
             return self._create_sequence(text)
         if _ALTER_SEQUENCE.match(text):
@@ -287,6 +296,26 @@ class Porter:
                 continue
             out += self._tree(self._common(tree))
         return out
+
+    def _plain_insert(self, text: str) -> list[str] | None:
+        """A dump's INSERT of plain literals, through seedkit.transpile_shapes' cache of
+        statement shapes (parsing each of thousands of INSERTs costs far more than sending
+        it); None when it is not one (casts, functions, E'' strings, a bytea or array
+        column), to be ported whole."""
+        from seedkit.transpile_shapes import by_shape
+
+        m = _PLAIN_INSERT.match(text)
+        if m is None:
+            return None
+        key = self.qualified(name_key(m["table"]))
+        if any(kind in ("bytes", "array") for _, kind in self.columns.get(key, [])):
+            return None
+        parts = m["table"].split(".")
+        if self.target != "duckdb" or parts[0].strip('"').lower() in ("public", "pg_catalog"):
+            parts = parts[-1:]
+        head = f"INSERT INTO {'.'.join(parts)} {m['cols'] or ''} VALUES"
+        out = by_shape(head + text[m.end() :], "postgres", self.target)
+        return list(out) if out is not None else None
 
     def _common(self, tree: Any) -> Any:
         """Rewrites every statement takes: schemas, casts to PostgreSQL-only types, E''."""
