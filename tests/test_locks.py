@@ -110,20 +110,27 @@ def test_postgres_two_applies_together_one_waits_and_each_row_lands_once(
 ) -> None:
     engine = sa.create_engine(pg_url)
     args = ("apply", "-m", str(big_seed), "--url", pg_url, "--format", "json")
+    waiting = (
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "HAVING count(*) = 2"
+    )
+    # The test holds the project's lock until both applies wait for it, so they start
+    # together however slowly a loaded machine starts processes; then they race for it.
+    holder = engine.connect()
+    holder.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock_key('big')})")
     first, second = _seedkit(*args), _seedkit(*args)
     try:
-        waited = _poll(
-            engine,
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        )
+        waited = _poll(engine, waiting)
+        holder.rollback()
         outputs = [p.communicate(timeout=120) for p in (first, second)]
     finally:
+        holder.close()
         for p in (first, second):
             if p.poll() is None:
                 p.kill()
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    assert waited, "the second apply never waited for the lock"
+    assert waited, "the applies never waited for the lock"
     statuses = sorted(tuple(s["status"] for s in json.loads(out)["steps"]) for out, _ in outputs)
     assert statuses == [("applied",) * 3, ("skipped",) * 3]
     with engine.connect() as conn:
