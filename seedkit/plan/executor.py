@@ -383,7 +383,8 @@ class Executor:
             for ddl in self.plan.ddl
             if ("ddl", ddl_name(self.plan, ddl)) not in recorded
         }
-        self._holdable = holdable_tables(self.plan, read.items())
+        if self.target.HOLDS_INLINE_KEYS:
+            self._holdable = holdable_tables(self.plan, read.items())
         return read, plan_deferral(self.plan, read.items())
 
     def _build_deferred(self, conn: sa.Connection) -> None:

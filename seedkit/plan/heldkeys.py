@@ -146,6 +146,8 @@ def holdable_tables(
         word = re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
         if name in barred or any(word.search(sql) for sql in code):
             del found[name]
+    if not found:
+        return {}  # no SQL file to read for their names
     found_sql = _mentioned_by_sql(plan.ordered(), set(found))
     return {name: value for name, value in found.items() if name not in found_sql}
 
