@@ -233,3 +233,41 @@ def test_a_ported_seed_applies_again_fresh(target: str, tmp_path: Path) -> None:
     # SQLite has no schema: none was made there, and none is said to be dropped.
     assert ("schema app" in dropped) == (target == "duckdb")
     assert {t: target_rows(url, n) for t, n in _names(target).items()} == first
+
+
+def test_plan_lists_what_cannot_port_and_what_porting_changes(tmp_path: Path) -> None:
+    import json
+
+    manifest = write_seed(tmp_path / "seed", SCHEMA + TRIGGER)
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(
+        app, ["plan", "-m", str(manifest), "--url", f"sqlite:///{db}", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    ported = json.loads(result.stdout)["target"]["portable"]
+    line = (SCHEMA + TRIGGER).splitlines().index(
+        "CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$"
+    ) + 1
+    assert [(u["line"], u["statement"]) for u in ported["unportable"]] == [
+        (line, "CREATE FUNCTION app.touch"),
+        (line + 6, "CREATE TRIGGER ticket_touch"),
+    ]
+    assert all(u["file"].endswith("schema.sql") and u["reason"] for u in ported["unportable"])
+    assert ported["dropped"] == 5  # SET, set_config, OWNER TO, COMMENT, GRANT
+    assert "ALTER TABLE … ADD CONSTRAINT folded into CREATE TABLE" in ported["changes"]
+    assert not db.exists()  # planning read nothing into being
+
+
+def test_plan_says_which_text_keys_become_varchar_on_mariadb(
+    mysql_url: str, tmp_path: Path
+) -> None:
+    import json
+
+    manifest = write_seed(tmp_path / "seed")
+    result = CliRunner().invoke(
+        app, ["plan", "-m", str(manifest), "--url", mysql_url, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.stdout)["target"]["portable"]["changes"]
+    for column in ("app.customer.email", "app.product.sku", "app.product.title", "app.item.sku"):
+        assert f"{column}: text key as VARCHAR(255) (MariaDB indexes no TEXT)" in changes
