@@ -124,10 +124,8 @@ def open_target(manifest: Manifest, url: str | None = None) -> Adapter:
 def reflect(target: Adapter) -> Schema:
     """The tables the target database has now (a file that does not exist is created:
     see `read_target` for reading without creating)."""
-    from seedkit.schema.reflect import reflect_schema
-
     with target.connect() as conn:
-        return reflect_schema(conn)
+        return target.reflect_schema(conn)
 
 
 @contextmanager

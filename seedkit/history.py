@@ -126,7 +126,7 @@ class History:
             f"{q(conn, 'environment')} VARCHAR(64), "
             f"PRIMARY KEY ({q(conn, 'project')}, {q(conn, 'kind')}, {q(conn, 'name')}))"
         )
-        self.target.query(conn, ddl)
+        self.target.execute(conn, ddl)
         self._format = SCHEMA_VERSION
         self._write(conn, "", "schema", "version", str(SCHEMA_VERSION), 0, 0.0)
 
@@ -134,10 +134,10 @@ class History:
         """Format 1 -> 2: add the `environment` column (NULL for rows written before)."""
         table = self.target.quote_table(conn, self.table)
         column = self.target.quote(conn, "environment")
-        self.target.query(conn, f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(64)")
+        self.target.execute(conn, f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(64)")
         q = self.target.quote
         marks = self._marks(conn, 3).split(", ")
-        self.target.query(
+        self.target.execute(
             conn,
             f"UPDATE {table} SET {q(conn, 'fingerprint')} = {marks[0]} "
             f"WHERE {q(conn, 'kind')} = {marks[1]} AND {q(conn, 'name')} = {marks[2]}",
@@ -155,7 +155,7 @@ class History:
         from sqlalchemy.exc import DBAPIError
 
         try:
-            found = self.target.query(conn, sql, ("schema", "version")).scalar()
+            found = self.target.execute(conn, sql, ("schema", "version")).scalar()
         except DBAPIError:  # a table of other columns: not ours
             found = None
         if found is None or not str(found).isdigit():
@@ -199,7 +199,7 @@ class History:
             sql += f" AND {q(conn, 'project')} = {marks[1]}"
             params.append(project)
         sql += f" ORDER BY {q(conn, 'applied_at')}, {q(conn, 'kind')}, {q(conn, 'name')}"
-        rows = self.target.query(conn, sql, params).fetchall()
+        rows = self.target.execute(conn, sql, params).fetchall()
         return [
             HistoryRow(p, k, n, f, int(r), v, str(at), int(ms) / 1000.0, env)
             for p, k, n, f, r, v, at, ms, env in rows
@@ -252,7 +252,7 @@ class History:
         cols = ", ".join(self.target.quote(conn, c) for c in _COLUMNS)
         insert = f"INSERT INTO {table} ({cols}) VALUES ({self._marks(conn, len(_COLUMNS))})"
         if self.target.SUPPORTS_ON_CONFLICT:
-            self.target.query(
+            self.target.execute(
                 conn,
                 f"DELETE FROM {table} WHERE {self._where(conn, 'project', 'kind', 'name')}",
                 (project, kind, name),
@@ -262,7 +262,7 @@ class History:
             # recording at once would deadlock on their INSERTs; replace the row by key.
             insert = self.target.upsert_sql(conn, self.table, _COLUMNS, _COLUMNS[:3])
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.target.query(
+        self.target.execute(
             conn,
             insert,
             (
@@ -280,7 +280,7 @@ class History:
 
     def delete(self, conn: sa.Connection, kind: str, name: str) -> None:
         """Delete the row of (project, kind, name), inside the caller's transaction."""
-        self.target.query(
+        self.target.execute(
             conn,
             f"DELETE FROM {self.target.quote_table(conn, self.table)} "
             f"WHERE {self._where(conn, 'project', 'kind', 'name')}",
@@ -300,13 +300,13 @@ class History:
                 if r.kind not in ("created", "ddl-progress")
             ]
         )
-        self.target.query(
+        self.target.execute(
             conn,
             f"DELETE FROM {table} WHERE {self._where(conn, 'project')}",
             (self.project,),
         )
         if not self._select(conn, None):
-            self.target.query(conn, f"DROP TABLE {table}")
+            self.target.execute(conn, f"DROP TABLE {table}")
         return gone
 
 

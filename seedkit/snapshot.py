@@ -100,7 +100,7 @@ def snapshot(
     target = open_adapter(url)
     try:
         with target.connect() as conn:
-            schema = _reflect(conn, wanted, with_parents)
+            schema = _reflect(target, conn, wanted, with_parents)
             ordered = _load_order(schema)
             data_dir = out / "data"
             data_dir.mkdir(parents=True, exist_ok=True)
@@ -133,10 +133,9 @@ def snapshot(
         target.dispose()
 
 
-def _reflect(conn: sa.Connection, wanted: list[str], with_parents: bool) -> Schema:
+def _reflect(target: Adapter, conn: sa.Connection, wanted: list[str], with_parents: bool) -> Schema:
     """The named tables, and with `with_parents` every table their foreign keys reach."""
-    from seedkit.schema.reflect import reflect_schema
-
+    reflect_schema = target.reflect_schema
     schema = reflect_schema(conn, wanted)
     missing = [name for name in wanted if schema.get(name) is None]
     if missing:
@@ -310,7 +309,7 @@ def _write_csv(
     streaming = conn.execution_options(stream_results=True, yield_per=batch_rows)
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(_csv_field(n, False) for n in names) + "\n")
-        result = target.run(streaming, sql, Location(key=table.qualified_name))
+        result = target.execute(streaming, sql, location=Location(key=table.qualified_name))
         for batch in result.partitions(batch_rows):
             lines = []
             for row in batch:

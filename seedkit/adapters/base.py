@@ -24,16 +24,18 @@ from seedkit.adapters.engine import (
     no_such_database,
     normalize_url,
 )
+from seedkit.adapters.trace import OWN, listen, trace
 from seedkit.errors import ApplyError, Location, TargetError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.executor import StepResult
     from seedkit.plan.latekeys import LateKey
     from seedkit.plan.steps import LoadStep, Plan
-    from seedkit.schema import Table
+    from seedkit.schema import Schema, Table, TypeKind
     from seedkit.sources.base import LocatedStatement
 
 log = logging.getLogger("seedkit.sql")
@@ -83,6 +85,7 @@ class Adapter:
         self.display_url = mask_url(url)
         self._secrets = url_secrets(url)
         self.engine = self._create_engine(url)
+        listen(self.engine)
         self.check_url()
         self.configure_engine(self.engine)
 
@@ -129,23 +132,74 @@ class Adapter:
         finally:
             conn.close()
 
-    def run(self, conn: sa.Connection, sql: str, location: Location | None = None) -> Any:
-        """Execute one statement exactly as written (no driver placeholder processing:
-        `%`, `?`, `:name` are text); a database error becomes an ApplyError at `location`."""
+    # -- the one place SQL runs ----------------------------------------------------------
+
+    def execute(
+        self,
+        conn: sa.Connection,
+        sql: str,
+        params: Sequence[Any] | None = None,
+        location: Location | None = None,
+    ) -> Any:
+        """Run one statement on `conn`, traced (seedkit.adapters.trace); returns the result.
+
+        Without `params` the text is sent exactly as written, with no placeholder
+        processing (`%`, `%(x)s`, `?`, `:name` in a user's SQL are text), and a database
+        error becomes an ApplyError at `location` (at its row, where one can be named).
+        With `params` (seedkit's own statements, markers from `placeholders`) the driver
+        binds them, and a database error stays the driver's, for the caller to read."""
         from sqlalchemy.exc import DBAPIError
 
-        log.debug("%s: %s", location or "seedkit", sql)
-        if not sql.isascii():
-            try:
-                sql.encode("utf-8")
-            except UnicodeEncodeError:
-                return self._run_bytes(conn, sql, location)
+        trace("execute", sql, location, params or None)
+        conn.info[OWN] = True
         try:
+            if params:
+                return conn.exec_driver_sql(sql, tuple(params))
+            if not sql.isascii():
+                try:
+                    sql.encode("utf-8")
+                except UnicodeEncodeError:
+                    return self._run_bytes(conn, sql, location)
             return conn.exec_driver_sql(sql, execution_options=AS_WRITTEN)
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise self.connection_lost(exc, location) from None
+            if params:
+                raise
             raise self.statement_error(exc, sql, location) from None
+        finally:
+            conn.info[OWN] = False
+
+    def executemany(self, conn: sa.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many rows (the driver's executemany), traced once; a
+        database error stays the driver's (the loader names the row)."""
+        trace("executemany", sql, rows=len(rows))
+        conn.info[OWN] = True
+        try:
+            conn.exec_driver_sql(sql, list(rows))
+        finally:
+            conn.info[OWN] = False
+
+    def copy(self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False) -> int:
+        """Run a `COPY … FROM STDIN` with `data` (PostgreSQL's adapter); no other database
+        takes one."""
+        raise NotImplementedError(f"COPY FROM STDIN on {self.name}")
+
+    def raw(
+        self,
+        conn: sa.Connection,
+        sql: str | None = None,
+        location: Location | None = None,
+        rows: int | None = None,
+    ) -> Any:
+        """The driver's own connection under `conn`, the one escape for what only its API
+        does (SQLite's executemany without SQLAlchemy's per-row work, LOAD DATA's file,
+        psycopg's COPY, a batch of statements in one call). `sql`, what will be sent, is
+        traced; a caller sending more traces each further statement with
+        `seedkit.adapters.trace.trace("raw", …)`."""
+        if sql is not None:
+            trace("raw", sql, location, rows=rows)
+        return conn.connection.driver_connection
 
     def statement_error(self, exc: Exception, sql: str, location: Location | None) -> ApplyError:
         """The database's error for one statement, as seedkit shows it: at the statement's
@@ -186,17 +240,6 @@ class Adapter:
             hint="save the file as UTF-8 (binary values as hex literals: X'00ff')",
         )
 
-    def run_many(self, conn: sa.Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Execute one statement for many rows (the driver's executemany)."""
-        log.debug("%s  [%d rows]", sql, len(rows))
-        conn.exec_driver_sql(sql, list(rows))
-
-    def copy_in(
-        self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False
-    ) -> int:
-        """Run a `COPY … FROM STDIN` (PostgreSQL's adapter); no other database takes one."""
-        raise NotImplementedError(f"COPY FROM STDIN on {self.name}")
-
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -205,6 +248,38 @@ class Adapter:
         """This database's own fast loaders (COPY, its CSV reader…), tried before plugins'
         loaders and the generic executemany loader; the generic database has none."""
         return []
+
+    # -- reflection (seedkit.adapters.reflect) ---------------------------------------------
+
+    #: An INTEGER PRIMARY KEY column is the rowid, assigned when left out (SQLite).
+    INTEGER_KEY_IS_ROWID: ClassVar[bool] = False
+    #: Options for the inspector's get_indexes (SQLite: its autoindexes hold inline UNIQUEs).
+    INDEX_REFLECTION: ClassVar[dict[str, Any]] = {}
+
+    def reflect_schema(self, conn: sa.Connection, tables: Iterable[str] | None = None) -> Schema:
+        """The tables of the database, read through `conn`: `tables=None` reads every table
+        of the default schema, else the named ones (`name`, or `schema.name` elsewhere;
+        names not found are left out). Tables of the default schema get `schema=None`."""
+        from seedkit.adapters.reflect import reflect_inspector, wanted_tables
+
+        return reflect_inspector(self, conn, wanted_tables(tables))
+
+    def declared_types(self, conn: sa.Connection, schema: str | None, name: str) -> dict[str, str]:
+        """Columns whose declared type the inspector does not know, with that type."""
+        return {}
+
+    def json_columns(self, conn: sa.Connection, schema: str | None, name: str) -> set[str]:
+        """Columns declared JSON that the inspector reports as something else."""
+        return set()
+
+    def reflected_kind(self, type_: Any, type_text: str) -> TypeKind | None:
+        """The TypeKind of a reflected type where this database's differs from the rule."""
+        return None
+
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher | None:
+        """How a SQL step's data statements go in batches (seedkit.adapters.batches), or
+        None to send each alone (the generic database)."""
+        return None
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
@@ -311,14 +386,6 @@ class Adapter:
                 tx.rollback()
         finally:
             conn.info.pop("seedkit_read_only", None)
-
-    def query(self, conn: sa.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Run seedkit's own statement with bound parameters (`%s` or `?` as the driver
-        wants); traced like every other statement."""
-        log.debug("seedkit: %s %s", sql, list(params) if params else "")
-        if params:
-            return conn.exec_driver_sql(sql, tuple(params))
-        return conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
 
     def transaction_control(self, sql: str) -> bool:
         """Whether a SQL file's statement only opens or ends a transaction (`BEGIN`,

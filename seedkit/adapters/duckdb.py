@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
@@ -15,8 +15,10 @@ from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.steps import Plan
+    from seedkit.schema import Schema
 
 _FILE_LOCKED = "Could not set lock on file"
 _NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:.*\.)?"?([^."]+)"?\s*$', re.M)
@@ -45,6 +47,19 @@ class DuckdbAdapter(Adapter):
     name = "duckdb"
     BACKENDS = ("duckdb",)
     sqlglot_name = "duckdb"
+
+    def reflect_schema(self, conn: sa.Connection, tables: Iterable[str] | None = None) -> Schema:
+        """DuckDB's own catalog functions (duckdb-engine's inspector queries catalog tables
+        DuckDB 2 lacks)."""
+        from seedkit.adapters.reflect import reflect_duckdb, wanted_tables
+
+        return reflect_duckdb(self, conn, wanted_tables(tables))
+
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
+        """Data statements in batches (seedkit.adapters.batches)."""
+        from seedkit.adapters.batches import Direct
+
+        return Direct(self, conn, merge)
 
     def loaders(self) -> list[type[Loader]]:
         """DuckDB's own CSV reader, and its set-based upsert."""
@@ -140,4 +155,4 @@ class DuckdbAdapter(Adapter):
             params.append(schema)
         else:
             sql += " AND schema_name = current_schema()"
-        return self.query(conn, sql, params).first() is not None
+        return self.execute(conn, sql, params).first() is not None

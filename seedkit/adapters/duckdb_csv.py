@@ -75,10 +75,14 @@ class DuckdbCsvLoader(Loader):
         table = target.table_for_insert(step.table, step.table_name)
         quoted = target.quote_table(conn, table)
         if step.mode == Mode.REPLACE:
-            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
+            target.execute(
+                conn, target.delete_all_sql(conn, table), location=step.source.context.locate()
+            )
             empty = True
         else:
-            empty = bool(target.run(conn, f"SELECT NOT EXISTS (SELECT 1 FROM {quoted})").scalar())
+            empty = bool(
+                target.execute(conn, f"SELECT NOT EXISTS (SELECT 1 FROM {quoted})").scalar()
+            )
         reader, params = _read_files(layout)
         sql = self._insert_sql(conn, target, table, layout, reader)
         with helper_pool("seedkit-shape") as pool:
@@ -96,7 +100,9 @@ class DuckdbCsvLoader(Loader):
                     location=Location.in_file(layout.files[0]),
                     hint="report this to seedkit; nothing was applied",
                 )
-            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
+            target.execute(
+                conn, target.delete_all_sql(conn, table), location=step.source.context.locate()
+            )
             return self._generic(conn, target, step, reporter)
         reporter.step_progress(step.name, rows)
         return rows
@@ -122,7 +128,7 @@ class DuckdbCsvLoader(Loader):
         from sqlalchemy.exc import DBAPIError
 
         try:
-            result = conn.exec_driver_sql(sql, tuple(params))
+            result = target.execute(conn, sql, params, step.source.context.locate())
         except DBAPIError as exc:
             from seedkit.adapters.engine import db_message
 
@@ -133,13 +139,10 @@ class DuckdbCsvLoader(Loader):
     def _insert_sql(
         self, conn: sa.Connection, target: Adapter, table: str, layout: CsvLayout, reader: str
     ) -> str:
-        import logging
-
         cols = ", ".join(target.quote(conn, n) for n in layout.names)
         sql = f"INSERT INTO {target.quote_table(conn, table)} ({cols}) " + filtered_select(
             layout, reader, cast_pattern
         )
-        logging.getLogger("seedkit.sql").debug("%s", sql)
         return sql
 
 

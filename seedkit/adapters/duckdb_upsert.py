@@ -176,12 +176,12 @@ class DuckdbUpsertLoader(Loader):
             "database_name = current_database() AND table_name = ? AND schema_name = "
             + ("?" if schema else "current_schema()")
         )
-        found = self.target.query(conn, sql, [name, schema] if schema else [name])
+        found = self.target.execute(conn, sql, [name, schema] if schema else [name])
         types = {str(c).lower(): str(t) for c, t in found.fetchall()}
         return {c: types.get(c.lower(), "VARCHAR") for c in columns}
 
     def _run(self, conn: sa.Connection, sql: str) -> None:
-        self.target.run(conn, sql, self.step.source.context.locate())
+        self.target.execute(conn, sql, location=self.step.source.context.locate())
 
     def _run_batch(
         self,
@@ -198,12 +198,15 @@ class DuckdbUpsertLoader(Loader):
         from seedkit.adapters.engine import db_message
 
         try:
-            self.target.query(conn, sql, params or ())
-        except DBAPIError as exc:
+            self.target.execute(conn, sql, params or None)
+        except (DBAPIError, ApplyError) as exc:
             first, last = batch.location(0), batch.location(count - 1)
             span = f"lines {first.line}-{last.line}" if first.line != last.line else ""
+            said = (
+                exc.message if isinstance(exc, ApplyError) else self.target.scrub(db_message(exc))
+            )
             raise ApplyError(
-                self.target.scrub(db_message(exc)) + (f" (in the rows at {span})" if span else ""),
+                said + (f" (in the rows at {span})" if span else ""),
                 location=first,
                 hint="fix the row; nothing was applied",
             ) from None
@@ -213,8 +216,11 @@ class DuckdbUpsertLoader(Loader):
 
         for name in (self.stage, self.keys):
             try:
-                self.target.query(conn, f"DROP TABLE IF EXISTS {name}")
-            except DBAPIError:  # the transaction is lost already: the error above says why
+                self.target.execute(conn, f"DROP TABLE IF EXISTS {name}")
+            except (
+                DBAPIError,
+                ApplyError,
+            ):  # the transaction is lost already: the error above says why
                 return
 
 

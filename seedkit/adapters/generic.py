@@ -80,7 +80,7 @@ class GenericLoader(Loader):
             return
         if not self.target.SUPPORTS_SAVEPOINTS:
             try:
-                self.target.run_many(conn, sql, rows)
+                self.target.executemany(conn, sql, rows)
             except OverflowError:
                 raise self._too_large(rows, batch) from None
             except DBAPIError as exc:
@@ -95,7 +95,7 @@ class GenericLoader(Loader):
             return
         savepoint = conn.begin_nested()
         try:
-            self.target.run_many(conn, sql, rows)
+            self.target.executemany(conn, sql, rows)
         except OverflowError:  # the driver cannot bind an integer (SQLite: beyond 64 bits)
             savepoint.rollback()
             raise self._too_large(rows, batch) from None
@@ -162,7 +162,7 @@ class GenericLoader(Loader):
         savepoint = conn.begin_nested()
         for index, row in enumerate(rows):
             try:
-                self.target.run_many(conn, sql, [row])
+                self.target.executemany(conn, sql, [row])
             except DBAPIError as exc:
                 self._undo(savepoint, exc)
                 raise ApplyError(
@@ -198,7 +198,9 @@ def before_rows(
 ) -> MirrorKeys | None:
     """Before any row: replace empties the table; mirror starts collecting the source's keys."""
     if load.mode == Mode.REPLACE:
-        target.run(conn, target.delete_all_sql(conn, table), load.source.context.locate())
+        target.execute(
+            conn, target.delete_all_sql(conn, table), location=load.source.context.locate()
+        )
     if load.mode == Mode.MIRROR:
         return MirrorKeys(conn, target, load, table, columns)
     return None
@@ -239,7 +241,7 @@ class MirrorKeys:
         self.name = f"seedkit_keys_{uuid.uuid4().hex[:12]}"
         cols = ", ".join(target.quote(conn, k) for k in self.key)
         select = f"SELECT {cols} FROM {target.quote_table(conn, table)} WHERE 1 = 0"
-        target.run(conn, target.temp_table_sql(conn, self.name, select), self.location)
+        target.execute(conn, target.temp_table_sql(conn, self.name, select), location=self.location)
         self.insert = target.insert_sql(conn, self.name, self.key)
 
     def _positions(self, columns: list[str]) -> list[int]:
@@ -261,7 +263,7 @@ class MirrorKeys:
         index = self.index if columns is None else self._positions(columns)
         keys = [tuple(row[i] for i in index) for row in rows]
         if keys:
-            self.target.run_many(conn, self.insert, keys)
+            self.target.executemany(conn, self.insert, keys)
 
     def finish(self, conn: sa.Connection) -> int:
         """Delete the rows whose key is not among the source's; drop the key table."""
@@ -280,7 +282,9 @@ class MirrorKeys:
             self.key,
             f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {keys} WHERE {match})",
         )
-        self.target.run(conn, self.target.drop_temp_table_sql(conn, self.name), self.location)
+        self.target.execute(
+            conn, self.target.drop_temp_table_sql(conn, self.name), location=self.location
+        )
         return max(getattr(result, "rowcount", 0) or 0, 0)
 
 

@@ -42,10 +42,10 @@ def delete_unkept(
     where = load.source.context.locate()
     if not target.SUPPORTS_SAVEPOINTS:
         _refuse_referenced(conn, target, load, table, keys, key)
-        return target.run(conn, sql, where)
+        return target.execute(conn, sql, location=where)
     savepoint = conn.begin_nested()
     try:
-        result = target.run(conn, sql, where)
+        result = target.execute(conn, sql, location=where)
     except ApplyError:
         savepoint.rollback()
         _refuse_referenced(conn, target, load, table, keys, key)
@@ -78,7 +78,7 @@ def _refuse_referenced(
         if _same_table(child_name, table):  # a row kept may reference a row deleted
             stays = " AND ".join(f"s.{q(conn, k)} = c.{q(conn, k)}" for k in key)
             sql += f" AND EXISTS (SELECT 1 FROM {kept} s WHERE {stays})"
-        found = target.run(conn, sql + f" LIMIT {SAMPLES + 1}").fetchall()
+        found = target.execute(conn, sql + f" LIMIT {SAMPLES + 1}").fetchall()
         if not found:
             continue
         shown = ", ".join(str(r[0]) if len(r) == 1 else str(tuple(r)) for r in found[:SAMPLES])

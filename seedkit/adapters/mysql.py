@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from seedkit.adapters.base import Adapter
 from seedkit.errors import ApplyError, Location, TargetError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_name, waited
+from seedkit.schema import TypeKind
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
 
@@ -66,6 +68,33 @@ class MysqlAdapter(Adapter):
                 hint="add the database to the URL: mysql+pymysql://user@host:3306/DATABASE",
             )
 
+    def json_columns(self, conn: sa.Connection, schema: str | None, name: str) -> set[str]:
+        """MariaDB columns declared JSON, which it reports as LONGTEXT with a json_valid check."""
+        if not getattr(conn.dialect, "is_mariadb", False):
+            return set()
+        rows = self.execute(
+            conn,
+            "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+            " WHERE CONSTRAINT_SCHEMA = COALESCE(%s, DATABASE()) AND TABLE_NAME = %s",
+            (schema, name),
+        )
+        found = (re.fullmatch(r"\s*json_valid\(`([^`]+)`\)\s*", row[0] or "") for row in rows)
+        return {m[1] for m in found if m}
+
+    def reflected_kind(self, type_: Any, type_text: str) -> TypeKind | None:
+        """TINYINT(1) is MySQL's BOOLEAN; any other TINYINT an integer."""
+        if type(type_).__name__ == "TINYINT":
+            return (
+                TypeKind.BOOLEAN if getattr(type_, "display_width", None) == 1 else TypeKind.INTEGER
+            )
+        return None
+
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
+        """Data statements in batches (seedkit.adapters.batches)."""
+        from seedkit.adapters.batches import MysqlBatcher
+
+        return MysqlBatcher(self, conn)
+
     def loaders(self) -> list[type[Loader]]:
         """LOAD DATA LOCAL INFILE through PyMySQL."""
         from seedkit.adapters.mysql_load_data import MysqlLoadDataLoader
@@ -78,7 +107,7 @@ class MysqlAdapter(Adapter):
         import types
 
         data = sql.encode("utf-8", "surrogateescape")
-        driver = conn.connection.driver_connection
+        driver = self.raw(conn)
         if self.engine.dialect.driver != "pymysql" or driver is None:
             raise ApplyError(
                 "this statement holds bytes that are not UTF-8 text",
@@ -100,17 +129,17 @@ class MysqlAdapter(Adapter):
         # Remembered: a SQL file's `USE` must not make the release name another lock.
         key = ("seedkit_lock", project)
         if key not in conn.info:
-            conn.info[key] = lock_name(self.query(conn, "SELECT DATABASE()").scalar(), project)
+            conn.info[key] = lock_name(self.execute(conn, "SELECT DATABASE()").scalar(), project)
         return str(conn.info[key])
 
     def acquire_lock(self, conn: sa.Connection, project: str, timeout: float | None) -> None:
         """`GET_LOCK(name, timeout)`; on timeout, name the connection holding it."""
         wait = DEFAULT_LOCK_TIMEOUT if timeout is None else max(timeout, 0.0)
         name = self._lock_name(conn, project)
-        got = self.query(conn, "SELECT GET_LOCK(%s, %s)", (name, wait)).scalar()
+        got = self.execute(conn, "SELECT GET_LOCK(%s, %s)", (name, wait)).scalar()
         holder = None
         if got != 1:
-            holder = self.query(
+            holder = self.execute(
                 conn,
                 "SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, INFO "
                 "FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(%s)",
@@ -144,19 +173,19 @@ class MysqlAdapter(Adapter):
         two projects would both create it. The lock is released as soon as the table is
         there and its format row committed (CREATE TABLE commits by itself; the row is
         committed with it, so that the next project never finds the table without it)."""
-        name = lock_name(self.query(conn, "SELECT DATABASE()").scalar(), f"\0history:{table}")
-        self.query(conn, "SELECT GET_LOCK(%s, %s)", (name, DEFAULT_LOCK_TIMEOUT))
+        name = lock_name(self.execute(conn, "SELECT DATABASE()").scalar(), f"\0history:{table}")
+        self.execute(conn, "SELECT GET_LOCK(%s, %s)", (name, DEFAULT_LOCK_TIMEOUT))
         try:
             found = exists()
             yield found
             if not found:
-                self.query(conn, "COMMIT")
+                self.execute(conn, "COMMIT")
         finally:
-            self.query(conn, "SELECT RELEASE_LOCK(%s)", (name,))
+            self.execute(conn, "SELECT RELEASE_LOCK(%s)", (name,))
 
     def release_lock(self, conn: sa.Connection, project: str) -> None:
         """`RELEASE_LOCK(name)`, committed at once."""
-        self.query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
+        self.execute(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(conn, project),))
         conn.info.pop(("seedkit_lock", project), None)
         conn.commit()
 
@@ -173,18 +202,18 @@ class MysqlAdapter(Adapter):
 
     def defer_keys(self, conn: sa.Connection, keys: Sequence[LateKey]) -> Any:
         """`SET SESSION foreign_key_checks = 0`; returns the value before."""
-        before = self.query(conn, "SELECT @@SESSION.foreign_key_checks").scalar()
-        self.query(conn, "SET SESSION foreign_key_checks = 0")
+        before = self.execute(conn, "SELECT @@SESSION.foreign_key_checks").scalar()
+        self.execute(conn, "SET SESSION foreign_key_checks = 0")
         return before
 
     def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """`foreign_key_checks` back as it was."""
-        self.query(conn, "SET SESSION foreign_key_checks = %s", (1 if state is None else state,))
+        self.execute(conn, "SET SESSION foreign_key_checks = %s", (1 if state is None else state,))
 
     def session_state(self, conn: sa.Connection) -> tuple[Any, ...]:
         """The current database and the session variables a SQL file may change."""
         sql = "SELECT DATABASE(), " + ", ".join(f"@@SESSION.{v}" for v in _VARIABLES)
-        return tuple(self.query(conn, sql).one())
+        return tuple(self.execute(conn, sql).one())
 
     def restore_session(self, conn: sa.Connection, state: Any) -> None:
         """`USE` the apply's database again and `SET SESSION` back what a file changed."""
@@ -192,10 +221,10 @@ class MysqlAdapter(Adapter):
             return
         now = self.session_state(conn)
         if now[0] != state[0] and state[0] is not None:
-            self.query(conn, f"USE {self.quote(conn, state[0])}")
+            self.execute(conn, f"USE {self.quote(conn, state[0])}")
         for name, before, after in zip(_VARIABLES, state[1:], now[1:], strict=True):
             if before != after:
-                self.query(conn, f"SET SESSION {name} = %s", (before,))
+                self.execute(conn, f"SET SESSION {name} = %s", (before,))
 
     def configure_engine(self, engine: sa.Engine) -> None:
         """Run every session in UTC so TIMESTAMP values do not shift with the server's zone."""
@@ -218,7 +247,7 @@ class MysqlAdapter(Adapter):
             def _do_connect(_dialect: Any, _record: Any, _args: Any, params: Any) -> None:
                 params.setdefault("local_infile", True)
                 # Several statements in one query, as the mysql client allows: SQL steps
-                # send their INSERTs in batches (seedkit.plan.batches).
+                # send their INSERTs in batches (seedkit.adapters.batches).
                 from pymysql.constants import CLIENT
 
                 params["client_flag"] = params.get("client_flag", 0) | CLIENT.MULTI_STATEMENTS

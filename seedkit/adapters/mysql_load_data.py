@@ -26,6 +26,7 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.adapters.loader import Loader
+from seedkit.adapters.trace import trace
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column
 from seedkit.typerules import QUOTED_EMPTY_MARK, reader_for, reader_pattern
@@ -79,7 +80,7 @@ class MysqlLoadDataLoader(Loader):
 
         layout = csv_layout(step)
         assert layout is not None
-        driver = conn.connection.driver_connection
+        driver = target.raw(conn)
         if getattr(driver, "_seedkit_local_infile", False):
             savepoint = conn.begin_nested()
             try:
@@ -105,13 +106,14 @@ class MysqlLoadDataLoader(Loader):
         reporter: Reporter,
     ) -> int | None:
         """The rows loaded, or None when the step must be replayed."""
-        import logging
 
         import pymysql
 
         table = target.table_for_insert(step.table, step.table_name)
         if step.mode == Mode.REPLACE:
-            target.run(conn, target.delete_all_sql(conn, table), step.source.context.locate())
+            target.execute(
+                conn, target.delete_all_sql(conn, table), location=step.source.context.locate()
+            )
         variables = [f"@c{i}" for i in range(len(layout.columns))]
         sets = ", ".join(
             f"{target.quote(conn, c.name)} = {_expression(c, v)}"
@@ -129,19 +131,22 @@ class MysqlLoadDataLoader(Loader):
             )
             writer = _PipeWriter(pipe, layout, reporter, step.name)
             writer.start()
-            logging.getLogger("seedkit.sql").debug("%s", sql)
+            trace("raw", sql, step.source.context.locate())
             driver._local_infile = True
             try:
                 cursor = driver.cursor()
                 # Notes (a decimal rounded to its scale) are what an INSERT gives too;
                 # only warnings and errors, which LOCAL downgrades, send us back.
+                trace("raw", "SET @seedkit_notes = @@session.sql_notes, SESSION sql_notes = 0")
                 cursor.execute("SET @seedkit_notes = @@session.sql_notes, SESSION sql_notes = 0")
                 try:
                     cursor.execute(sql)
                     rows = int(cursor.rowcount)
+                    trace("raw", "SELECT @@warning_count")
                     cursor.execute("SELECT @@warning_count")
                     warnings = int(cursor.fetchone()[0])
                 finally:
+                    trace("raw", "SET SESSION sql_notes = @seedkit_notes")
                     cursor.execute("SET SESSION sql_notes = @seedkit_notes")
                     cursor.close()
             except pymysql.Error:

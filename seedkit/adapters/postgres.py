@@ -11,14 +11,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from seedkit.adapters.base import Adapter, log
+from seedkit.adapters.base import Adapter
 from seedkit.adapters.engine import copy_location, copy_message
+from seedkit.adapters.trace import trace
 from seedkit.errors import ApplyError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, lock_key, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
     from seedkit.sources.base import LocatedStatement
@@ -75,6 +77,12 @@ class PostgresAdapter(Adapter):
     sqlglot_name = "postgres"
     SUPPORTS_SEQUENCES = True
 
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
+        """Data statements in batches (seedkit.adapters.batches)."""
+        from seedkit.adapters.batches import PostgresBatcher
+
+        return PostgresBatcher(self, conn)
+
     def loaders(self) -> list[type[Loader]]:
         """COPY through psycopg 3."""
         from seedkit.adapters.postgres_copy import PostgresCopyLoader
@@ -88,29 +96,29 @@ class PostgresAdapter(Adapter):
 
         wait = DEFAULT_LOCK_TIMEOUT if timeout is None else max(timeout, 0.0)
         key = lock_key(project)
-        previous = self.query(conn, "SELECT current_setting('lock_timeout')").scalar()
-        if not self.query(conn, "SELECT current_setting('application_name')").scalar():
+        previous = self.execute(conn, "SELECT current_setting('lock_timeout')").scalar()
+        if not self.execute(conn, "SELECT current_setting('application_name')").scalar():
             # Name this session while it holds the lock, so a waiting apply can say who it is.
-            self.query(
+            self.execute(
                 conn,
                 "SELECT set_config('application_name', %s, true)",
                 (f"seedkit apply {project}"[:63],),
             )
         if wait == 0:
-            got = self.query(conn, "SELECT pg_try_advisory_xact_lock(%s)", (key,)).scalar()
+            got = self.execute(conn, "SELECT pg_try_advisory_xact_lock(%s)", (key,)).scalar()
             if not got:
                 raise self._lock_error(project, key, wait)
             return
-        self.query(
+        self.execute(
             conn, "SELECT set_config('lock_timeout', %s, true)", (f"{max(int(wait * 1000), 1)}ms",)
         )
         try:
-            self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (key,))
+            self.execute(conn, "SELECT pg_advisory_xact_lock(%s)", (key,))
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
                 raise self._lock_error(project, key, wait) from None
             raise
-        self.query(conn, "SELECT set_config('lock_timeout', %s, true)", (previous,))
+        self.execute(conn, "SELECT set_config('lock_timeout', %s, true)", (previous,))
 
     @contextmanager
     def history_guard(
@@ -122,7 +130,7 @@ class PostgresAdapter(Adapter):
         if exists():
             yield True
             return
-        self.query(conn, "SELECT pg_advisory_xact_lock(%s)", (lock_key(f"\0history:{table}"),))
+        self.execute(conn, "SELECT pg_advisory_xact_lock(%s)", (lock_key(f"\0history:{table}"),))
         yield exists()
 
     def _lock_error(self, project: str, key: int, wait: float) -> LockTimeoutError:
@@ -131,7 +139,7 @@ class PostgresAdapter(Adapter):
         pid: Any = None
         try:
             with self.engine.connect() as other:
-                row = self.query(other, _HOLDER, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).first()
+                row = self.execute(other, _HOLDER, (unsigned >> 32, unsigned & 0xFFFF_FFFF)).first()
             if row is not None:
                 pid, app, user, client, since, state = row
                 holder = (
@@ -154,18 +162,15 @@ class PostgresAdapter(Adapter):
             hint=hint,
         )
 
-    def copy_in(
-        self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False
-    ) -> int:
+    def copy(self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False) -> int:
         """Run a PostgreSQL `COPY … FROM STDIN` on the connection, inside its transaction.
 
         `data` yields text chunks (or, with `rows`, tuples of Python values for
         psycopg's `write_row`); returns the rows the server copied. Database errors
         are psycopg's own, for the loader to map back to the source's lines.
         """
-        log.debug("%s  [copy]", sql)
-        driver = conn.connection.driver_connection
-        assert driver is not None
+        trace("copy", sql)
+        driver = self.raw(conn)
         with driver.cursor() as cursor:
             with cursor.copy(sql) as copy:
                 write = copy.write_row if rows else copy.write
@@ -180,9 +185,8 @@ class PostgresAdapter(Adapter):
         import psycopg
 
         assert stmt.copy is not None
-        log.debug("%s: %s  [data from line %d]", stmt.location, stmt.sql, stmt.copy.line)
-        driver = conn.connection.driver_connection
-        assert driver is not None
+        trace("copy", stmt.sql, stmt.location)
+        driver = self.raw(conn)
         try:
             with driver.cursor() as cursor:
                 with cursor.copy(stmt.sql) as copy:
@@ -213,13 +217,13 @@ class PostgresAdapter(Adapter):
         for key in keys:
             child = self.quote_table(conn, key.child.qualified_name)
             parent = self.quote_table(conn, key.parent.qualified_name)
-            for name, deferrable, deferred, table, schema in self.query(
+            for name, deferrable, deferred, table, schema in self.execute(
                 conn, _FOREIGN_KEYS, (child, parent)
             ).fetchall():
                 if deferred or (table, name) in seen:
                     continue
                 seen.add((table, name))
-                self.query(
+                self.execute(
                     conn,
                     f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} "
                     "DEFERRABLE INITIALLY DEFERRED",
@@ -236,18 +240,20 @@ class PostgresAdapter(Adapter):
             f"{self.quote(conn, schema)}.{self.quote(conn, name)}"
             for _, name, schema, _, _ in state
         )
-        self.query(conn, f"SET CONSTRAINTS {names} IMMEDIATE")
+        self.execute(conn, f"SET CONSTRAINTS {names} IMMEDIATE")
         for table, name, _, deferrable, _ in state:
             how = "DEFERRABLE INITIALLY IMMEDIATE" if deferrable else "NOT DEFERRABLE"
-            self.query(conn, f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} {how}")
+            self.execute(
+                conn, f"ALTER TABLE {table} ALTER CONSTRAINT {self.quote(conn, name)} {how}"
+            )
 
     HOLDS_INLINE_KEYS = True
 
     def session_state(self, conn: sa.Connection) -> dict[str, str]:
         """Every setting a session may change (183 on PostgreSQL 15, read in about 1 ms),
         and who it runs as (`SET ROLE`, `SET SESSION AUTHORIZATION`: not in pg_settings)."""
-        state = dict(self.query(conn, _SETTINGS).fetchall())
-        state[_AUTHORIZATION], state[_ROLE] = self.query(conn, _WHO).one()
+        state = dict(self.execute(conn, _SETTINGS).fetchall())
+        state[_AUTHORIZATION], state[_ROLE] = self.execute(conn, _WHO).one()
         return state
 
     def restore_session(self, conn: sa.Connection, state: Any) -> None:
@@ -255,19 +261,19 @@ class PostgresAdapter(Adapter):
         role (pg_dump --role writes `SET ROLE`)."""
         if not state:
             return
-        authorization, role = self.query(conn, _WHO).one()
+        authorization, role = self.execute(conn, _WHO).one()
         if authorization != state[_AUTHORIZATION]:  # this resets the role too
-            self.query(
+            self.execute(
                 conn,
                 "SELECT set_config('session_authorization', %s, false)",
                 (state[_AUTHORIZATION],),
             )
         if role != state[_ROLE] or authorization != state[_AUTHORIZATION]:
-            self.query(conn, "SELECT set_config('role', %s, false)", (state[_ROLE],))
-        for name, setting in self.query(conn, _SETTINGS).fetchall():
+            self.execute(conn, "SELECT set_config('role', %s, false)", (state[_ROLE],))
+        for name, setting in self.execute(conn, _SETTINGS).fetchall():
             before = state.get(name)
             if before is not None and before != setting:
-                self.query(conn, "SELECT set_config(%s, %s, false)", (name, before))
+                self.execute(conn, "SELECT set_config(%s, %s, false)", (name, before))
 
     def sync_sequences(self, conn: sa.Connection, table: str) -> None:
         """After explicit ids, move each serial or identity sequence of `table` past the
@@ -279,19 +285,19 @@ class PostgresAdapter(Adapter):
         stays moved after a failed apply, which costs unused ids and nothing else).
         """
         quoted = self.quote_table(conn, table)
-        columns = self.query(conn, _SERIAL_COLUMNS, (quoted, quoted, quoted)).fetchall()
+        columns = self.execute(conn, _SERIAL_COLUMNS, (quoted, quoted, quoted)).fetchall()
         for column, sequence in columns:
             col = self.quote(conn, column)
-            largest = self.query(conn, f"SELECT MAX({col}) FROM {quoted}").scalar()
+            largest = self.execute(conn, f"SELECT MAX({col}) FROM {quoted}").scalar()
             if largest is None:
                 continue
             # `sequence` is pg_get_serial_sequence's text: a name already quoted as needed.
-            last, called = self.query(conn, f"SELECT last_value, is_called FROM {sequence}").one()
-            step, owner = self.query(conn, _SEQUENCE_INFO, (sequence,)).one()
+            last, called = self.execute(conn, f"SELECT last_value, is_called FROM {sequence}").one()
+            step, owner = self.execute(conn, _SEQUENCE_INFO, (sequence,)).one()
             following = last + step if called else last
             if step <= 0 or following > largest:
                 continue
             if owner:
-                self.query(conn, f"ALTER SEQUENCE {sequence} RESTART WITH {int(largest) + step}")
+                self.execute(conn, f"ALTER SEQUENCE {sequence} RESTART WITH {int(largest) + step}")
             else:
-                self.query(conn, "SELECT setval(%s::regclass, %s)", (sequence, int(largest)))
+                self.execute(conn, "SELECT setval(%s::regclass, %s)", (sequence, int(largest)))

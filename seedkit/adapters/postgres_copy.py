@@ -168,24 +168,24 @@ class PostgresCopyLoader(Loader):
         staged = step.mode in (Mode.UPSERT, Mode.MIRROR)
         try:
             if step.mode == Mode.REPLACE:
-                self.target.run(
+                self.target.execute(
                     conn,
                     self.target.delete_all_sql(
                         conn, self.target.table_for_insert(step.table, step.table_name)
                     ),
-                    step.source.context.locate(),
+                    location=step.source.context.locate(),
                 )
             into = table
             if staged:
-                self.target.run(conn, f"DROP TABLE IF EXISTS {_STAGE}")
-                self.target.run(
+                self.target.execute(conn, f"DROP TABLE IF EXISTS {_STAGE}")
+                self.target.execute(
                     conn,
                     f"CREATE TEMP TABLE {_STAGE} ON COMMIT DROP AS "
                     f"SELECT {cols} FROM {table} WITH NO DATA",
                 )
                 into = _STAGE
             sql = f"COPY {into} ({cols}) FROM STDIN" + (f" ({options})" if options else "")
-            count = sum(self.target.copy_in(conn, sql, data, rows=typed) for data in copies)
+            count = sum(self.target.copy(conn, sql, data, rows=typed) for data in copies)
             if staged:
                 self._merge(conn, table, names)
         except ReferencedRowsError:
@@ -216,9 +216,9 @@ class PostgresCopyLoader(Loader):
             else "DO NOTHING"
         )
         nulls = " OR ".join(f"{q(conn, k)} IS NULL" for k in key if k in names)
-        if nulls and self.target.run(conn, f"SELECT 1 FROM {_STAGE} WHERE {nulls}").first():
+        if nulls and self.target.execute(conn, f"SELECT 1 FROM {_STAGE} WHERE {nulls}").first():
             raise _Refused()  # a NULL key: the generic loader names its row
-        self.target.run(
+        self.target.execute(
             conn,
             f"INSERT INTO {table} AS _seedkit_row ({cols}) SELECT {cols} FROM {_STAGE} "
             f"ON CONFLICT ({keys}) {action}",
@@ -237,12 +237,12 @@ class PostgresCopyLoader(Loader):
                 f"DELETE FROM {table} AS t WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {_STAGE} AS s WHERE {match})",
             )
-        self.target.run(conn, f"DROP TABLE {_STAGE}")
+        self.target.execute(conn, f"DROP TABLE {_STAGE}")
 
     def _set_timezone(self, conn: sa.Connection, zone: str) -> str:
         """Set the transaction's TimeZone; return the one it had."""
-        previous = str(self.target.run(conn, "SHOW TimeZone").scalar())
-        self.target.run_many(conn, "SELECT set_config('TimeZone', %s, true)", [(zone,)])
+        previous = str(self.target.execute(conn, "SHOW TimeZone").scalar())
+        self.target.executemany(conn, "SELECT set_config('TimeZone', %s, true)", [(zone,)])
         return previous
 
 

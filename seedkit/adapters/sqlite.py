@@ -6,14 +6,15 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from seedkit.adapters.base import Adapter, log
+from seedkit.adapters.base import Adapter
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
 
@@ -47,6 +48,30 @@ class SqliteAdapter(Adapter):
     BACKENDS = ("sqlite",)
     sqlglot_name = "sqlite"
 
+    INTEGER_KEY_IS_ROWID = True
+    INDEX_REFLECTION: ClassVar[dict[str, Any]] = {"include_auto_indexes": True}
+
+    def declared_types(self, conn: sa.Connection, schema: str | None, name: str) -> dict[str, str]:
+        """Declared types of columns whose type name SQLAlchemy does not know."""
+        from sqlalchemy.dialects.sqlite.base import ischema_names
+
+        def quote(part: str) -> str:
+            return '"' + part.replace('"', '""') + '"'
+
+        prefix = f"{quote(schema)}." if schema else ""
+        rows = self.execute(conn, f"PRAGMA {prefix}table_info({quote(name)})")
+        return {
+            row[1]: row[2]
+            for row in rows
+            if row[2].split("(")[0].strip().upper() not in ischema_names
+        }
+
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
+        """Data statements in batches (seedkit.adapters.batches)."""
+        from seedkit.adapters.batches import Direct
+
+        return Direct(self, conn, merge, sqlite=True)
+
     def loaders(self) -> list[type[Loader]]:
         """Rows converted by SQLite's own functions in one INSERT … SELECT."""
         from seedkit.adapters.sqlite_fast import SqliteFastLoader
@@ -79,9 +104,8 @@ class SqliteAdapter(Adapter):
         timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else max(lock_timeout, 0.0)
         with self.connect() as conn:
             sql = f"PRAGMA busy_timeout = {int(timeout * 1000)}"
-            log.debug("seedkit: %s", sql)
             # On the driver's connection: through SQLAlchemy it would BEGIN first.
-            conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
+            self.raw(conn, sql).execute(sql)
             yield conn
 
     @contextmanager
@@ -114,13 +138,13 @@ class SqliteAdapter(Adapter):
         """`PRAGMA defer_foreign_keys = ON`: SQLite checks keys at commit (and resets the
         pragma then)."""
         if keys:
-            self.query(conn, "PRAGMA defer_foreign_keys = ON")
+            self.execute(conn, "PRAGMA defer_foreign_keys = ON")
         return bool(keys)
 
     def restore_keys(self, conn: sa.Connection, keys: Sequence[LateKey], state: Any) -> None:
         """Back to checking each row as it is written."""
         if state:
-            self.query(conn, "PRAGMA defer_foreign_keys = OFF")
+            self.execute(conn, "PRAGMA defer_foreign_keys = OFF")
 
     def value_adapter(self) -> Callable[[Any], Any]:
         """Dates, times and decimals become text SQLite keeps exactly."""

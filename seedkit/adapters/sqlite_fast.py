@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.adapters.csvscan import NotVouched, paused_gc
 from seedkit.adapters.loader import Loader
+from seedkit.adapters.trace import trace
 from seedkit.manifest.models import Mode
 from seedkit.schema import Column, TypeKind
 from seedkit.typerules import QUOTED_EMPTY_MARK, reader_for
@@ -160,24 +161,27 @@ class SqliteFastLoader(Loader):
         check = f"SELECT 1 FROM {stage} WHERE {' OR '.join(nulls)}" if nulls else ""
         floats = [i for i, p in enumerate(plans) if p[2]]
         if step.mode == Mode.REPLACE:
-            self.target.run(
-                conn, self.target.delete_all_sql(conn, table), step.source.context.locate()
+            self.target.execute(
+                conn, self.target.delete_all_sql(conn, table), location=step.source.context.locate()
             )
-        driver = conn.connection.driver_connection
-        assert driver is not None
         columns = ", ".join(f"column{n}" for n in range(1, width + 1))
+        driver = self.target.raw(conn, "PRAGMA cache_size")
         # A page cache big enough that SQLite seldom spills the target's pages while its
         # indexes fill (the 2 MiB default costs a quarter of the time in write calls),
         # but bounded: flat memory.
         cache = driver.execute("PRAGMA cache_size").fetchone()[0]
         if cache <= 0:  # in KiB (a positive size counts pages: the user chose it)
+            trace("raw", f"PRAGMA cache_size = {min(int(cache), -_CACHE_KIB)}")
             driver.execute(f"PRAGMA cache_size = {min(int(cache), -_CACHE_KIB)}")
+        trace("raw", f"CREATE TEMP TABLE {stage} ({columns})")
         driver.execute(f"CREATE TEMP TABLE {stage} ({columns})")
         try:
             with paused_gc():
                 return self._chunks(conn, layout, regex, stage, (check, sql), floats)
         finally:
+            trace("raw", f"DROP TABLE IF EXISTS {stage}")
             driver.execute(f"DROP TABLE IF EXISTS {stage}")
+            trace("raw", f"PRAGMA cache_size = {int(cache)}")
             driver.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _chunks(
@@ -200,7 +204,6 @@ class SqliteFastLoader(Loader):
         A piece small enough to stay in SQLite's page cache never reaches the disk.
         """
         import contextlib
-        import logging
         import queue
         import sqlite3
         import sys
@@ -208,8 +211,7 @@ class SqliteFastLoader(Loader):
 
         step, width = self.step, len(layout.columns)
         check, sql = statements_
-        driver = conn.connection.driver_connection
-        assert driver is not None
+        driver = self.target.raw(conn, sql, rows=_PIECE_ROWS)
         limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         rows_per = max(1, min(_MAX_PARAMS, limit) // width)
         batches: queue.Queue[tuple[tuple[Any, ...], int] | BaseException | None] = queue.Queue(
@@ -223,19 +225,21 @@ class SqliteFastLoader(Loader):
             daemon=True,
         )
         cursor = driver.cursor()
-        log = logging.getLogger("seedkit.sql")
-        log.debug("%s  [every %d rows staged]", sql, _PIECE_ROWS)
         insert = f"INSERT INTO {stage} VALUES {_ROWS}"
         statements: dict[int, str] = {}
         staged = written = 0
 
         def move() -> None:
             try:
+                if check:
+                    trace("raw", check)
                 if check and cursor.execute(check).fetchone():
                     raise _Refused()
+                trace("raw", sql)
                 cursor.execute(sql)
             except sqlite3.Error:
                 raise _Refused() from None
+            trace("raw", f"DELETE FROM {stage}")
             cursor.execute(f"DELETE FROM {stage}")
             self.reporter.step_progress(step.name, staged)
 
@@ -249,7 +253,7 @@ class SqliteFastLoader(Loader):
                 params, count = item
                 if count not in statements:
                     statements[count] = _many_rows(insert, width, count)
-                    log.debug("%s  [%d rows a statement]", insert, count)
+                    trace("raw", insert, rows=count)
                 try:
                     cursor.execute(statements[count], params)
                 except OverflowError:  # an integer SQLite cannot bind
@@ -321,7 +325,7 @@ class SqliteFastLoader(Loader):
         quoted = self.target.quote_table(conn, table)
         schema, _, name = quoted.rpartition(".")
         pragma = f"PRAGMA {schema + '.' if schema else ''}table_info({name})"
-        rows = self.target.run(conn, pragma).fetchall()
+        rows = self.target.execute(conn, pragma).fetchall()
         return {str(r[1]).lower(): str(r[2] or "") for r in rows}
 
     def _insert_sql(

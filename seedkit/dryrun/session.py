@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from seedkit.adapters.trace import trace
 from seedkit.dryrun.causes import Causes, created_name, short_name
 from seedkit.dryrun.diagnose import (
     classify,
@@ -190,7 +191,7 @@ class Session:
         A MySQL dump's raw BLOB bytes reach the dry run as lone surrogates (the file is
         read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes
         U+FFFD: one character for one, so places in the text stay where they were."""
-        log.debug("dry run: %s", sql if len(sql) < 2000 else sql[:2000] + " …")
+        trace("dry run", sql, "dry run", params)
         try:
             return self.db.execute(sql, params) if params else self.db.execute(sql)
         except Exception as exc:

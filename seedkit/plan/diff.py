@@ -285,7 +285,9 @@ def _referenced(
         if [c.lower() for c in fk.ref_columns] != key or not target.table_exists(conn, child):
             continue
         cols = ", ".join(target.quote(conn, c) for c in fk.columns)
-        rows = target.query(conn, f"SELECT DISTINCT {cols} FROM {target.quote_table(conn, child)}")
+        rows = target.execute(
+            conn, f"SELECT DISTINCT {cols} FROM {target.quote_table(conn, child)}"
+        )
         hit = {
             k for raw in rows if (k := tuple(f(v) for f, v in zip(canon, raw, strict=True))) in gone
         }
@@ -304,7 +306,7 @@ def _read_table(
 ) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], int]:
     table = target.quote_table(conn, load.table_name)
     if not key_index:
-        count = target.query(conn, f"SELECT COUNT(*) FROM {table}").scalar()
+        count = target.execute(conn, f"SELECT COUNT(*) FROM {table}").scalar()
         return {}, int(count or 0)
     from seedkit.adapters.generic import column_name
 
@@ -312,7 +314,7 @@ def _read_table(
     rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     value_index = [i for i in range(len(names)) if i not in key_index]
     total = 0
-    result = target.query(conn, f"SELECT {cols} FROM {table}")
+    result = target.execute(conn, f"SELECT {cols} FROM {table}")
     for raw in result:
         total += 1
         values = tuple(f(v) for f, v in zip(canon, raw, strict=True))

@@ -191,7 +191,7 @@ class Executor:
             else None
         )
         self.force = force
-        #: Send runs of data statements together (seedkit.plan.batches).
+        #: Send runs of data statements together (seedkit.adapters.batches).
         self.batch_statements = batch_statements
         #: SQLite and DuckDB: runs of literal INSERTs into one table as one statement.
         self.merge_inserts = True
@@ -397,7 +397,7 @@ class Executor:
             try:
                 if index.unique and checks_late:
                     sql = index.duplicate_sql()
-                    key = self.target.run(conn, sql, index.statement.location).first()
+                    key = self.target.execute(conn, sql, location=index.statement.location).first()
                     if key is not None:
                         shown = ", ".join(str(v) for v in key)
                         raise ApplyError(
@@ -533,7 +533,7 @@ class Executor:
         DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows).
         With `step`, the reporter hears of the rows as they are written (a long file's
         progress)."""
-        from seedkit.plan.batches import batcher_for
+        from seedkit.adapters.batches import batcher_for
 
         count = rows = reported = 0
         batch = (
@@ -555,7 +555,7 @@ class Executor:
                 if batch is not None and batch.add(sql, stmt):
                     continue
                 try:
-                    result = self.target.run(conn, sql, stmt.location)
+                    result = self.target.execute(conn, sql, location=stmt.location)
                 except ApplyError as exc:  # a dump's key added after its data: name the row
                     name_row_of_repeated_key(self.plan, sql, exc)
                     raise

@@ -164,25 +164,25 @@ def hold_keys(
     names: list[str] = []
     for table, where in tables.values():
         quoted = target.quote_table(conn, table.qualified_name)
-        oid = target.query(conn, "SELECT to_regclass(%s)::oid", (quoted,)).scalar()
+        oid = target.execute(conn, "SELECT to_regclass(%s)::oid", (quoted,)).scalar()
         if oid is not None:
             by_oid[oid] = (table, where)
             names.append(quoted)
-    rows = target.query(conn, _KEYS, (names,)).fetchall()
+    rows = target.execute(conn, _KEYS, (names,)).fetchall()
     fks = [r for r in rows if r[2] == "f" and r[6] in by_oid]
     held_fks = {r[0] for r in fks}
     keys = [r for r in rows if r[2] in "pu"]
     chosen = []
     for row in keys:
         oid, index = row[0], row[7]
-        dependents = target.query(conn, _DEPENDENTS, (oid, index, oid, index)).fetchall()
+        dependents = target.execute(conn, _DEPENDENTS, (oid, index, oid, index)).fetchall()
         if all(d[0] in held_fks for d in dependents):
             chosen.append(row)
     ordered = fks + chosen  # a foreign key goes before the key it references
     for _oid, name, kind, table, definition, rel, ref, _, cols, refcols in ordered:
         schema_table, where = by_oid[rel]
         parent = by_oid[ref][0] if kind == "f" else None
-        target.query(conn, f"ALTER TABLE {table} DROP CONSTRAINT {target.quote(conn, name)}")
+        target.execute(conn, f"ALTER TABLE {table} DROP CONSTRAINT {target.quote(conn, name)}")
         held.keys.append(
             HeldKey(
                 table,
@@ -207,7 +207,7 @@ def _add(plan: Plan, target: Adapter, conn: sa.Connection, key: HeldKey) -> None
     sql += key.definition
     if key.kind != "f":
         try:
-            target.run(conn, sql, key.created_at)
+            target.execute(conn, sql, location=key.created_at)
         except ApplyError as exc:
             place = _repeated_row(plan, key)
             if place is not None:
@@ -220,7 +220,7 @@ def _add(plan: Plan, target: Adapter, conn: sa.Connection, key: HeldKey) -> None
         return
     savepoint = conn.begin_nested()
     try:
-        target.run(conn, sql, key.created_at)
+        target.execute(conn, sql, location=key.created_at)
     except ApplyError as exc:
         savepoint.rollback()
         _name_missing_parent(plan, target, conn, key, exc)
@@ -251,7 +251,7 @@ def _name_missing_parent(
         return
     fk = ForeignKey(key.columns, key.parent.qualified_name, key.ref_columns, key.name)
     late = LateKey(key.schema_table, fk, key.parent, ())
-    row = target.run(conn, late.missing_sql(lambda n: target.quote(conn, n))).first()
+    row = target.execute(conn, late.missing_sql(lambda n: target.quote(conn, n))).first()
     if row is None:
         return
     values = tuple(row)

@@ -148,7 +148,7 @@ def check_keys(
     for key in keys:
         sql = key.missing_sql(lambda name: target.quote(conn, name))
         where = plan.manifest.locate("steps", key.steps[0])
-        row = target.run(conn, sql, where).first()
+        row = target.execute(conn, sql, location=where).first()
         if row is None:
             continue
         values = tuple(row)

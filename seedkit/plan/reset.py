@@ -284,12 +284,12 @@ def run_teardown(conn: sa.Connection, target: Adapter, plan: Teardown) -> list[D
             if not target.table_exists(conn, item.name):
                 continue
             sql = target.delete_all_sql(conn, item.name)
-            target.run(conn, sql, item.location)
+            target.execute(conn, sql, location=item.location)
         else:
             if not item.statements:
                 continue  # nothing of it on this target (a schema, on a ported seed)
             for sql in item.statements:
-                target.run(conn, sql, item.location)
+                target.execute(conn, sql, location=item.location)
             bare = item.name.rsplit(".", 1)[-1]  # a ported seed's app.t is t on SQLite/MariaDB
             if (
                 item.kind == "table"
@@ -309,7 +309,7 @@ def _existing_tables(conn: sa.Connection, target: Adapter) -> set[str] | None:
     try:
         if target.name == "duckdb":  # its inspector reads tables DuckDB 2 lacks
             sql = "SELECT schema_name, table_name FROM duckdb_tables()"
-            pairs = [tuple(r) for r in target.query(conn, sql).fetchall()]
+            pairs = [tuple(r) for r in target.execute(conn, sql).fetchall()]
         else:
             inspector = sa.inspect(conn)
             pairs = [

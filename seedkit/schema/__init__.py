@@ -1,7 +1,7 @@
 """What seedkit knows of the target's tables: columns with their types, keys, foreign keys.
 
 The model is read from the manifest's DDL with sqlglot (`seedkit.schema.ddl`) or
-reflected from a live database (`seedkit.schema.reflect`). Row sources convert their
+reflected from a live database (`Adapter.reflect_schema`, seedkit.adapters.reflect). Row sources convert their
 text by these types, and the graph infers edges from these foreign keys.
 """
 

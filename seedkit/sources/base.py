@@ -139,7 +139,9 @@ class TableReader:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         try:
-            rows = self._target.run(self._conn, sql, Location(key=f"{table}.{column}")).fetchall()
+            rows = self._target.execute(
+                self._conn, sql, location=Location(key=f"{table}.{column}")
+            ).fetchall()
         except SeedError as exc:
             raise DataError(
                 f"cannot read `{table}.{column}`{self.PLACE}: {exc.message.splitlines()[0]}",

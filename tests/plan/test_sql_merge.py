@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from seedkit.adapters import batches
 from seedkit.cli import app
-from seedkit.plan import batches, merge
+from seedkit.plan import merge
 
 DDL = """CREATE TABLE items (
     id    INTEGER PRIMARY KEY,

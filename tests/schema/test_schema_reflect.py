@@ -6,24 +6,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
+from seedkit.adapters import open_adapter
 from seedkit.schema import Column, ForeignKey, Schema, Table, TypeKind
-from seedkit.schema.reflect import reflect_schema
 
 K = TypeKind
 
 
 def _reflect(url: str, statements: list[str], tables: list[str] | None = None) -> Schema:
-    engine = sa.create_engine(url)
+    target = open_adapter(url)
     try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.exec_driver_sql(statement)
-        with engine.connect() as conn:
-            return reflect_schema(conn, tables)
+        with target.connect() as conn:
+            with conn.begin():
+                for statement in statements:
+                    conn.exec_driver_sql(statement)
+            return target.reflect_schema(conn, tables)
     finally:
-        engine.dispose()
+        target.dispose()
 
 
 def _summary(table: Table | None) -> dict[str, tuple[TypeKind, bool, bool]]:

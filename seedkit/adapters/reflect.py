@@ -1,22 +1,27 @@
-"""Read tables, keys and foreign keys from a live database.
+"""Read tables, keys and foreign keys from a live database (`Adapter.reflect_schema`).
 
 Used when the manifest has no DDL: the target itself says what its columns are, so
 CSV text is still converted by the real types and the graph still sees the foreign
-keys. DuckDB is read from its own catalog functions (duckdb-engine's inspector
-queries catalog tables DuckDB 2 lacks); every other database through SQLAlchemy's
-inspector.
+keys. DuckDB is read from its own catalog functions (`reflect_duckdb`: duckdb-engine's
+inspector queries catalog tables DuckDB 2 lacks); every other database through
+SQLAlchemy's inspector (`reflect_inspector`), each adapter adding what its inspector
+misses (declared types, JSON checks, auto indexes). Every query goes through the
+adapter or the inspector, so the `seedkit.sql` trace shows it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy
 from sqlalchemy import types as sqltypes
 
 from seedkit.schema import Column, ForeignKey, Schema, Table, TypeKind
+
+if TYPE_CHECKING:
+    from seedkit.adapters.base import Adapter
 
 _DUCKDB_COLUMNS = """
 SELECT c.schema_name, c.table_name, c.column_name, c.data_type, c.is_nullable, c.column_default
@@ -42,17 +47,9 @@ WHERE is_unique AND database_name = current_database()
 """
 
 
-def reflect_schema(conn: sqlalchemy.Connection, tables: Iterable[str] | None = None) -> Schema:
-    """The tables of a live database, read through `conn`.
-
-    `tables=None` reads every table of the default schema; otherwise the named tables
-    (`name` in the default schema, `schema.name` elsewhere; names not found are left
-    out). Tables of the default schema get `schema=None`, so they match bare names.
-    """
-    wanted = None if tables is None else [_split(name) for name in tables]
-    if conn.dialect.name == "duckdb":
-        return _reflect_duckdb(conn, wanted)
-    return _reflect_inspector(conn, wanted)
+def wanted_tables(tables: Iterable[str] | None) -> list[tuple[str | None, str]] | None:
+    """`tables` as (schema, name) pairs; None reads every table of the default schema."""
+    return None if tables is None else [_split(name) for name in tables]
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -77,12 +74,13 @@ def _selected(wanted: list[tuple[str | None, str]] | None, schema: str | None, n
     )
 
 
-def _reflect_duckdb(
-    conn: sqlalchemy.Connection, wanted: list[tuple[str | None, str]] | None
+def reflect_duckdb(
+    target: Adapter, conn: sqlalchemy.Connection, wanted: list[tuple[str | None, str]] | None
 ) -> Schema:
+    """DuckDB's tables, read from its own catalog functions."""
     from seedkit.schema.ddl import kind_of
 
-    default = conn.exec_driver_sql("SELECT current_schema()").scalar()
+    default = target.execute(conn, "SELECT current_schema()").scalar()
     wanted = _in_default(wanted, default)
     found: dict[tuple[str | None, str], dict[str, Any]] = {}
 
@@ -92,8 +90,8 @@ def _reflect_duckdb(
             return None
         return found.setdefault((schema, table), {"columns": [], "pk": (), "unique": [], "fks": []})
 
-    for schema_name, table, name, type_, nullable, default_ in conn.exec_driver_sql(
-        _DUCKDB_COLUMNS
+    for schema_name, table, name, type_, nullable, default_ in target.execute(
+        conn, _DUCKDB_COLUMNS
     ):
         e = entry(schema_name, table)
         if e is not None:
@@ -102,7 +100,7 @@ def _reflect_duckdb(
             e["columns"].append(
                 Column(name, type_, kind, bool(nullable), None, auto, default_ is not None)
             )
-    for row in conn.exec_driver_sql(_DUCKDB_CONSTRAINTS):
+    for row in target.execute(conn, _DUCKDB_CONSTRAINTS):
         schema_name, table, ctype, cols, cname, ref_table, ref_cols = row
         e = entry(schema_name, table)
         if e is None:
@@ -114,7 +112,7 @@ def _reflect_duckdb(
         else:
             ref = ref_table if schema_name == default else f"{schema_name}.{ref_table}"
             e["fks"].append(ForeignKey(tuple(cols), ref, tuple(ref_cols or ()), cname))
-    for schema_name, table, expressions in conn.exec_driver_sql(_DUCKDB_INDEXES):
+    for schema_name, table, expressions in target.execute(conn, _DUCKDB_INDEXES):
         e = entry(schema_name, table)
         parts = [p.strip() for p in str(expressions).strip("[]").split(",")]
         if e is not None and all(re.fullmatch(r'"[^"]+"|\w+', p) for p in parts):
@@ -144,9 +142,10 @@ def _build(found: dict[tuple[str | None, str], dict[str, Any]]) -> Schema:
     return result
 
 
-def _reflect_inspector(
-    conn: sqlalchemy.Connection, wanted: list[tuple[str | None, str]] | None
+def reflect_inspector(
+    target: Adapter, conn: sqlalchemy.Connection, wanted: list[tuple[str | None, str]] | None
 ) -> Schema:
+    """The tables SQLAlchemy's inspector reads, with what `target` adds to it."""
     insp = sqlalchemy.inspect(conn)
     default = insp.default_schema_name
     wanted = _in_default(wanted, default)
@@ -155,17 +154,22 @@ def _reflect_inspector(
     for schema in schemas:
         for name in insp.get_table_names(schema=schema):
             if _selected(wanted, schema, name):
-                found[(schema, name)] = _inspect_table(conn, insp, schema, name, default)
+                found[(schema, name)] = _inspect_table(target, conn, insp, schema, name, default)
     return _build(found)
 
 
 def _inspect_table(
-    conn: sqlalchemy.Connection, insp: Any, schema: str | None, name: str, default: str | None
+    target: Adapter,
+    conn: sqlalchemy.Connection,
+    insp: Any,
+    schema: str | None,
+    name: str,
+    default: str | None,
 ) -> dict[str, Any]:
     dialect = conn.dialect
     pk = tuple(insp.get_pk_constraint(name, schema=schema).get("constrained_columns") or ())
-    declared = _sqlite_declared(conn, schema, name) if dialect.name == "sqlite" else {}
-    json_checked = _json_checked(conn, schema, name) if dialect.name == "mysql" else set()
+    declared = target.declared_types(conn, schema, name)
+    json_checked = target.json_columns(conn, schema, name)
     columns = []
     for col in insp.get_columns(name, schema=schema):
         type_ = col["type"]
@@ -173,10 +177,10 @@ def _inspect_table(
             type_text = str(type_.compile(dialect=dialect))
         except sqlalchemy.exc.CompileError:
             type_text = ""
-        if col["name"] in declared:  # SQLite: a name SQLAlchemy reads only by its affinity
+        if col["name"] in declared:  # a type name SQLAlchemy reads only by its affinity
             type_ = sqltypes.NULLTYPE
             type_text = declared[col["name"]]
-        elif col["name"] in json_checked:  # MariaDB: JSON is LONGTEXT CHECK (json_valid(col))
+        elif col["name"] in json_checked:  # JSON stored as text with a check
             type_, type_text = sqltypes.JSON(), "JSON"
         col_default = col.get("default")
         auto = (
@@ -185,10 +189,12 @@ def _inspect_table(
             or "nextval(" in str(col_default or "").lower()
             # SQLite: an INTEGER PRIMARY KEY is the rowid, assigned when left out
             or (
-                dialect.name == "sqlite" and pk == (col["name"],) and type_text.upper() == "INTEGER"
+                target.INTEGER_KEY_IS_ROWID
+                and pk == (col["name"],)
+                and type_text.upper() == "INTEGER"
             )
         )
-        kind = _kind(type_, dialect.name, type_text)
+        kind = target.reflected_kind(type_, type_text) or _kind(type_, dialect.name, type_text)
         text_type = kind is TypeKind.TEXT and not isinstance(type_, sqltypes.Enum)
         length = getattr(type_, "length", None) if text_type else None
         has_default = col_default is not None or auto or bool(col.get("computed"))
@@ -196,9 +202,7 @@ def _inspect_table(
             Column(col["name"], type_text, kind, bool(col["nullable"]), length, auto, has_default)
         )
     unique = [tuple(u["column_names"]) for u in insp.get_unique_constraints(name, schema=schema)]
-    # SQLite names the indexes of inline UNIQUE constraints sqlite_autoindex_*.
-    extra = {"include_auto_indexes": True} if dialect.name == "sqlite" else {}
-    for index in insp.get_indexes(name, schema=schema, **extra):
+    for index in insp.get_indexes(name, schema=schema, **target.INDEX_REFLECTION):
         cols = index.get("column_names") or []
         if index.get("unique") and cols and None not in cols:
             unique.append(tuple(cols))
@@ -216,42 +220,11 @@ def _inspect_table(
     return {"columns": columns, "pk": pk, "unique": unique, "fks": fks}
 
 
-def _sqlite_declared(conn: sqlalchemy.Connection, schema: str | None, name: str) -> dict[str, str]:
-    """Declared types of SQLite columns whose type name SQLAlchemy does not know."""
-    from sqlalchemy.dialects.sqlite.base import ischema_names
-
-    def quote(part: str) -> str:
-        return '"' + part.replace('"', '""') + '"'
-
-    prefix = f"{quote(schema)}." if schema else ""
-    rows = conn.exec_driver_sql(f"PRAGMA {prefix}table_info({quote(name)})")
-    return {
-        row[1]: row[2] for row in rows if row[2].split("(")[0].strip().upper() not in ischema_names
-    }
-
-
-def _json_checked(conn: sqlalchemy.Connection, schema: str | None, name: str) -> set[str]:
-    """MariaDB columns declared JSON, which it reports as LONGTEXT with a json_valid check."""
-    if not getattr(conn.dialect, "is_mariadb", False):
-        return set()
-    rows = conn.execute(
-        sqlalchemy.text(
-            "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
-            " WHERE CONSTRAINT_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :name"
-        ),
-        {"schema": schema, "name": name},
-    )
-    found = (re.fullmatch(r"\s*json_valid\(`([^`]+)`\)\s*", row[0] or "") for row in rows)
-    return {m[1] for m in found if m}
-
-
 def _kind(type_: Any, dialect: str, type_text: str) -> TypeKind:
     """The TypeKind of a reflected SQLAlchemy type."""
     data_type = getattr(type_, "data_type", None)  # a PostgreSQL DOMAIN: look at its base
     if data_type is not None and not isinstance(type_, sqltypes.ARRAY):
         return _kind(data_type, dialect, type_text)
-    if dialect in ("mysql", "mariadb") and type(type_).__name__ == "TINYINT":
-        return TypeKind.BOOLEAN if getattr(type_, "display_width", None) == 1 else TypeKind.INTEGER
     for cls, kind in (
         (sqltypes.ARRAY, TypeKind.OTHER),
         (sqltypes.Boolean, TypeKind.BOOLEAN),

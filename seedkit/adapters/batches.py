@@ -25,10 +25,10 @@ order, after the batch before them.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+from seedkit.adapters.trace import trace, tracing
 from seedkit.errors import ApplyError
 
 if TYPE_CHECKING:
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
     from seedkit.adapters.base import Adapter
     from seedkit.sources.base import LocatedStatement
-
-log = logging.getLogger("seedkit.sql")
 
 #: Statements per batch, and characters: a failed batch is re-run one by one, so not huge.
 BATCH_STATEMENTS = 1000
@@ -54,24 +52,16 @@ _SAVEPOINT = "seedkit_sql_batch"
 
 
 def _trace(batch: list[tuple[str, LocatedStatement]]) -> None:
-    """Each statement of a batch in the `seedkit.sql` trace, as `Adapter.run` traces its own."""
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug("one batch of %d statements:", len(batch))
+    """Each statement of a batch in the `seedkit.sql` trace (sent through the driver)."""
+    if tracing():
         for sql, where in batch:
-            log.debug("%s: %s", where.location, sql)
+            trace("raw", sql, where.location)
 
 
 def batcher_for(target: Adapter, conn: sa.Connection, merge: bool = True) -> Batcher | None:
-    """The batcher for the target's database, or None to send every statement alone;
-    `merge` lets SQLite and DuckDB merge runs of literal INSERTs (seedkit.plan.merge)."""
-    name = target.name
-    if name == "postgresql":
-        return _Postgres(target, conn)
-    if name == "mysql":
-        return _Mysql(target, conn)
-    if name in ("sqlite", "duckdb"):
-        return _Direct(target, conn, merge)
-    return None
+    """The batcher the target's adapter gives (Adapter.batcher), or None to send every
+    statement alone; `merge` lets SQLite and DuckDB merge runs of literal INSERTs."""
+    return target.batcher(conn, merge)
 
 
 class Batcher:
@@ -82,7 +72,7 @@ class Batcher:
     def __init__(self, target: Adapter, conn: sa.Connection) -> None:
         self.target = target
         self.conn = conn
-        self.driver: Any = conn.connection.driver_connection
+        self.driver: Any = target.raw(conn)
         self.pending: list[tuple[str, LocatedStatement]] = []
         self.chars = 0
         self.rows = 0
@@ -119,14 +109,17 @@ class Batcher:
         return self.target.statement_error(exc, where.sql, where.location)
 
 
-class _Direct(Batcher):
+class Direct(Batcher):
     """SQLite and DuckDB: each statement on the driver's connection, runs of literal INSERTs
     into one table merged into one statement (seedkit.plan.merge)."""
 
-    def __init__(self, target: Adapter, conn: sa.Connection, merge: bool) -> None:
+    def __init__(
+        self, target: Adapter, conn: sa.Connection, merge: bool, sqlite: bool = False
+    ) -> None:
         super().__init__(target, conn)
         self.merge = merge
-        self.sqlite = target.name == "sqlite"
+        #: SQLite: merged INSERTs in a savepoint, and none where a trigger could tell.
+        self.sqlite = sqlite
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         from seedkit.plan.merge import send_merged
@@ -155,7 +148,7 @@ class _Direct(Batcher):
         return False
 
 
-class _Postgres(Batcher):
+class PostgresBatcher(Batcher):
     """PostgreSQL: the batch in one simple-query message, after a savepoint."""
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
@@ -182,11 +175,11 @@ class _Postgres(Batcher):
 
     def _one_by_one(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         for sql, where in batch:
-            result = self.target.run(self.conn, sql, where.location)
+            result = self.target.execute(self.conn, sql, location=where.location)
             self.rows += max(getattr(result, "rowcount", 0) or 0, 0)
 
 
-class _Mysql(Batcher):
+class MysqlBatcher(Batcher):
     """MySQL and MariaDB: one multi-statement query; the results say which one failed."""
 
     data = _DATA_MYSQL
