@@ -312,13 +312,7 @@ class History:
 
 def database_missing(target: Adapter) -> bool:
     """True for a SQLite or DuckDB file that does not exist yet (opening it would create it)."""
-    url = target.engine.url
-    if url.get_backend_name() not in ("sqlite", "duckdb"):
-        return False
-    database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:") or database.startswith("md:"):
-        return False
-    return not Path(database).exists()
+    return target.database_missing()
 
 
 def read_history(

@@ -119,12 +119,13 @@ def fresh_database(server: str, prefix: str = "seedkit") -> Iterator[str]:
     """
     import sqlalchemy as sa
 
+    from seedkit.adapters import adapter_class
+
     url = sa.make_url(server)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     database = f"{prefix}_{uuid.uuid4().hex[:12]}"
     name = engine.dialect.identifier_preparer.quote_identifier(database)
-    # PostgreSQL refuses to drop a database a leftover connection still uses; FORCE ends them.
-    force = " WITH (FORCE)" if engine.dialect.name == "postgresql" else ""
+    drop = adapter_class(server).drop_database_sql(name)
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql(f"CREATE DATABASE {name}")
@@ -132,18 +133,19 @@ def fresh_database(server: str, prefix: str = "seedkit") -> Iterator[str]:
     finally:
         try:
             with engine.connect() as conn:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
+                conn.exec_driver_sql(drop)
         finally:
             engine.dispose()
 
 
 def _database(config: pytest.Config, tmp_path: Path) -> tuple[str, Any]:
     """The URL of an empty database for one test, and a function removing it (or None)."""
-    server = _server_url(config)
-    if not server or server.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'seedkit.db'}", None
-    if server.startswith("duckdb"):
-        return f"duckdb:///{tmp_path / 'seedkit.duckdb'}", None
+    from seedkit.adapters import adapter_class
+
+    server = _server_url(config) or "sqlite://"
+    file_url = adapter_class(server).file_url(tmp_path / "seedkit")
+    if file_url is not None:  # SQLite, DuckDB: a file in the test's folder
+        return file_url, None
     database = fresh_database(server)
     return database.__enter__(), lambda: database.__exit__(None, None, None)
 

@@ -284,12 +284,7 @@ def _time_text(value: Any) -> str:
 
 
 def _select_item(conn: sa.Connection, target: Adapter, column: Column) -> str:
-    name = target.quote(conn, column.name)
-    if conn.dialect.name == "duckdb" and column.kind is TypeKind.TIMESTAMPTZ:
-        return f"CAST({name} AS VARCHAR)"  # DuckDB's Python client needs pytz for these
-    if conn.dialect.name in ("postgresql", "duckdb") and column.kind is TypeKind.JSON:
-        return f"CAST({name} AS VARCHAR)"  # the JSON text as stored, not the driver's parse
-    return name
+    return target.snapshot_column(conn, column)
 
 
 def _write_csv(

@@ -19,11 +19,16 @@ def registry() -> dict[str, type[Adapter]]:
     return get_host().adapters()
 
 
-def open_adapter(url: str) -> Adapter:
-    """The adapter for `url`, its engine created (no connection is opened yet)."""
+def adapter_class(url: str) -> type[Adapter]:
+    """The adapter class for `url`'s backend (the generic Adapter when none claims it)."""
     from seedkit.adapters.engine import backend_name
 
-    return registry().get(backend_name(url), Adapter)(url)
+    return registry().get(backend_name(url), Adapter)
 
 
-__all__ = ["Adapter", "open_adapter", "registry"]
+def open_adapter(url: str) -> Adapter:
+    """The adapter for `url`, its engine created (no connection is opened yet)."""
+    return adapter_class(url)(url)
+
+
+__all__ = ["Adapter", "adapter_class", "open_adapter", "registry"]

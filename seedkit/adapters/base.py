@@ -25,9 +25,12 @@ from seedkit.adapters.engine import (
     normalize_url,
 )
 from seedkit.adapters.trace import OWN, listen, trace
+from seedkit.adapters.writing import RowSql
 from seedkit.errors import ApplyError, Location, TargetError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import sqlalchemy as sa
 
     from seedkit.adapters.batches import Batcher
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from seedkit.plan.executor import StepResult
     from seedkit.plan.latekeys import LateKey
     from seedkit.plan.steps import LoadStep, Plan
-    from seedkit.schema import Schema, Table, TypeKind
+    from seedkit.schema import Column, Schema, TypeKind
     from seedkit.sources.base import LocatedStatement
 
 log = logging.getLogger("seedkit.sql")
@@ -49,7 +52,7 @@ _PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
 _ROLLBACK = re.compile(r"\s*rollback(?:\s+(?:work|transaction))?\s*;?\s*\Z", re.IGNORECASE)
 
 
-class Adapter:
+class Adapter(RowSql):
     """An open target database: engine, masked URL, capabilities, statement execution,
     and how rows are written there. This class is the generic database's adapter."""
 
@@ -249,6 +252,43 @@ class Adapter:
         loaders and the generic executemany loader; the generic database has none."""
         return []
 
+    # -- what the rest of seedkit asks instead of the database's name ----------------------
+
+    #: A schema is a database of its own (MySQL): reset never drops one whole.
+    SCHEMA_IS_DATABASE: ClassVar[bool] = False
+
+    def database_missing(self) -> bool:
+        """True when the database does not exist yet and opening it would create it (a
+        SQLite or DuckDB file); servers' databases are never created by connecting."""
+        return False
+
+    @classmethod
+    def file_url(cls, stem: Path) -> str | None:
+        """A URL for a database file at `stem` (plus this database's suffix), for a scratch
+        database; None for a server (seedkit.pytest_plugin.fresh_database makes one)."""
+        return None
+
+    @classmethod
+    def drop_database_sql(cls, quoted: str) -> str:
+        """`DROP DATABASE` of a scratch database on a server."""
+        return f"DROP DATABASE IF EXISTS {quoted}"
+
+    def existing_tables(self, conn: sa.Connection) -> list[tuple[str | None, str]]:
+        """(schema, table) of every table in every schema (reset's catalog read)."""
+        import sqlalchemy as sa
+
+        inspector = sa.inspect(conn)
+        return [
+            (schema, name)
+            for schema in inspector.get_schema_names()
+            for name in inspector.get_table_names(schema=schema)
+        ]
+
+    def snapshot_column(self, conn: sa.Connection, column: Column) -> str:
+        """The select-list item `seedkit snapshot` reads `column` with: the column, or its
+        text where the driver's Python value would lose what is stored."""
+        return self.quote(conn, column.name)
+
     # -- reflection (seedkit.adapters.reflect) ---------------------------------------------
 
     #: An INTEGER PRIMARY KEY column is the rowid, assigned when left out (SQLite).
@@ -445,68 +485,3 @@ class Adapter:
     def value_adapter(self) -> Callable[[Any], Any] | None:
         """A function turning Python values into what the driver binds, or None if all bind."""
         return None
-
-    def quote_table(self, conn: sa.Connection, name: str) -> str:
-        """`schema.table` quoted by the database's own rules."""
-        prep = conn.dialect.identifier_preparer
-        return ".".join(prep.quote(part) for part in name.split("."))
-
-    def quote(self, conn: sa.Connection, name: str) -> str:
-        """One identifier quoted by the database's own rules."""
-        return conn.dialect.identifier_preparer.quote(name)
-
-    def placeholders(self, conn: sa.Connection, count: int) -> str:
-        """`?, ?, …` or `%s, %s, …`: the driver's own parameter markers."""
-        style = conn.dialect.paramstyle
-        if style == "qmark":
-            marks = ["?"] * count
-        elif style in ("format", "pyformat"):
-            marks = ["%s"] * count
-        elif style == "numeric":
-            marks = [f":{i + 1}" for i in range(count)]
-        elif style == "numeric_dollar":
-            marks = [f"${i + 1}" for i in range(count)]
-        else:
-            raise NotImplementedError(f"paramstyle {style}")
-        return ", ".join(marks)
-
-    def insert_sql(self, conn: sa.Connection, table: str, columns: Sequence[str]) -> str:
-        """`INSERT INTO t (a, b) VALUES (?, ?)` with quoted names and driver markers."""
-        cols = ", ".join(self.quote(conn, c) for c in columns)
-        sql = f"INSERT INTO {self.quote_table(conn, table)} ({cols}) VALUES "
-        sql = self._escape_percent(conn, sql)
-        return sql + f"({self.placeholders(conn, len(columns))})"
-
-    def upsert_sql(
-        self, conn: sa.Connection, table: str, columns: Sequence[str], key: Sequence[str]
-    ) -> str:
-        """An insert that updates the non-key columns when the key already exists."""
-        base = self.insert_sql(conn, table, columns)
-        keys = ", ".join(self.quote(conn, k) for k in key)
-        rest = [c for c in columns if c not in key]
-        if not rest:
-            return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO NOTHING")
-        sets = ", ".join(f"{self.quote(conn, c)} = excluded.{self.quote(conn, c)}" for c in rest)
-        return base + self._escape_percent(conn, f" ON CONFLICT ({keys}) DO UPDATE SET {sets}")
-
-    def temp_table_sql(self, conn: sa.Connection, name: str, select: str) -> str:
-        """Create a session-local table `name` shaped by `select` (mirror's key table)."""
-        return f"CREATE TEMPORARY TABLE {self.quote(conn, name)} AS {select}"
-
-    def drop_temp_table_sql(self, conn: sa.Connection, name: str) -> str:
-        """Drop a table made by `temp_table_sql`, without ending the transaction."""
-        return f"DROP TABLE {self.quote(conn, name)}"
-
-    def delete_all_sql(self, conn: sa.Connection, table: str) -> str:
-        """`DELETE FROM t`: replace mode empties the table inside the same transaction."""
-        return f"DELETE FROM {self.quote_table(conn, table)}"
-
-    @staticmethod
-    def _escape_percent(conn: sa.Connection, sql: str) -> str:
-        if conn.dialect.paramstyle in ("format", "pyformat"):
-            return sql.replace("%", "%%")
-        return sql
-
-    def table_for_insert(self, table: Table | None, name: str) -> str:
-        """The table name to write to: the schema's spelling when known."""
-        return table.qualified_name if table is not None else name

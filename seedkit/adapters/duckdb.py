@@ -13,12 +13,14 @@ from seedkit.errors import TargetError
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import sqlalchemy as sa
 
     from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.steps import Plan
-    from seedkit.schema import Schema
+    from seedkit.schema import Column, Schema
 
 _FILE_LOCKED = "Could not set lock on file"
 _NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:.*\.)?"?([^."]+)"?\s*$', re.M)
@@ -54,6 +56,32 @@ class DuckdbAdapter(Adapter):
         from seedkit.adapters.reflect import reflect_duckdb, wanted_tables
 
         return reflect_duckdb(self, conn, wanted_tables(tables))
+
+    def database_missing(self) -> bool:
+        """True when the file does not exist yet (opening it would create it)."""
+        from seedkit.adapters.engine import file_missing
+
+        return file_missing(self.engine.url)
+
+    @classmethod
+    def file_url(cls, stem: Path) -> str | None:
+        """`duckdb:///STEM.duckdb`."""
+        return f"duckdb:///{stem}.duckdb"
+
+    def existing_tables(self, conn: sa.Connection) -> list[tuple[str | None, str]]:
+        """DuckDB's own catalog (its inspector reads tables DuckDB 2 lacks)."""
+        sql = "SELECT schema_name, table_name FROM duckdb_tables()"
+        return [(r[0], r[1]) for r in self.execute(conn, sql).fetchall()]
+
+    def snapshot_column(self, conn: sa.Connection, column: Column) -> str:
+        """TIMESTAMPTZ as text (DuckDB's Python client needs pytz for its values), JSON as
+        stored (not the driver's parse)."""
+        from seedkit.schema import TypeKind
+
+        name = self.quote(conn, column.name)
+        if column.kind in (TypeKind.TIMESTAMPTZ, TypeKind.JSON):
+            return f"CAST({name} AS VARCHAR)"
+        return name
 
     def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
         """Data statements in batches (seedkit.adapters.batches)."""

@@ -145,3 +145,14 @@ def backend_name(url: str) -> str:
         return str(make_url(normalize_url(url)).get_backend_name())
     except (ArgumentError, ValueError):
         return ""
+
+
+def file_missing(url: sa.URL) -> bool:
+    """True for a database file (SQLite, DuckDB) that does not exist yet; in-memory and
+    URI databases are never missing."""
+    from pathlib import Path
+
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or database.startswith("md:"):
+        return False
+    return not Path(database).exists()

@@ -59,6 +59,7 @@ class MysqlAdapter(Adapter):
     SUPPORTS_TRANSACTIONAL_DDL = False
     SUPPORTS_ON_CONFLICT = False
     BACKSLASH_ESCAPES = True
+    SCHEMA_IS_DATABASE = True
 
     def check_url(self) -> None:
         """A MySQL URL must name its database (seedkit keeps its history there)."""

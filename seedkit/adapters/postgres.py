@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
     from seedkit.plan.latekeys import LateKey
+    from seedkit.schema import Column
     from seedkit.sources.base import LocatedStatement
 
 _HOLDER = """
@@ -76,6 +77,18 @@ class PostgresAdapter(Adapter):
     BACKENDS = ("postgresql",)
     sqlglot_name = "postgres"
     SUPPORTS_SEQUENCES = True
+
+    @classmethod
+    def drop_database_sql(cls, quoted: str) -> str:
+        """WITH (FORCE): PostgreSQL refuses to drop a database a leftover connection uses."""
+        return f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"
+
+    def snapshot_column(self, conn: sa.Connection, column: Column) -> str:
+        """JSON as stored, not the driver's parse."""
+        from seedkit.schema import TypeKind
+
+        name = self.quote(conn, column.name)
+        return f"CAST({name} AS VARCHAR)" if column.kind is TypeKind.JSON else name
 
     def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
         """Data statements in batches (seedkit.adapters.batches)."""

@@ -12,6 +12,8 @@ from seedkit.adapters.base import Adapter
 from seedkit.locks import DEFAULT_LOCK_TIMEOUT, LockTimeoutError, waited
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import sqlalchemy as sa
 
     from seedkit.adapters.batches import Batcher
@@ -65,6 +67,17 @@ class SqliteAdapter(Adapter):
             for row in rows
             if row[2].split("(")[0].strip().upper() not in ischema_names
         }
+
+    def database_missing(self) -> bool:
+        """True when the file does not exist yet (opening it would create it)."""
+        from seedkit.adapters.engine import file_missing
+
+        return file_missing(self.engine.url)
+
+    @classmethod
+    def file_url(cls, stem: Path) -> str | None:
+        """`sqlite:///STEM.db`."""
+        return f"sqlite:///{stem}.db"
 
     def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
         """Data statements in batches (seedkit.adapters.batches)."""

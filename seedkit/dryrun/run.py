@@ -78,7 +78,6 @@ def _reflect(url: str) -> Schema:
     from seedkit.adapters import open_adapter
     from seedkit.errors import TargetError
     from seedkit.history import database_missing
-    from seedkit.schema.reflect import reflect_schema
 
     target = open_adapter(url)
     try:
@@ -89,7 +88,7 @@ def _reflect(url: str) -> Schema:
                 "or list its DDL in [project] ddl",
             )
         with target.connect() as conn:
-            return reflect_schema(conn)
+            return target.reflect_schema(conn)
     finally:
         target.dispose()
 

@@ -89,7 +89,7 @@ def teardown(
     order += _tables_in_drop_order([c for c in created if c.kind == "TABLE"], plan)
     order += [c for c in reversed(created) if c.kind in ("SEQUENCE", "TYPE")]
     for item in reversed([c for c in created if c.kind == "SCHEMA"]):
-        if target.name == "mysql":  # a MySQL schema is a database: never dropped whole
+        if target.SCHEMA_IS_DATABASE:  # a MySQL schema is a database: never dropped whole
             result.left.append(f"schema {item.node.sql()} ({item.stmt.location})")
         elif item.if_not_exists or table_key(item.node.sql()) in _DEFAULT_SCHEMAS:
             # It may have been there before the seed (public, main…): dropping it would
@@ -304,19 +304,8 @@ def run_teardown(conn: sa.Connection, target: Adapter, plan: Teardown) -> list[D
 
 def _existing_tables(conn: sa.Connection, target: Adapter) -> set[str] | None:
     """Every table's key, bare and schema-qualified; None when the catalog cannot be read."""
-    import sqlalchemy as sa
-
     try:
-        if target.name == "duckdb":  # its inspector reads tables DuckDB 2 lacks
-            sql = "SELECT schema_name, table_name FROM duckdb_tables()"
-            pairs = [tuple(r) for r in target.execute(conn, sql).fetchall()]
-        else:
-            inspector = sa.inspect(conn)
-            pairs = [
-                (schema, name)
-                for schema in inspector.get_schema_names()
-                for name in inspector.get_table_names(schema=schema)
-            ]
+        pairs = target.existing_tables(conn)
         found: set[str] = set()
         for schema, name in pairs:
             found |= {table_key(str(name)), table_key(f"{schema}.{name}")}
