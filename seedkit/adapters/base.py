@@ -154,7 +154,8 @@ class Adapter(RowSql):
         from sqlalchemy.exc import DBAPIError
 
         trace("execute", sql, location, params or None)
-        conn.info[OWN] = True
+        info = conn.info  # kept: a connection that dies mid-statement refuses to give it
+        info[OWN] = True
         try:
             if params:
                 return conn.exec_driver_sql(sql, tuple(params))
@@ -171,17 +172,18 @@ class Adapter(RowSql):
                 raise
             raise self.statement_error(exc, sql, location) from None
         finally:
-            conn.info[OWN] = False
+            info[OWN] = False
 
     def executemany(self, conn: sa.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for many rows (the driver's executemany), traced once; a
         database error stays the driver's (the loader names the row)."""
         trace("executemany", sql, rows=len(rows))
-        conn.info[OWN] = True
+        info = conn.info
+        info[OWN] = True
         try:
             conn.exec_driver_sql(sql, list(rows))
         finally:
-            conn.info[OWN] = False
+            info[OWN] = False
 
     def copy(self, conn: sa.Connection, sql: str, data: Iterable[Any], rows: bool = False) -> int:
         """Run a `COPY … FROM STDIN` with `data` (PostgreSQL's adapter); no other database

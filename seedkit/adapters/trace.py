@@ -98,7 +98,7 @@ def listen(engine: sa.Engine) -> None:
     def _before(
         conn: sa.Connection, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
     ) -> None:
-        if conn.info.get(OWN) or not tracing():
+        if not tracing() or conn.info.get(OWN):
             return
         shown = params if isinstance(params, (list, tuple)) and not many else None
         trace("sqlalchemy", statement, "sqlalchemy", shown or None)
