@@ -111,7 +111,7 @@ class Batcher:
 
 class Direct(Batcher):
     """SQLite and DuckDB: each statement on the driver's connection, runs of literal INSERTs
-    into one table merged into one statement (seedkit.plan.merge)."""
+    into one table merged into one statement (seedkit.adapters.merge)."""
 
     def __init__(
         self, target: Adapter, conn: sa.Connection, merge: bool, sqlite: bool = False
@@ -122,7 +122,7 @@ class Direct(Batcher):
         self.sqlite = sqlite
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
-        from seedkit.plan.merge import send_merged
+        from seedkit.adapters.merge import send_merged
 
         execute = self.driver.execute
         _trace(batch)

@@ -211,7 +211,7 @@ class Executor:
 
     def run(self) -> ApplyResult:
         """Apply the plan; on any error the transaction (or the current step's) rolls back."""
-        from seedkit.plan.merge import MergedInsertError
+        from seedkit.adapters.merge import MergedInsertError
 
         self.target.refuse_key_cycles(self.plan)
         if self.porter is not None:
@@ -219,7 +219,7 @@ class Executor:
         try:
             return self._run()
         except MergedInsertError:
-            # DuckDB refused INSERTs merged into one (seedkit.plan.merge) and cannot go back
+            # DuckDB refused INSERTs merged into one (seedkit.adapters.merge) and cannot go back
             # to before them: everything is rolled back, and the apply runs again with each
             # statement on its own, to stop at the one at fault (and name it).
             self.merge_inserts = False

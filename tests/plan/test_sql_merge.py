@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from seedkit.adapters import batches
+from seedkit.adapters import batches, merge
 from seedkit.cli import app
-from seedkit.plan import merge
 
 DDL = """CREATE TABLE items (
     id    INTEGER PRIMARY KEY,
