@@ -13,10 +13,10 @@ from seedkit.manifest import Manifest, load_manifest
 if TYPE_CHECKING:
     from seedkit.adapters.base import Adapter
     from seedkit.dryrun.report import CheckReport
-    from seedkit.history import StatusReport
     from seedkit.plan.diff import PlanDiff
     from seedkit.plan.executor import ApplyResult, Reporter
     from seedkit.plan.reset import ResetResult, Teardown
+    from seedkit.plan.status import StatusReport
     from seedkit.plan.steps import Plan
     from seedkit.scaffold import InitResult
     from seedkit.schema import Schema
@@ -245,7 +245,7 @@ def status(
     manifest_path: str | Path, url: str | None = None, *, env: str | None = None
 ) -> StatusReport:
     """The target's history for this project, beside the manifest's current fingerprints."""
-    from seedkit.history import build_status
+    from seedkit.plan.status import build_status
 
     with read_target(load_manifest(manifest_path, env), url) as (plan_, target):
         return build_status(plan_, target)

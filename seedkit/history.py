@@ -14,11 +14,11 @@ the transaction of the work they record; `read_history` and `History.read` only 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import Location, SeedError, TargetError, display_path
+from seedkit.errors import Location, SeedError, TargetError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -331,84 +331,3 @@ def read_history(
         # A DDL file's progress (seedkit.plan.ddlprogress) is no DDL file or step.
         rows = [r for r in rows if r.kind != "ddl-progress"]
         return rows if created else [r for r in rows if r.kind != "created"]
-
-
-@dataclass(frozen=True)
-class StatusEntry:
-    """One DDL file or step: what history recorded, and how the manifest stands beside it.
-
-    `state` is `applied` (recorded, unchanged), `changed` (recorded, the source changed
-    since), `pending` (in the manifest, never applied) or `removed` (recorded, no longer
-    in the manifest).
-    """
-
-    kind: str
-    name: str
-    state: str
-    fingerprint: str | None
-    rows: int | None = None
-    applied_at: str | None = None
-    seconds: float | None = None
-    seedkit_version: str | None = None
-    environment: str | None = None
-
-
-@dataclass
-class StatusReport:
-    """The history of one project on one target."""
-
-    project: str
-    target: str
-    history_table: str
-    exists: bool
-    entries: list[StatusEntry]
-
-
-def build_status(plan: Plan, target: Adapter) -> StatusReport:
-    """Read the project's history and set it beside the plan's fingerprints; reads only."""
-    project = plan.manifest.model.project
-    rows = read_history(target, project.history_table, project.name)
-    exists = False
-    if not database_missing(target):
-        with target.connect() as conn, target.read_scope(conn):
-            exists = History(target, project.history_table, project.name).exists(conn)
-    recorded = {(r.kind, r.name): r for r in rows if r.kind != "created"}
-    current: list[tuple[str, str, str]] = [
-        ("ddl", ddl_name(plan, d), d.fingerprint) for d in plan.ddl
-    ]
-    current += [
-        ("step", n, step_fingerprint(plan.steps[n])) for level in plan.levels for n in level
-    ]
-    entries: list[StatusEntry] = []
-    for kind, name, fingerprint in current:
-        row = recorded.pop((kind, name), None)
-        if row is None:
-            entries.append(StatusEntry(kind, name, "pending", None))
-            continue
-        state = "applied" if row.fingerprint == fingerprint else "changed"
-        entries.append(_entry(row, state))
-    entries += [_entry(row, "removed") for row in recorded.values()]
-    # A DDL file is shown by the path plan and apply show (from the working folder),
-    # not the one it is recorded under (from the manifest's folder).
-    shown = {ddl_name(plan, d): d.shown for d in plan.ddl}
-    entries = [
-        replace(e, name=shown.get(e.name) or display_path(plan.manifest.root / e.name))
-        if e.kind == "ddl"
-        else e
-        for e in entries
-    ]
-    return StatusReport(project.name, target.display_url, project.history_table, exists, entries)
-
-
-def _entry(row: HistoryRow, state: str) -> StatusEntry:
-    return StatusEntry(
-        row.kind,
-        row.name,
-        state,
-        row.fingerprint,
-        row.rows,
-        row.applied_at,
-        row.seconds,
-        row.seedkit_version,
-        row.environment,
-    )

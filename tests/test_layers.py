@@ -264,3 +264,11 @@ def test_a_private_name_imported_across_packages_is_found(tmp_path: Path) -> Non
     root = _copy(tmp_path)
     _plant(root, "seedkit.cli.shared", "def _later() -> None:\n    from seedkit.api import _x")
     assert private_imports_across_packages(root) == ["seedkit.cli.shared: seedkit.api._x"]
+
+
+def test_no_module_over_500_lines() -> None:
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 500} == {}

@@ -1,7 +1,8 @@
 """What an apply would change on a target: `seedkit plan --url`. Planning only reads.
 
-Each DDL file and selected step is `new` (history has no row for it), `changed` (its
-fingerprint differs) or `unchanged` (the apply will skip it). For row steps that would
+It walks the stages the apply would take (seedkit.plan.stages): each DDL file and
+selected step is `new` (history has no row for it), `changed` (its fingerprint differs)
+or `unchanged` (the apply will skip it), the stage's state. For row steps that would
 run, the source's rows are compared with the table's rows by key, in Python, each value
 brought to one canonical form per column type (SQLite's text dates, MariaDB's
 timedeltas and 1/0 booleans, PostgreSQL's zoned timestamps all meet the source's typed
@@ -24,8 +25,17 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import Location, SeedError
-from seedkit.history import History, HistoryRow, database_missing, ddl_name, step_fingerprint
+from seedkit.history import History, HistoryRow, database_missing
 from seedkit.manifest.models import Mode
+from seedkit.plan.stages import (
+    Capabilities,
+    LoadRows,
+    RunDdl,
+    RunStep,
+    Skip,
+    StopAtDdl,
+    resolve,
+)
 from seedkit.schema import Column, TypeKind
 from seedkit.sources.base import TableReader
 
@@ -111,31 +121,28 @@ def _fill(
     samples: int,
     target: Adapter | None = None,
 ) -> None:
-    for ddl in plan.ddl:
-        before = recorded.get(("ddl", ddl_name(plan, ddl)))
-        diff.changes.append(
-            Change(ddl.shown, "ddl", _state(before, ddl.fingerprint), applied_at=_at(before))
-        )
+    """One change for each DDL file and step the apply's stages name, in their order."""
+    capabilities = (
+        Capabilities.of(target, defer_indexes=False)
+        if target
+        else Capabilities(defer_indexes=False)
+    )
     earlier: dict[str, list[Change]] = {}  # table -> the changes of steps loading it
-    for load in plan.ordered():
-        before = recorded.get(("step", load.name))
-        change = Change(
-            load.name,
-            load.source.kind,
-            _state(before, step_fingerprint(load)),
-            load.mode.value if load.mode else None,
-            applied_at=_at(before),
-        )
-        if not load.is_sql and change.state != "unchanged":
+    for stage in resolve(plan, recorded, capabilities):
+        if isinstance(stage, RunDdl | StopAtDdl) or (isinstance(stage, Skip) and stage.ddl):
+            diff.changes.append(
+                Change(stage.name, "ddl", stage.state, applied_at=_at(stage.before))
+            )
+            continue
+        load = stage.load if isinstance(stage, RunStep) else getattr(stage, "step", None)
+        if load is None:  # keys after the data, indexes, what the manifest no longer has
+            continue
+        mode = load.mode.value if load.mode else None
+        change = Change(load.name, stage.kind, stage.state, mode, applied_at=_at(stage.before))
+        if isinstance(stage, LoadRows):
             _count(change, load, conn, target, samples, earlier)
         diff.changes.append(change)
         earlier.setdefault(_bare(load.table_name), []).append(change)
-
-
-def _state(before: HistoryRow | None, fingerprint: str) -> str:
-    if before is None:
-        return "new"
-    return "unchanged" if before.fingerprint == fingerprint else "changed"
 
 
 def _at(before: HistoryRow | None) -> str | None:

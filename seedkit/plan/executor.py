@@ -1,10 +1,14 @@
 """The walker that executes a plan against a target, in one transaction where it can.
 
 Phases (DESIGN §4): take the project's lock; with `fresh`, drop what the DDL created;
-read history; stop if a recorded DDL file changed; run the DDL files history has not
-recorded; run each selected step in graph order, skipping those whose fingerprint is
-unchanged (unless `force`); record each DDL file and step in history inside the
-transaction of its work; release.
+read history; resolve the plan against it and the target's capabilities
+(seedkit.plan.stages), which takes every decision; then walk the stages: stop if a
+recorded DDL file changed (`StopAtDdl`); run the DDL files history has not recorded
+(`RunDdl`); run each selected step in graph order (`LoadRows`, `RunSql`) or skip it
+(`Skip`); record each in history inside the transaction of its work; enforce the keys
+that waited (`KeysAfterData`) and build the indexes held back (`BuildIndex`); release.
+How SQL files' statements are sent lives in seedkit.plan.statements, the results and
+the Reporter in seedkit.plan.results.
 
 Where DDL is transactional (PostgreSQL, SQLite, DuckDB) all of it is one transaction;
 elsewhere (MySQL, MariaDB) each DDL file and each step is its own, so a failed apply
@@ -24,108 +28,46 @@ rewrites each statement; `Dialect.after_step` runs inside each step's transactio
 
 from __future__ import annotations
 
-import logging
-import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from seedkit.background import helper_pool
 from seedkit.errors import ApplyError, Location, SeedError
-from seedkit.history import DdlChangedError, History, HistoryRow, ddl_name, step_fingerprint
+from seedkit.history import DdlChangedError, History, ddl_name, step_fingerprint
 from seedkit.manifest.models import Mode
 from seedkit.plan.ddlprogress import DdlProgress
 from seedkit.plan.deferred import DeferredIndex, hold_back
 from seedkit.plan.heldkeys import hold_keys
-from seedkit.plan.keyrow import name_row_of_repeated_key
 from seedkit.plan.latekeys import check_keys
-from seedkit.plan.partial import IMPLICIT_COMMIT, Running
+from seedkit.plan.partial import Running
 from seedkit.plan.partial import describe as describe_partial
+from seedkit.plan.results import ApplyResult, Reporter, SilentReporter, StepResult
+from seedkit.plan.stages import (
+    BuildIndex,
+    Capabilities,
+    KeysAfterData,
+    RunDdl,
+    RunStep,
+    Skip,
+    Stage,
+    StopAtDdl,
+    resolve,
+)
+from seedkit.plan.statements import StatementRunner
 from seedkit.plan.steps import LoadStep, Plan
-from seedkit.sources.base import LocatedStatement, Source, TableReader
+from seedkit.sources.base import Source, TableReader
 from seedkit.text import plural
 from seedkit.transpile import needs_transpile
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import sqlalchemy as sa
 
     from seedkit.adapters.base import Adapter
+    from seedkit.history import HistoryRow
+    from seedkit.plan.latekeys import LateKey
 
-Recorded = dict[tuple[str, str], HistoryRow]
-log = logging.getLogger("seedkit.sql")
-
-# A statement whose row count is rows written (after any leading comments).
-_WRITES = re.compile(
-    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:insert|update|delete|replace|merge|copy|upsert)\b",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-@dataclass
-class StepResult:
-    """What happened to one step (or DDL file): status, rows written and seconds taken.
-
-    `status` is `applied`, or `skipped` when history shows it unchanged.
-    """
-
-    name: str
-    kind: str
-    status: str
-    rows: int = 0
-    seconds: float = 0.0
-    detail: str = ""
-
-
-@dataclass
-class ApplyResult:
-    """The outcome of an apply: per-step results, what `--fresh` dropped, the whole time."""
-
-    target: str
-    transactional: bool
-    steps: list[StepResult] = field(default_factory=list)
-    seconds: float = 0.0
-    dropped: list[str] = field(default_factory=list)
-    #: What porting PostgreSQL SQL to the target changed, dropped and skipped.
-    ported: Any = None
-
-    @property
-    def rows(self) -> int:
-        """Rows written by every step."""
-        return sum(s.rows for s in self.steps)
-
-    @property
-    def skipped(self) -> list[StepResult]:
-        """The DDL files and steps left alone because history shows them unchanged."""
-        return [s for s in self.steps if s.status == "skipped"]
-
-
-class Reporter(Protocol):
-    """Receives progress while a plan runs (the CLI draws bars or prints lines)."""
-
-    def step_started(self, name: str, kind: str, total: int | None) -> None:
-        """A step or DDL file begins."""
-
-    def step_progress(self, name: str, rows: int) -> None:
-        """`rows` more rows were written."""
-
-    def step_finished(self, result: StepResult) -> None:
-        """A step or DDL file ended (or was skipped)."""
-
-
-class _Silent:
-    def step_started(self, name: str, kind: str, total: int | None) -> None:
-        pass
-
-    def step_progress(self, name: str, rows: int) -> None:
-        pass
-
-    def step_finished(self, result: StepResult) -> None:
-        pass
+__all__ = ["ApplyResult", "Executor", "Reporter", "StepResult"]
 
 
 def _hash_beside_the_load(hasher: ThreadPoolExecutor, load: LoadStep) -> Future[str]:
@@ -147,7 +89,7 @@ def _done(value: str) -> Future[str]:
     return done
 
 
-class Executor:
+class Executor(StatementRunner):
     """Runs DDL, then each selected step in graph order, writing rows by the step's mode."""
 
     def __init__(
@@ -167,7 +109,7 @@ class Executor:
     ) -> None:
         self.plan = plan
         self.target = target
-        self.reporter = reporter or _Silent()
+        self.reporter = reporter or SilentReporter()
         self.transpile_from = (
             plan.source_dialect
             if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_name)
@@ -202,10 +144,8 @@ class Executor:
         self._deferred: list[tuple[DeferredIndex, StepResult]] = []
         #: Tables whose inline keys wait for the data (seedkit.plan.heldkeys).
         self._holdable: dict[str, Any] = {}
-        from seedkit.plan.latekeys import late_keys
-
-        #: Foreign keys enforced after the data (seedkit.plan.latekeys).
-        self._late = late_keys(plan)
+        #: Foreign keys enforced after the data (seedkit.plan.latekeys), from the stages.
+        self._late: list[LateKey] = []
         self._session: Any = None  # the session settings before any SQL file ran
         self._running: Running | None = None  # the DDL file or step running now
 
@@ -225,7 +165,7 @@ class Executor:
             self.merge_inserts = False
             if self.porter is not None:
                 self.porter = self.porter.again()
-            self.reporter = _Silent()
+            self.reporter = SilentReporter()
             self._deferred = []
             return self._run()
 
@@ -244,16 +184,25 @@ class Executor:
                     result.dropped = self._reset(conn)
                 recorded = self._read_history(conn)
                 self._session = self.target.session_state(conn)
-            self._check_ddl(recorded)
+            capabilities = Capabilities.of(self.target, self.defer_indexes)
+            stages = resolve(
+                self.plan,
+                recorded if self.history is not None else None,
+                capabilities,
+                force=self.force,
+            )
+            self._check_ddl(stages)
+            keys = next((s for s in stages if isinstance(s, KeysAfterData)), None)
+            self._late = list(keys.keys) if keys is not None else []
             try:
-                self._run_ddl(conn, result, per_step, recorded)
+                self._run_ddl(conn, result, per_step, stages, recorded)
                 inline = hold_keys(self.target, conn, self._holdable)
-                late = self._late if not per_step and self.target.DEFERS_KEYS else []
-                keys = self.target.defer_keys(conn, late) if late else None
-                self._run_steps(conn, result, per_step, recorded)
+                late = self._late if not per_step and keys is not None and keys.how else []
+                held = self.target.defer_keys(conn, late) if late else None
+                self._run_steps(conn, result, per_step, stages, keys)
                 if late:
                     check_keys(self.plan, self.target, conn, late, "nothing was applied")
-                    self.target.restore_keys(conn, late, keys)
+                    self.target.restore_keys(conn, late, held)
                 inline.rebuild(self.plan, self.target, conn, fks=False)
                 self._build_deferred(conn)
                 inline.rebuild(self.plan, self.target, conn, fks=True)
@@ -279,17 +228,17 @@ class Executor:
             self.history.forget(conn)
         return [f"{item.kind} {item.name}" for item in done]
 
-    def _read_history(self, conn: sa.Connection) -> Recorded:
+    def _read_history(self, conn: sa.Connection) -> dict[tuple[str, str], HistoryRow]:
         if self.history is None:
             return {}
         self.history.ensure(conn)
         return self.history.read(conn)
 
-    def _check_ddl(self, recorded: Recorded) -> None:
+    def _check_ddl(self, stages: list[Stage]) -> None:
         """A DDL file that changed since it was applied stops the apply before anything runs."""
-        for ddl in self.plan.ddl:
-            before = recorded.get(("ddl", ddl_name(self.plan, ddl)))
-            if before is not None and before.fingerprint != ddl.fingerprint:
+        for stage in stages:
+            if isinstance(stage, StopAtDdl) and stage.ddl and stage.before:
+                ddl, before = stage.ddl, stage.before
                 raise DdlChangedError(
                     f"this DDL file changed since it was applied on {before.applied_at[:19]} "
                     f"(fingerprint {before.fingerprint} then, {ddl.fingerprint} now); "
@@ -313,26 +262,47 @@ class Executor:
                     pass
 
     def _run_ddl(
-        self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
+        self,
+        conn: sa.Connection,
+        result: ApplyResult,
+        per_step: bool,
+        stages: list[Stage],
+        recorded: dict[tuple[str, str], HistoryRow],
     ) -> None:
+        from seedkit.plan.heldkeys import holdable_tables
         from seedkit.plan.reset import created_records
         from seedkit.sources.sql import read_statements
 
-        read, held = self._plan_deferral(recorded)
-        for ddl in self.plan.ddl:
-            name = ddl_name(self.plan, ddl)
-            if ("ddl", name) in recorded:
-                self._skip(result, StepResult(ddl.shown, "ddl", "skipped", detail="unchanged"))
+        read = [
+            (s.ddl.path, list(s.statements))
+            for s in stages
+            if isinstance(s, RunDdl) and s.ddl is not None and s.statements is not None
+        ]
+        if self.defer_indexes and self.target.HOLDS_INLINE_KEYS:
+            # the DDL was read ahead: its inline keys may wait too
+            self._holdable = holdable_tables(self.plan, read)
+        held = {
+            (s.index.statement.file, s.index.statement.line, s.index.statement.column): s.index
+            for s in stages
+            if isinstance(s, BuildIndex) and s.index is not None
+        }
+        for stage in stages:
+            if isinstance(stage, Skip) and stage.ddl is not None:
+                self._skip(result, StepResult(stage.name, "ddl", "skipped", detail=stage.reason))
                 continue
+            if not isinstance(stage, RunDdl) or stage.ddl is None:
+                continue
+            ddl = stage.ddl
             self.reporter.step_started(ddl.shown, "ddl", None)
             self._running = Running("ddl", ddl.shown)
             began = time.perf_counter()
             waiting: list[DeferredIndex] = []
             statements = hold_back(
-                read.get(ddl.path) or read_statements(ddl.path, self.plan.source_dialect),
+                stage.statements or read_statements(ddl.path, self.plan.source_dialect),
                 held,
                 waiting,
             )
+            name = ddl_name(self.plan, ddl)
             with self._transaction(conn, per_step):
                 progress = self._progress(conn, ddl, name, recorded) if per_step else None
                 if progress is not None:
@@ -341,7 +311,7 @@ class Executor:
                     )
                 count, _ = self._run_sql(conn, statements)
                 seconds = time.perf_counter() - began
-                if self.history is not None:
+                if self.history is not None and stage.record is not None:
                     self.history.record(conn, "ddl", name, ddl.fingerprint, 0, seconds)
                     created = created_records(ddl.path, self.plan.source_dialect)
                     self.history.record_created(conn, ddl, created)
@@ -355,7 +325,11 @@ class Executor:
             self.reporter.step_finished(step)
 
     def _progress(
-        self, conn: sa.Connection, ddl: Any, name: str, recorded: Recorded
+        self,
+        conn: sa.Connection,
+        ddl: Any,
+        name: str,
+        recorded: dict[tuple[str, str], HistoryRow],
     ) -> DdlProgress | None:
         """Where DDL commits by itself: the file's progress, recorded statement by statement
         so an apply killed inside it resumes there (seedkit.plan.ddlprogress)."""
@@ -366,26 +340,6 @@ class Executor:
         row = recorded.get((KIND, name))
         where = Location.in_file(ddl.path)
         return DdlProgress(self.history, conn, name, ddl.fingerprint, row, where)
-
-    def _plan_deferral(
-        self, recorded: Recorded
-    ) -> tuple[dict[Path, list[LocatedStatement]], dict[tuple[str, int, int], DeferredIndex]]:
-        """The statements of the DDL about to run, by file (read once, for `_run_ddl` too;
-        none when deferral is off), and those of them that can wait for the steps."""
-        from seedkit.plan.deferred import plan_deferral
-        from seedkit.plan.heldkeys import holdable_tables
-        from seedkit.sources.sql import read_statements
-
-        if not self.defer_indexes:
-            return {}, {}
-        read = {
-            ddl.path: list(read_statements(ddl.path, self.plan.source_dialect, keep_copy=True))
-            for ddl in self.plan.ddl
-            if ("ddl", ddl_name(self.plan, ddl)) not in recorded
-        }
-        if self.target.HOLDS_INLINE_KEYS:
-            self._holdable = holdable_tables(self.plan, read.items())
-        return read, plan_deferral(self.plan, read.items())
 
     def _build_deferred(self, conn: sa.Connection) -> None:
         """Build the held-back indexes; a unique one that fails names the row given twice."""
@@ -417,20 +371,26 @@ class Executor:
             step.seconds += time.perf_counter() - began
 
     def _run_steps(
-        self, conn: sa.Connection, result: ApplyResult, per_step: bool, recorded: Recorded
+        self,
+        conn: sa.Connection,
+        result: ApplyResult,
+        per_step: bool,
+        stages: list[Stage],
+        keys: KeysAfterData | None,
     ) -> None:
         from contextlib import ExitStack
 
-        from seedkit.plan.latekeys import held_keys, spans
+        from seedkit.plan.latekeys import held_keys
 
-        held = spans(self.plan, self._late) if per_step and self.target.DEFERS_KEYS else []
+        held = list(keys.spans) if keys is not None and per_step else []
+        steps = [s for s in stages if isinstance(s, RunStep) or (isinstance(s, Skip) and s.step)]
         with helper_pool("seedkit-hash") as hasher, ExitStack() as group:
-            for position, load in enumerate(self.plan.ordered()):
+            for position, stage in enumerate(steps):
                 span = next((s for s in held if s[0] == position), None)
                 if span is not None:
-                    group.enter_context(held_keys(self.plan, self.target, conn, span[2]))
+                    group.enter_context(held_keys(self.plan, self.target, conn, list(span[2])))
                 in_span = any(s[0] <= position <= s[1] for s in held)
-                self._run_one(conn, result, per_step and not in_span, recorded, hasher, load)
+                self._run_one(conn, result, per_step and not in_span, hasher, stage)
                 if in_span:
                     self.target.defer_keys(conn, [])
                 if any(s[1] == position for s in held):
@@ -441,27 +401,25 @@ class Executor:
         conn: sa.Connection,
         result: ApplyResult,
         per_step: bool,
-        recorded: Recorded,
         hasher: ThreadPoolExecutor,
-        load: LoadStep,
+        stage: Stage,
     ) -> None:
         """Run one step in its own transaction (`per_step`) or the current one, and record
-        it; or skip it when history shows it unchanged."""
-        before = recorded.get(("step", load.name))
-        if self.history is None:
-            fingerprint: Future[str] | None = None
-        elif before is not None and not self.force:
-            fingerprint = _done(step_fingerprint(load))
-            if before.fingerprint == fingerprint.result():
-                skipped = StepResult(load.name, load.source.kind, "skipped", detail="unchanged")
-                self._skip(result, skipped)
-                return
-        else:
-            fingerprint = _hash_beside_the_load(hasher, load)
+        it; or skip it (history shows it unchanged)."""
+        if isinstance(stage, Skip) and stage.step is not None:
+            skipped = StepResult(stage.name, stage.kind, "skipped", detail=stage.reason)
+            self._skip(result, skipped)
+            return
+        assert isinstance(stage, RunStep)
+        load = stage.load
+        fingerprint: Future[str] | None = None
+        if self.history is not None and stage.record is not None:
+            known = stage.fingerprint
+            fingerprint = _done(known) if known else _hash_beside_the_load(hasher, load)
         self.reporter.step_started(load.name, load.source.kind, None)
         self._running = Running(load.source.kind, load.name)
         with self._transaction(conn, per_step):
-            step = self._run_step(conn, load, rerun=before is not None)
+            step = self._run_step(conn, load, rerun=stage.rerun)
             if self.history is not None and fingerprint is not None:
                 self.history.record(
                     conn, "step", load.name, fingerprint.result(), step.rows, step.seconds
@@ -508,93 +466,6 @@ class Executor:
         self.reporter.step_finished(step)
 
     # -- helpers -----------------------------------------------------------------------
-
-    @contextmanager
-    def _transaction(self, conn: sa.Connection, per_step: bool) -> Iterator[None]:
-        """Each step's own transaction where DDL is not transactional; else the apply's."""
-        with conn.begin() if per_step else nullcontext():
-            yield
-
-    def _run_sql(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
-    ) -> tuple[int, int]:
-        """Run one SQL file's statements, then put back the session settings it changed
-        (`search_path`, `SET`, `USE`): each file runs as in a session of its own database
-        client, and seedkit's own statements after it (history, sequences, later steps)
-        see the session as the apply began."""
-        done = self._run_statements(conn, statements, step)
-        self.target.restore_session(conn, self._session)
-        return done
-
-    def _run_statements(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
-    ) -> tuple[int, int]:
-        """Run statements in order; return how many, and the rows their INSERT, UPDATE,
-        DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows).
-        With `step`, the reporter hears of the rows as they are written (a long file's
-        progress)."""
-        from seedkit.adapters.batches import batcher_for
-
-        count = rows = reported = 0
-        batch = (
-            batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
-        )
-        for stmt in statements:
-            if stmt.copy is not None:
-                if batch is not None:
-                    batch.flush()
-                if self.porter is not None:
-                    rows += self.porter.load_copy(conn, self.target, stmt)
-                else:
-                    rows += self.target.copy_from_stdin(conn, stmt)
-                count += 1
-                continue
-            for sql in self._translate(stmt):
-                if self._transaction_control(sql, stmt):
-                    continue
-                if batch is not None and batch.add(sql, stmt):
-                    continue
-                try:
-                    result = self.target.execute(conn, sql, location=stmt.location)
-                except ApplyError as exc:  # a dump's key added after its data: name the row
-                    name_row_of_repeated_key(self.plan, sql, exc)
-                    raise
-                if self._running is not None and IMPLICIT_COMMIT.match(sql):
-                    self._running.committed_at = stmt.location
-                if _WRITES.match(sql):
-                    written = max(getattr(result, "rowcount", 0) or 0, 0)
-                    rows += written
-                    if step is not None:
-                        self.reporter.step_progress(step, written)
-            count += 1
-            if step is not None and batch is not None and batch.rows > reported:
-                self.reporter.step_progress(step, batch.rows - reported)
-                reported = batch.rows
-        if batch is not None:
-            batch.flush()
-            rows += batch.rows
-            if step is not None and batch.rows > reported:
-                self.reporter.step_progress(step, batch.rows - reported)
-        return count, rows
-
-    def _transaction_control(self, sql: str, stmt: LocatedStatement) -> bool:
-        """A file's own BEGIN / COMMIT (LOCK TABLES on MySQL) is not sent: it runs in the
-        apply's transaction (or its step's)."""
-        try:
-            skip = bool(self.target.transaction_control(sql))
-        except ApplyError as exc:
-            exc.location = stmt.location
-            raise
-        if skip:
-            log.debug(
-                "%s: not sent (seedkit runs the file in its transaction): %s", stmt.location, sql
-            )
-        return skip
-
-    def _translate(self, stmt: LocatedStatement) -> list[str]:
-        if self.porter is not None:
-            return self.porter.prepare(stmt)
-        return self.target.prepare_statement(stmt, self.transpile_from)
 
     def _write_rows(self, conn: sa.Connection, load: LoadStep) -> int:
         from seedkit.plugins import get_host
