@@ -10,4 +10,6 @@ for plugin in plugins/*/; do
     .venv/bin/python -m pip install -q -e "$plugin"
   fi
 done
-.venv/bin/python -m pytest -q "$@"
+# Two workers (one per core here); a test file runs whole on one worker, so its module
+# fixtures (the dump corpora) are made once.
+.venv/bin/python -m pytest -q -n auto --dist loadfile "$@"
