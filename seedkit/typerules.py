@@ -41,6 +41,7 @@ DATE = (
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
     rf"|{_LEAP}-02-29)"
 )
+FLOAT = f"{DECIMAL}|{FLOAT_WORD_PATTERN}"
 TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
 #: A time without fractions of a second (what SQLite's time() keeps exactly).
 TIME_HMS = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
@@ -203,9 +204,6 @@ def _text(text: str) -> str:
 
 # ---- the rules ----
 
-#: The readers that may take a field's text in seedkit's place.
-READERS = ("postgres", "mysql", "duckdb", "sqlite", "dryrun")
-
 
 @dataclass(frozen=True)
 class Reader:
@@ -294,15 +292,15 @@ _RULES = (
     TypeRule(
         TypeKind.FLOAT,
         _to_float,
-        exact=f"{DECIMAL}|{FLOAT_WORD_PATTERN}",
+        exact=FLOAT,
         dry_type="DOUBLE",
         readers={
-            "postgres": Reader(f"{DECIMAL}|{FLOAT_WORD_PATTERN}"),
+            "postgres": Reader(FLOAT),
             # NaN and the infinities go through seedkit's converter.
             "mysql": Reader(DECIMAL, _MYSQL_TYPED),
             "duckdb": Reader(DECIMAL),
             # The field becomes a Python float before the insert (seedkit.adapters.sqlite_fast).
-            "sqlite": Reader(f"{DECIMAL}|{FLOAT_WORD_PATTERN}", "{f}"),
+            "sqlite": Reader(FLOAT, "{f}"),
             "dryrun": Reader(DECIMAL),
         },
     ),

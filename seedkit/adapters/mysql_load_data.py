@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
 
-_MARK = QUOTED_EMPTY_MARK
-
 
 def _expression(column: Column, var: str) -> str:
     """The SET expression giving column its value from the user variable `var`."""
@@ -181,7 +179,7 @@ class _PipeWriter(threading.Thread):
 
         layout = self.layout
         regex = record_regex(layout, _pattern, crlf=False)  # LINES TERMINATED BY '\n'
-        mark = quoted_empty_marker(layout.options, _MARK)
+        mark = quoted_empty_marker(layout.options, QUOTED_EMPTY_MARK)
         try:
             with open(self.pipe, "wb") as out:
                 assert regex is not None
@@ -189,7 +187,7 @@ class _PipeWriter(threading.Thread):
                     for chunk in scan(path, layout.options, regex):
                         if self._cancel.is_set():
                             return
-                        if _MARK in chunk or self._null_word.search(chunk):
+                        if QUOTED_EMPTY_MARK in chunk or self._null_word.search(chunk):
                             raise NotVouched("text LOAD DATA would read differently")
                         out.write(mark(chunk).encode("utf-8"))
                         self.reporter.step_progress(self.step, chunk.count("\n"))

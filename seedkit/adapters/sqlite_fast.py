@@ -45,8 +45,6 @@ if TYPE_CHECKING:
     from seedkit.plan.executor import Reporter
     from seedkit.plan.steps import LoadStep
 
-#: Marks a quoted empty field; a chunk holding it is left to the generic loader.
-_MARK = QUOTED_EMPTY_MARK
 _NUMERIC_AFFINITY = ("INTEGER", "REAL", "NUMERIC")
 #: Where the rows' placeholders go in the INSERT (no identifier holds a NUL).
 _ROWS = "\x00rows\x00"
@@ -289,14 +287,14 @@ class SqliteFastLoader(Loader):
         from seedkit.adapters.csvscan import quoted_empty_marker, scan
 
         opts = layout.options
-        mark = quoted_empty_marker(opts, _MARK)
+        mark = quoted_empty_marker(opts, QUOTED_EMPTY_MARK)
         rows: list[Any] = []
         try:
             for path in layout.files:
                 for chunk in scan(path, opts, regex, _READ_CHARS):
                     if stop.is_set():
                         return
-                    if _MARK in chunk:
+                    if QUOTED_EMPTY_MARK in chunk:
                         raise NotVouched("the chunk holds the marker character")
                     reader = csv.reader(
                         io.StringIO(mark(chunk), newline=""),
