@@ -67,6 +67,10 @@ _MODE_WORDS = frozenset(
         "release",
     ]
 )
+#: The first words of every statement `transaction_control` can name.
+_CONTROL_HEADS = frozenset(
+    ["set", "start", "prepare", "commit", "rollback", "begin", "end", "abort"]
+)
 _META = re.compile(r"\\[A-Za-z!?]")
 _PG_DUMP_GUARDS = re.compile(r"\\(?:un)?restrict\b[^\n]*(?:\n|\Z)")
 
@@ -87,9 +91,11 @@ def _body(sql: str) -> str:
 def transaction_control(sql: str) -> str | None:
     """What a statement does to the transaction (`BEGIN`, `COMMIT`, `SET autocommit`…),
     or None when it is an ordinary statement."""
-    words = [w.lower() for w in _WORDS.findall(_body(sql).rstrip(";"))]
-    if not words:
-        return None
+    body = _body(sql)
+    first = _WORDS.search(body)
+    if first is None or first.group().lower() not in _CONTROL_HEADS:
+        return None  # most statements: no need to read past the first word
+    words = [w.lower() for w in _WORDS.findall(body.rstrip(";"))]
     head, rest = words[0], words[1:]
     if head == "set":
         names = [w.lstrip("@").removeprefix("session.").removeprefix("global.") for w in rest]
