@@ -109,33 +109,116 @@ def _server_url(config: pytest.Config) -> str | None:
     return config.getoption("seedkit_url", None) or config.getini("seedkit_url") or None
 
 
+class ScratchDatabases:
+    """Scratch databases on servers for one test session: each use gets an empty database.
+
+    Where the server's adapter empties a database for less than dropping it costs
+    (`Adapter.scratch_reset`: PostgreSQL, whose DROP DATABASE forces a checkpoint of the
+    whole server), a database a use is done with is emptied and kept for the next use,
+    but only if its catalog then reads as a new database's does; otherwise, and on every
+    other server, it is dropped (connections and all). close() drops what is kept.
+    """
+
+    def __init__(self, prefix: str = "seedkit", reuse: bool = True) -> None:
+        self.prefix = prefix
+        self.reuse = reuse
+        #: server URL -> (names of emptied databases, a new database's fingerprint)
+        self._kept: dict[str, tuple[list[str], str | None]] = {}
+
+    @contextmanager
+    def database(self, server: str) -> Iterator[str]:
+        """The URL of an empty database on the server-level URL `server`, for one use."""
+        import sqlalchemy as sa
+
+        url = sa.make_url(server)
+        kept, _ = self._kept.setdefault(server, ([], None))
+        database = kept.pop() if kept else self._create(server)
+        try:
+            yield url.set(database=database).render_as_string(hide_password=False)
+        finally:
+            if self._emptied(server, database):
+                kept.append(database)
+            else:
+                self._drop(server, [database])
+
+    def close(self) -> None:
+        """Drop every database kept for another use."""
+        while self._kept:
+            server, (kept, _) = self._kept.popitem()
+            self._drop(server, kept)
+
+    def __enter__(self) -> ScratchDatabases:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _create(self, server: str) -> str:
+        database = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
+        with _server_connection(server) as (conn, quote, _):
+            conn.exec_driver_sql(f"CREATE DATABASE {quote(database)}")
+        kept, fingerprint = self._kept[server]
+        reset = _adapter(server).scratch_reset()
+        if self.reuse and reset is not None and fingerprint is None:
+            with _server_connection(server, database) as (conn, _, _):
+                self._kept[server] = (kept, reset.fingerprint(conn))
+        return database
+
+    def _emptied(self, server: str, database: str) -> bool:
+        """Empty a used database in place; False when it must be dropped instead."""
+        reset = _adapter(server).scratch_reset()
+        fingerprint = self._kept[server][1]
+        if reset is None or fingerprint is None:
+            return False
+        try:
+            with _server_connection(server, database) as (conn, _, _):
+                reset.empty(conn)
+                return reset.fingerprint(conn) == fingerprint
+        except Exception:  # anything in the way: the database goes, as it did before
+            return False
+
+    def _drop(self, server: str, databases: list[str]) -> None:
+        drop = _adapter(server).drop_database_sql
+        with _server_connection(server) as (conn, quote, _):
+            for database in databases:
+                conn.exec_driver_sql(drop(quote(database)))
+
+
+def _adapter(server: str) -> Any:
+    from seedkit.adapters import adapter_class
+
+    return adapter_class(server)
+
+
+@contextmanager
+def _server_connection(server: str, database: str | None = None) -> Iterator[tuple[Any, Any, Any]]:
+    """An autocommit connection to the server (or one of its databases), a quoting
+    function, and the engine."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(server)
+    if database is not None:
+        url = url.set(database=database)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    quote = engine.dialect.identifier_preparer.quote_identifier
+    try:
+        with engine.connect() as conn:
+            yield conn, quote, engine
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def fresh_database(server: str, prefix: str = "seedkit") -> Iterator[str]:
     """A database created on the server for one use, dropped (connections and all) after it.
 
     `server` is a server-level PostgreSQL or MySQL/MariaDB URL; the URL yielded names the
     new database. The one factory behind the `seedkit_db` fixture, seedkit's own test suite
-    and its plugins' suites, so all three make and drop databases the same way.
+    and its plugins' suites, so all three make and drop databases the same way (a suite
+    making many keeps a ScratchDatabases, which this is the one-use form of).
     """
-    import sqlalchemy as sa
-
-    from seedkit.adapters import adapter_class
-
-    url = sa.make_url(server)
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    database = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    name = engine.dialect.identifier_preparer.quote_identifier(database)
-    drop = adapter_class(server).drop_database_sql(name)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name}")
-        yield url.set(database=database).render_as_string(hide_password=False)
-    finally:
-        try:
-            with engine.connect() as conn:
-                conn.exec_driver_sql(drop)
-        finally:
-            engine.dispose()
+    with ScratchDatabases(prefix, reuse=False) as scratch, scratch.database(server) as url:
+        yield url
 
 
 def _database(config: pytest.Config, tmp_path: Path) -> tuple[str, Any]:

@@ -3,7 +3,7 @@
 `SEEDKIT_TEST_POSTGRES_URL` and `SEEDKIT_TEST_MYSQL_URL` are server-level URLs
 (`postgresql+psycopg://postgres@127.0.0.1:5432/postgres`,
 `mysql+pymysql://root@127.0.0.1:3306/`). Each test that asks for `pg_url` or
-`mysql_url` gets a database of its own, created for it and dropped after it. Without
+`mysql_url` gets an empty database of its own (seedkit.pytest_plugin.ScratchDatabases). Without
 the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails instead, so CI
 cannot pass by skipping.
 
@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from seedkit.pytest_plugin import ScratchDatabases
+
 
 def _server_url(variable: str) -> str:
     url = os.environ.get(variable)
@@ -31,12 +33,20 @@ def _server_url(variable: str) -> str:
     return url
 
 
-def _fresh_database(variable: str) -> Iterator[str]:
-    """A fresh database on the server the variable names, from the shipped plugin's factory."""
-    from seedkit.pytest_plugin import fresh_database
+#: The shipped plugin's factory, kept for the session: a PostgreSQL database a test is
+#: done with is emptied for the next one (DROP DATABASE forces a server checkpoint).
+SCRATCH = ScratchDatabases(prefix="seedkit_test")
 
-    with fresh_database(_server_url(variable), prefix="seedkit_test") as url:
+
+def _fresh_database(variable: str) -> Iterator[str]:
+    """An empty database of its own on the server the variable names."""
+    with SCRATCH.database(_server_url(variable)) as url:
         yield url
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the databases kept for another test."""
+    SCRATCH.close()
 
 
 @pytest.fixture

@@ -18,13 +18,14 @@ gives per-table checksums and sequence positions to compare.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import sqlite3
 import subprocess
-import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,45 +151,47 @@ class ServerDatabase:
     name: str
 
 
+_HELD: dict[str, AbstractContextManager[str]] = {}
+
+
 def make_database(server: sa.URL, kind: str) -> ServerDatabase:
-    """A fresh database on the PostgreSQL or MariaDB server."""
-    name = f"seedkit_corpus_{uuid.uuid4().hex[:10]}"
-    quote = '"' if kind == "postgres" else "`"
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
-    engine.dispose()
-    return ServerDatabase(server.set(database=name).render_as_string(hide_password=False), name)
+    """An empty database on the PostgreSQL or MariaDB server (the conftest's factory)."""
+    from conftest import SCRATCH
+
+    held = SCRATCH.database(server.render_as_string(hide_password=False))
+    url = held.__enter__()
+    name = str(sa.make_url(url).database)
+    _HELD[name] = held
+    return ServerDatabase(url, name)
 
 
 def drop_database(server: sa.URL, kind: str, name: str) -> None:
-    """Drop a database `make_database` made."""
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if kind == "postgres":
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-    engine.dispose()
+    """Give back a database `make_database` made (emptied for another use, or dropped)."""
+    _HELD.pop(name).__exit__(None, None, None)
 
 
 # -- making the dumps --------------------------------------------------------------------
 
 
-def _cache(request: pytest.FixtureRequest, kind: str, key: str) -> tuple[Path, bool]:
-    """The folder for one kind's dumps, and whether it already holds them for `key`."""
+@contextmanager
+def _cache(request: pytest.FixtureRequest, kind: str, key: str) -> Iterator[tuple[Path, bool]]:
+    """The folder for one kind's dumps, and whether it already holds them for `key`; held
+    under a file lock until the block ends, so test workers make them once between them."""
     cache = getattr(request.config, "cache", None)
     if cache is not None:
         root = Path(cache.mkdir("seedkit-dumps"))
     else:
         root = request.getfixturevalue("tmp_path_factory").mktemp("dumps")
-    folder = root / kind
-    stamp = folder / "key"
-    if stamp.exists() and stamp.read_text() == key:
-        return folder, True
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder, False
+    with (root / f"{kind}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = root / kind
+        stamp = folder / "key"
+        if stamp.exists() and stamp.read_text() == key:
+            yield folder, True
+            return
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        yield folder, False
 
 
 def _key(*parts: object) -> str:
@@ -219,10 +222,15 @@ def pg_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
     server = server_url("SEEDKIT_TEST_POSTGRES_URL")
     pg_dump = tool("pg_dump")
     version = _run([pg_dump, "--version"])
-    folder, cached = _cache(request, "postgres", _key(PG_SOURCE, PG_OPTIONS, version))
-    dumps = _dumps("postgres", "postgres", folder, PG_OPTIONS)
-    if cached:
-        return dumps
+    key = _key(PG_SOURCE, PG_OPTIONS, version)
+    with _cache(request, "postgres", key) as (folder, cached):
+        if not cached:
+            _make_pg_dumps(server, pg_dump, folder)
+            (folder / "key").write_text(key)
+    return _dumps("postgres", "postgres", folder, PG_OPTIONS)
+
+
+def _make_pg_dumps(server: sa.URL, pg_dump: str, folder: Path) -> None:
     source = make_database(server, "postgres")
     args, env = _pg_args(server)
     try:
@@ -244,8 +252,6 @@ def pg_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
                 (folder / f"{name}.sql").write_bytes(_run_bytes(base, env=env))
     finally:
         drop_database(server, "postgres", source.name)
-    (folder / "key").write_text(_key(PG_SOURCE, PG_OPTIONS, version))
-    return dumps
 
 
 @pytest.fixture(scope="session")
@@ -254,10 +260,15 @@ def mysql_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
     server = server_url("SEEDKIT_TEST_MYSQL_URL")
     dump = tool("mariadb-dump")
     version = _run([dump, "--version"])
-    folder, cached = _cache(request, "mysql", _key(MYSQL_SOURCE, MYSQL_OPTIONS, version))
-    dumps = _dumps("mysql", "mysql", folder, MYSQL_OPTIONS)
-    if cached:
-        return dumps
+    key = _key(MYSQL_SOURCE, MYSQL_OPTIONS, version)
+    with _cache(request, "mysql", key) as (folder, cached):
+        if not cached:
+            _make_mysql_dumps(server, dump, folder)
+            (folder / "key").write_text(key)
+    return _dumps("mysql", "mysql", folder, MYSQL_OPTIONS)
+
+
+def _make_mysql_dumps(server: sa.URL, dump: str, folder: Path) -> None:
     source = make_database(server, "mysql")
     args = _my_args(server)
     script = "DELIMITER ;;\n" + MYSQL_SOURCE.replace(";\n", ";;\n") + "\nDELIMITER ;\n"
@@ -274,8 +285,6 @@ def mysql_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
                 (folder / f"{name}.sql").write_bytes(_run_bytes(base))
     finally:
         drop_database(server, "mysql", source.name)
-    (folder / "key").write_text(_key(MYSQL_SOURCE, MYSQL_OPTIONS, version))
-    return dumps
 
 
 @pytest.fixture(scope="session")
@@ -283,18 +292,17 @@ def sqlite_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
     """`sqlite3 .dump` of the SQLite corpus schema."""
     sqlite = tool("sqlite3")
     version = _run([sqlite, "--version"])
-    folder, cached = _cache(request, "sqlite", _key(SQLITE_SOURCE, version))
-    dumps = {"dump": Dump("sqlite", "dump", "sqlite", (), (folder / "dump.sql",))}
-    if cached:
-        return dumps
-    db = folder / "source.db"
-    with sqlite3.connect(db) as conn:
-        conn.executescript(SQLITE_SOURCE)
-    conn.close()
-    (folder / "dump.sql").write_bytes(_run_bytes([sqlite, str(db), ".dump"]))
-    db.unlink()
-    (folder / "key").write_text(_key(SQLITE_SOURCE, version))
-    return dumps
+    key = _key(SQLITE_SOURCE, version)
+    with _cache(request, "sqlite", key) as (folder, cached):
+        if not cached:
+            db = folder / "source.db"
+            with sqlite3.connect(db) as conn:
+                conn.executescript(SQLITE_SOURCE)
+            conn.close()
+            (folder / "dump.sql").write_bytes(_run_bytes([sqlite, str(db), ".dump"]))
+            db.unlink()
+            (folder / "key").write_text(key)
+    return {"dump": Dump("sqlite", "dump", "sqlite", (), (folder / "dump.sql",))}
 
 
 @pytest.fixture(scope="session")
@@ -302,22 +310,21 @@ def duckdb_dumps(request: pytest.FixtureRequest) -> dict[str, Dump]:
     """DuckDB's `EXPORT DATABASE` of the DuckDB corpus schema (CSV and Parquet)."""
     import duckdb
 
-    folder, cached = _cache(request, "duckdb", _key(DUCKDB_SOURCE, duckdb.__version__))
-    dumps = {
+    key = _key(DUCKDB_SOURCE, duckdb.__version__)
+    with _cache(request, "duckdb", key) as (folder, cached):
+        if not cached:
+            conn = duckdb.connect()
+            conn.execute(DUCKDB_SOURCE)
+            for fmt in ("csv", "parquet"):
+                conn.execute(f"EXPORT DATABASE '{folder / fmt}' (FORMAT {fmt})")
+            conn.close()
+            (folder / "key").write_text(key)
+    return {
         fmt: Dump(
             "duckdb", fmt, "duckdb", (folder / fmt / "schema.sql",), (folder / fmt / "load.sql",)
         )
         for fmt in ("csv", "parquet")
     }
-    if cached:
-        return dumps
-    conn = duckdb.connect()
-    conn.execute(DUCKDB_SOURCE)
-    for fmt in ("csv", "parquet"):
-        conn.execute(f"EXPORT DATABASE '{folder / fmt}' (FORMAT {fmt})")
-    conn.close()
-    (folder / "key").write_text(_key(DUCKDB_SOURCE, duckdb.__version__))
-    return dumps
 
 
 # -- loading as the database's own client does, and comparing ------------------------------

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
+    from seedkit.adapters.scratch import ScratchReset
     from seedkit.plan.executor import StepResult
     from seedkit.plan.latekeys import LateKey
     from seedkit.plan.steps import LoadStep, Plan
@@ -274,6 +275,12 @@ class Adapter(RowSql):
     def drop_database_sql(cls, quoted: str) -> str:
         """`DROP DATABASE` of a scratch database on a server."""
         return f"DROP DATABASE IF EXISTS {quoted}"
+
+    @classmethod
+    def scratch_reset(cls) -> ScratchReset | None:
+        """How a used scratch database is emptied in place for its next use, where that
+        costs less than dropping it (seedkit.pytest_plugin.ScratchDatabases); None: drop it."""
+        return None
 
     def existing_tables(self, conn: sa.Connection) -> list[tuple[str | None, str]]:
         """(schema, table) of every table in every schema (reset's catalog read)."""

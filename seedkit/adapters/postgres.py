@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from seedkit.adapters.batches import Batcher
     from seedkit.adapters.loader import Loader
+    from seedkit.adapters.scratch import ScratchReset
     from seedkit.plan.latekeys import LateKey
     from seedkit.schema import Column
     from seedkit.sources.base import LocatedStatement
@@ -82,6 +83,13 @@ class PostgresAdapter(Adapter):
     def drop_database_sql(cls, quoted: str) -> str:
         """WITH (FORCE): PostgreSQL refuses to drop a database a leftover connection uses."""
         return f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"
+
+    @classmethod
+    def scratch_reset(cls) -> ScratchReset:
+        """Emptied in place: DROP DATABASE forces a checkpoint of the whole server."""
+        from seedkit.adapters.scratch import PostgresScratchReset
+
+        return PostgresScratchReset()
 
     def snapshot_column(self, conn: sa.Connection, column: Column) -> str:
         """JSON as stored, not the driver's parse."""

@@ -10,11 +10,13 @@ fast path ran or handed the step back.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from conftest import _fresh_database
 
 from seedkit import api
 from seedkit.adapters.generic import GenericLoader
@@ -82,35 +84,25 @@ def _urls(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[st
     fixture = "pg_url" if kind == "postgres" else "mysql_url"
     url = request.getfixturevalue(fixture)
     # The conftest gives one database per fixture: the generic run goes to a second one.
-    return url, _second_database(url)
+    return url, _second_database(kind)
 
 
-_EXTRA: list[tuple[str, str]] = []
+_EXTRA: list[Iterator[str]] = []
 
 
-def _second_database(url: str) -> str:
-    parsed = sa.make_url(url)
-    name = f"{parsed.database}_g"
-    quote = '"' if parsed.get_backend_name() == "postgresql" else "`"
-    server = parsed.set(database="postgres" if quote == '"' else "")
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
-    engine.dispose()
-    _EXTRA.append((server.render_as_string(hide_password=False), f"{quote}{name}{quote}"))
-    return parsed.set(database=name).render_as_string(hide_password=False)
+def _second_database(kind: str) -> str:
+    """Another empty database on the same server, from the conftest's factory."""
+    variable = "SEEDKIT_TEST_POSTGRES_URL" if kind == "postgres" else "SEEDKIT_TEST_MYSQL_URL"
+    database = _fresh_database(variable)
+    _EXTRA.append(database)
+    return next(database)
 
 
 @pytest.fixture(autouse=True)
 def _drop_extra() -> Any:
     yield
     while _EXTRA:
-        server, name = _EXTRA.pop()
-        engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        suffix = " WITH (FORCE)" if name.startswith('"') else ""
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{suffix}")
-        engine.dispose()
+        next(_EXTRA.pop(), None)  # the factory's generator ends: emptied or dropped
 
 
 def _seed(folder: Path, rows: str, mode: str = "insert", ddl: str = DDL) -> Path:

@@ -20,8 +20,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -152,39 +152,21 @@ def _databases(
     kind: str, tmp_path: Path, server: str | None
 ) -> tuple[Callable[[str], str], Callable[[], None]]:
     """A factory of fresh databases holding `keep`, and a cleanup."""
-    made: list[str] = []
+    from conftest import SCRATCH
+
+    made = ExitStack()
 
     def make(name: str) -> str:
         if kind in ("sqlite", "duckdb"):
             path = tmp_path / f"{name}.{kind}"
             url = f"{kind}:///{path}"
-            _prepare(url)
-            return url
-        assert server is not None
-        parsed = sa.make_url(server)
-        db = f"seedkit_kill_{uuid.uuid4().hex[:10]}"
-        quote = '"' if kind == "postgres" else "`"
-        engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {quote}{db}{quote}")
-        engine.dispose()
-        made.append(db)
-        url = parsed.set(database=db).render_as_string(hide_password=False)
+        else:
+            assert server is not None
+            url = made.enter_context(SCRATCH.database(server))
         _prepare(url)
         return url
 
-    def cleanup() -> None:
-        if server is None:
-            return
-        quote = '"' if kind == "postgres" else "`"
-        suffix = " WITH (FORCE)" if kind == "postgres" else ""
-        engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            for db in made:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{db}{quote}{suffix}")
-        engine.dispose()
-
-    return make, cleanup
+    return make, made.close
 
 
 def _server(kind: str) -> str | None:

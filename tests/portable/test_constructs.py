@@ -151,7 +151,7 @@ def postgres_load(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
     INSERT gets there afterwards."""
     import os
 
-    from seedkit.pytest_plugin import fresh_database
+    from conftest import SCRATCH
 
     manifest = write_seed(tmp_path_factory.mktemp("pg") / "seed")
     server = os.environ.get("SEEDKIT_TEST_POSTGRES_URL")
@@ -159,7 +159,7 @@ def postgres_load(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
         pytest.fail("SEEDKIT_TEST_POSTGRES_URL is not set") if os.environ.get(
             "SEEDKIT_REQUIRE_SERVERS"
         ) == "1" else pytest.skip("SEEDKIT_TEST_POSTGRES_URL is not set")
-    with fresh_database(server) as url:
+    with SCRATCH.database(server) as url:
         code, out = apply(manifest, url)
         assert code == 0, out
         tables = pg_tables(url, "app")

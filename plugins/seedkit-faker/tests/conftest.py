@@ -1,7 +1,7 @@
 """Fixtures for seedkit-faker's tests: fresh databases on the real servers, and a reader.
 
 `SEEDKIT_TEST_POSTGRES_URL` and `SEEDKIT_TEST_MYSQL_URL` name server-level URLs; each
-test asking for `pg_url` or `mysql_url` gets a database of its own, dropped after it.
+test asking for `pg_url` or `mysql_url` gets an empty database of its own.
 Without the variable the test skips; with `SEEDKIT_REQUIRE_SERVERS=1` it fails.
 """
 
@@ -13,18 +13,26 @@ from pathlib import Path
 
 import pytest
 
+from seedkit.pytest_plugin import ScratchDatabases
+
+#: seedkit's pytest plugin's factory, kept for the session (emptied between tests).
+SCRATCH = ScratchDatabases(prefix="seedkit_faker")
+
 
 def _fresh_database(variable: str) -> Iterator[str]:
-    """A fresh database on the server the variable names, from seedkit's pytest plugin."""
-    from seedkit.pytest_plugin import fresh_database
-
+    """An empty database of its own on the server the variable names."""
     server_url = os.environ.get(variable)
     if not server_url:
         if os.environ.get("SEEDKIT_REQUIRE_SERVERS") == "1":
             pytest.fail(f"{variable} is not set, and SEEDKIT_REQUIRE_SERVERS=1")
         pytest.skip(f"{variable} is not set")
-    with fresh_database(server_url, prefix="seedkit_faker") as url:
+    with SCRATCH.database(server_url) as url:
         yield url
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the databases kept for another test."""
+    SCRATCH.close()
 
 
 @pytest.fixture
