@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["by_shape", "dialect_key", "transpile_each"]
+__all__ = ["by_shape", "dialect_key", "run_head", "transpile_each"]
 
 #: Shapes kept per pair of dialects; a file rarely has more than a few dozen.
 MAX_SHAPES = 2048
@@ -181,6 +181,26 @@ class _Pair:
             out.append(parts[at])
         return ["".join(out)]
 
+    def head(self, head: str) -> str | None:
+        """The target's spelling of a literal INSERT's head (`INSERT INTO t (a) VALUES`):
+        the template of a two-value statement of that head must be the head, then the
+        values as they are (`(`, `, `, `)`), so every tuple of plain literals is written
+        as read and the whole statement as `head` + its tuples."""
+        if self.words is None or any(
+            self.words[w] not in spelled for w, spelled in _SAME_WORDS.items()
+        ):
+            return None
+        shape = f"{head} ({_MARK}, {_MARK})"
+        if shape not in self.shapes:
+            self._fill(shape, ["NULL", "NULL"])
+        template = self.shapes.get(shape)
+        if template is None or template[1] != [0, 1]:
+            return None
+        first, between, last = template[0]
+        if between != ", " or last != ")" or not first.endswith("("):
+            return None
+        return first[:-1].rstrip()
+
     def _template(self, shape: str, count: int) -> tuple[list[str], list[int]] | None:
         """The shape's generated SQL cut at each slot, and which value goes in each cut."""
         import sqlglot
@@ -229,6 +249,10 @@ def _slots_in_values(tree: Any, count: int, exp: Any) -> bool:
 
 
 _PAIRS: dict[tuple[str, str], _Pair] = {}
+
+#: How a target may spell the words of a source's plain literals and still read the same
+#: value (SQLite reads TRUE as 1).
+_SAME_WORDS = {"NULL": ("NULL",), "TRUE": ("TRUE", "1"), "FALSE": ("FALSE", "0")}
 
 
 def dialect_key(name: str) -> str:
@@ -288,17 +312,35 @@ def _rewrite(tree: Any, read: str, write: str) -> Any:
     return tree
 
 
-def by_shape(sql: str, source: str, target: str) -> list[str] | None:
-    """`sql` (one statement, in `source`) in `target`'s dialect through its shape's cached
-    template, or None when the statement is not one to cut (then transpile it whole)."""
+def _pair(source: str, target: str) -> _Pair:
     pair = _PAIRS.get((source, target))
     if pair is None:
         pair = _PAIRS[(source, target)] = _Pair(
             source, target, lambda text: transpile_each(text, source, target)
         )
+    return pair
+
+
+def by_shape(sql: str, source: str, target: str) -> list[str] | None:
+    """`sql` (one statement, in `source`) in `target`'s dialect through its shape's cached
+    template, or None when the statement is not one to cut (then transpile it whole)."""
+    pair = _pair(source, target)
     if not pair.enabled:
         return None
     return pair.cut(sql)
+
+
+def run_head(head: str, source: str, target: str) -> str | None:
+    """The head of a run of literal INSERTs (`INSERT INTO t (a, b) VALUES`, in `source`;
+    seedkit.sqltext.runs) as `target` writes it, when each statement of the run becomes
+    that head and its tuples as written: the portable literals of a run (quoted text, integers
+    and decimals, NULL, TRUE, FALSE) are written back as read, and a target that reads
+    backslashes as escapes (MySQL) needs each one doubled (the caller's part). None when
+    the head is not one to keep (then the statements are transpiled one by one)."""
+    pair = _pair(dialect_key(source), dialect_key(target))
+    if not pair.enabled:
+        return None
+    return pair.head(head)
 
 
 def keep_meaning(tree: Any, read: str, write: str) -> Any:

@@ -26,6 +26,7 @@ order, after the batch before them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from seedkit.adapters.trace import trace, tracing
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from seedkit.adapters.base import Adapter
-    from seedkit.sources.base import LocatedStatement
+    from seedkit.sources.base import LocatedRun, LocatedStatement
 
 #: Statements per batch, and characters: a failed batch is re-run one by one, so not huge.
 BATCH_STATEMENTS = 1000
@@ -93,6 +94,18 @@ class Batcher:
         """Whether the statement may share a batch (overridden per database)."""
         return True
 
+    def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
+        """Send a run of literal INSERTs (seedkit.sqltext.runs) whole, after what is
+        queued; each of its statements is `head` (the target's spelling of the run's head)
+        then its tuples as written, with backslashes doubled where ``ported`` to a
+        database that reads them as escapes. A failing statement is named at its own
+        line. False (nothing sent) where this database takes runs statement by statement."""
+        return False
+
+    def run_statements(self, run: LocatedRun, head: str, ported: bool) -> list[str]:
+        """The SQL of each statement of a run, in the target's spelling."""
+        return [f"{head} {tuples}" for tuples in run.run.tuples()]
+
     def flush(self) -> None:
         """Send what is queued."""
         if self.pending:
@@ -136,6 +149,21 @@ class Direct(Batcher):
                 raise self.error(exc, where) from None
             self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
 
+    def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
+        """The run as multi-row INSERTs (seedkit.adapters.merge.send_run)."""
+        from seedkit.adapters.merge import send_run
+
+        if not self.merge or (self.sqlite and self._sqlite_triggers()):
+            return False
+        self.flush()
+        if tracing():
+            for sql, where in zip(
+                self.run_statements(run, head, ported), run.statements(), strict=True
+            ):
+                trace("raw", sql, where.location)
+        self.rows += send_run(self.driver.execute, run, head, self.error, savepoint=self.sqlite)
+        return True
+
     def _sqlite_triggers(self) -> bool:
         """Whether any schema of the SQLite connection holds a trigger (which could see that
         rows came in one statement rather than several)."""
@@ -152,26 +180,46 @@ class PostgresBatcher(Batcher):
     """PostgreSQL: the batch in one simple-query message, after a savepoint."""
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
-        import psycopg
-
         if len(batch) == 1:
             self._one_by_one(batch)
             return
         _trace(batch)
-        text = "\n;\n".join(sql for sql, _ in batch) + f"\n;\nRELEASE SAVEPOINT {_SAVEPOINT}"
+        self._send_text("\n;\n".join(sql for sql, _ in batch), lambda: batch)
+
+    def _send_text(
+        self, text: str, batch: Callable[[], list[tuple[str, LocatedStatement]]]
+    ) -> None:
+        """Statements in one message after a savepoint; on failure, back to the savepoint
+        and the statements of ``batch()`` one by one."""
+        import psycopg
+
         with self.driver.cursor() as cursor:
             cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
             try:
-                cursor.execute(text)
+                cursor.execute(f"{text}\n;\nRELEASE SAVEPOINT {_SAVEPOINT}")
             except psycopg.Error:
                 cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
                 cursor.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
-                self._one_by_one(batch)
+                self._one_by_one(batch())
                 return
             rows = max(cursor.rowcount, 0)
             while cursor.nextset():
                 rows += max(cursor.rowcount, 0)
         self.rows += rows
+
+    def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
+        """The run in one simple-query message: as written when not transpiled."""
+        self.flush()
+        if ported or head != run.head:
+            self.send(
+                list(zip(self.run_statements(run, head, ported), run.statements(), strict=True))
+            )
+            return True
+        if tracing():
+            _trace([(where.sql, where) for where in run.statements()])
+        # As written, without the last `;` (the savepoint's release follows it).
+        self._send_text(run.run.text[:-1], lambda: [(w.sql, w) for w in run.statements()])
+        return True
 
     def _one_by_one(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         for sql, where in batch:
@@ -188,11 +236,40 @@ class MysqlBatcher(Batcher):
         """A statement with a `;` of its own would give more results than statements."""
         return ";" not in sql or ";" not in _MYSQL_QUOTED.sub("", sql)
 
+    def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
+        """The run in one multi-statement query: as written when not transpiled."""
+        self.flush()
+
+        def statements() -> list[tuple[str, LocatedStatement]]:
+            return list(zip(self.run_statements(run, head, ported), run.statements(), strict=True))
+
+        if not ported and head == run.head:
+            text = run.run.text[:-1]  # without its last `;`: one result per statement
+        else:
+            text = ";\n".join(self.run_statements(run, head, ported))
+        if tracing():
+            _trace(statements())
+        self._send_text(text, statements)
+        return True
+
+    def run_statements(self, run: LocatedRun, head: str, ported: bool) -> list[str]:
+        """Each statement; where ported, each backslash (only ever in quoted text, in a
+        run) doubled, as MySQL reads it as an escape and the source as itself."""
+        if ported:
+            return [f"{head} {tuples.replace(chr(92), chr(92) * 2)}" for tuples in run.run.tuples()]
+        return super().run_statements(run, head, ported)
+
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
+        _trace(batch)
+        self._send_text("\n;\n".join(sql for sql, _ in batch), lambda: batch)
+
+    def _send_text(
+        self, text: str, batch: Callable[[], list[tuple[str, LocatedStatement]]]
+    ) -> None:
+        """Statements in one query; the statement that fails is the one after those whose
+        results came back (``batch()`` gives them, to name it)."""
         import pymysql
 
-        _trace(batch)
-        text = "\n;\n".join(sql for sql, _ in batch)
         done = 0
         cursor = self.driver.cursor()
         try:
@@ -205,6 +282,7 @@ class MysqlBatcher(Batcher):
                 if not cursor.nextset():
                     break
         except pymysql.Error as exc:
-            raise self.error(exc, batch[min(done, len(batch) - 1)][1]) from None
+            statements = batch()
+            raise self.error(exc, statements[min(done, len(statements) - 1)][1]) from None
         finally:
             cursor.close()

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from seedkit.errors import ApplyError
 
 if TYPE_CHECKING:
-    from seedkit.sources.base import LocatedStatement
+    from seedkit.sources.base import LocatedRun, LocatedStatement
 
 #: Rows of source statements merged into one statement, at most (and characters).
 MERGE_STATEMENTS = 1000
@@ -142,6 +142,50 @@ def send_merged(
         if savepoint:
             execute("RELEASE SAVEPOINT seedkit_merge")
         rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+    return rows
+
+
+def send_run(
+    execute: Callable[[str], Any],
+    run: LocatedRun,
+    head: str,
+    error: Callable[[Exception, LocatedStatement], ApplyError],
+    savepoint: bool,
+) -> int:
+    """Run a run of literal INSERTs (seedkit.sqltext.runs) as multi-row INSERTs of
+    `head` (the target's spelling of its head) and its statements' tuples, each of up to
+    MERGE_CHARS characters; return the rows written. A failed one is handled as in
+    `send_merged`: with `savepoint`, its statements run one by one, and the one at fault
+    raises at its own line; without, MergedInsertError."""
+    tuples = run.run.tuples()
+    rows = 0
+    start = 0
+    while start < len(tuples):
+        end, chars = start, 0
+        while end < len(tuples) and (end == start or chars + len(tuples[end]) <= MERGE_CHARS):
+            chars += len(tuples[end]) + 2
+            end += 1
+        sql = f"{head} {', '.join(tuples[start:end])}"
+        if savepoint:
+            execute("SAVEPOINT seedkit_merge")
+        try:
+            cursor = execute(sql)
+        except Exception as exc:
+            if not savepoint:
+                raise MergedInsertError(
+                    str(exc), location=run.location, hint="run again without merging"
+                ) from None
+            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
+            execute("RELEASE SAVEPOINT seedkit_merge")
+            statements = run.statements()
+            for at in range(start, end):
+                rows += _one(execute, f"{head} {tuples[at]}", statements[at], error)
+            start = end
+            continue
+        if savepoint:
+            execute("RELEASE SAVEPOINT seedkit_merge")
+        rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+        start = end
     return rows
 
 

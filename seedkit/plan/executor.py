@@ -434,7 +434,7 @@ class Executor(StatementRunner):
         began = time.perf_counter()
         try:
             if load.is_sql:
-                count, rows = self._run_sql(conn, load.source.statements(), load.name)
+                count, rows = self._run_sql(conn, self._units(load.source), load.name)
                 detail = plural(count, "statement")
             else:
                 rows = self._write_rows(conn, load)

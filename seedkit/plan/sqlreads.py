@@ -76,7 +76,8 @@ def sql_tables(files: list[Path], dialect: str | None) -> SqlTables:
 
 
 def _file_tables(path: Path, dialect: str | None, budget: list[int]) -> SqlTables:
-    from seedkit.sources.sql import read_statements
+    from seedkit.sources.base import LocatedRun
+    from seedkit.sources.sql import read_units
 
     try:
         stat = path.stat()
@@ -88,20 +89,29 @@ def _file_tables(path: Path, dialect: str | None, budget: list[int]) -> SqlTable
         budget[:] = left
         return cached
     found = SqlTables()
-    for stmt in read_statements(path, dialect):
-        if budget[0] <= 0:
-            found.unread.append(
-                Unread(
-                    stmt.file,
-                    stmt.line,
-                    f"not read for dependencies from here on (reading stops after "
-                    f"{MAX_BYTES // (1024 * 1024)} MiB of SQL); declare `depends_on` for "
-                    "what the rest reads",
+    for unit in read_units(path, dialect, runs=True):
+        if isinstance(unit, LocatedRun) and len(unit.run.text) < budget[0]:
+            plain = _PLAIN_INSERT.match(unit.head)
+            if plain is not None:  # literal INSERTs: they write the table they name
+                budget[0] -= len(unit.run.text)
+                found.writes.add(table_name(plain.group(1)))
+                continue
+        for stmt in unit.statements() if isinstance(unit, LocatedRun) else (unit,):
+            if budget[0] <= 0:
+                found.unread.append(
+                    Unread(
+                        stmt.file,
+                        stmt.line,
+                        f"not read for dependencies from here on (reading stops after "
+                        f"{MAX_BYTES // (1024 * 1024)} MiB of SQL); declare `depends_on` for "
+                        "what the rest reads",
+                    )
                 )
-            )
+                break
+            budget[0] -= len(stmt.sql)
+            _statement_tables(stmt, dialect, found, budget)
+        if budget[0] <= 0 and found.unread and found.unread[-1].reason.startswith("not read"):
             break
-        budget[0] -= len(stmt.sql)
-        _statement_tables(stmt, dialect, found, budget)
     _cache[key] = (found, list(budget))
     return found
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import ApplyError
 from seedkit.plan.keyrow import name_row_of_repeated_key
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
+from seedkit.sources.base import LocatedRun
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from seedkit.adapters.base import Adapter
+    from seedkit.adapters.batches import Batcher
     from seedkit.plan.results import Reporter
     from seedkit.plan.steps import Plan
-    from seedkit.sources.base import LocatedStatement
+    from seedkit.sources.base import LocatedStatement, Source
 
 log = logging.getLogger("seedkit.sql")
 
@@ -52,7 +54,10 @@ class StatementRunner:
             yield
 
     def _run_sql(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
+        self,
+        conn: sa.Connection,
+        statements: Iterator[LocatedStatement | LocatedRun],
+        step: str | None = None,
     ) -> tuple[int, int]:
         """Run one SQL file's statements, then put back the session settings it changed
         (`search_path`, `SET`, `USE`): each file runs as in a session of its own database
@@ -63,7 +68,10 @@ class StatementRunner:
         return done
 
     def _run_statements(
-        self, conn: sa.Connection, statements: Iterator[LocatedStatement], step: str | None = None
+        self,
+        conn: sa.Connection,
+        statements: Iterator[LocatedStatement | LocatedRun],
+        step: str | None = None,
     ) -> tuple[int, int]:
         """Run statements in order; return how many, and the rows their INSERT, UPDATE,
         DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows).
@@ -75,6 +83,38 @@ class StatementRunner:
         batch = (
             batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
         )
+        heads: dict[str, str | None] = {}
+        for unit in statements:
+            if isinstance(unit, LocatedRun):
+                if batch is not None and self._send_run(batch, unit, heads):
+                    count += unit.run.count
+                    if step is not None and batch.rows > reported:
+                        self.reporter.step_progress(step, batch.rows - reported)
+                        reported = batch.rows
+                    continue
+                todo: Iterable[LocatedStatement] = unit.statements()
+            else:
+                todo = (unit,)
+            rows, reported, count = self._run_each(conn, todo, batch, step, rows, reported, count)
+        if batch is not None:
+            batch.flush()
+            rows += batch.rows
+            if step is not None and batch.rows > reported:
+                self.reporter.step_progress(step, batch.rows - reported)
+        return count, rows
+
+    def _run_each(
+        self,
+        conn: sa.Connection,
+        statements: Iterable[LocatedStatement],
+        batch: Batcher | None,
+        step: str | None,
+        rows: int,
+        reported: int,
+        count: int,
+    ) -> tuple[int, int, int]:
+        """`_run_statements` for statements one at a time: the rows they wrote, the rows
+        reported and the statements run, each added to what it is given."""
         for stmt in statements:
             if stmt.copy is not None:
                 if batch is not None:
@@ -106,12 +146,33 @@ class StatementRunner:
             if step is not None and batch is not None and batch.rows > reported:
                 self.reporter.step_progress(step, batch.rows - reported)
                 reported = batch.rows
-        if batch is not None:
-            batch.flush()
-            rows += batch.rows
-            if step is not None and batch.rows > reported:
-                self.reporter.step_progress(step, batch.rows - reported)
-        return count, rows
+        return rows, reported, count
+
+    def _units(self, source: Source) -> Iterator[LocatedStatement | LocatedRun]:
+        """A SQL step's statements, with runs of literal INSERTs kept whole where they may
+        be sent whole (batches on): as written when not transpiled, else only those of
+        literals every dialect reads alike (seedkit.sqltext.runs)."""
+        if not self.batch_statements:
+            return source.statements()
+        return source.units(self.transpile_from is None)
+
+    def _send_run(self, batch: Batcher, run: LocatedRun, heads: dict[str, str | None]) -> bool:
+        """Hand a run of literal INSERTs to the batcher with its head in the target's
+        spelling; False when it must go statement by statement (its head does not keep,
+        or the batcher does not take runs)."""
+        if run.head not in heads:
+            heads[run.head] = self._run_head(run.head)
+        head = heads[run.head]
+        return head is not None and batch.add_run(run, head, self.transpile_from is not None)
+
+    def _run_head(self, head: str) -> str | None:
+        if self.porter is not None:
+            return self.porter.run_head(head)
+        if self.transpile_from is None or not self.target.sqlglot_name:
+            return head
+        from seedkit.transpile_shapes import run_head
+
+        return run_head(head, self.transpile_from, self.target.sqlglot_name)
 
     def _transaction_control(self, sql: str, stmt: LocatedStatement) -> bool:
         """A file's own BEGIN / COMMIT (LOCK TABLES on MySQL) is not sent: it runs in the

@@ -317,6 +317,25 @@ class Porter:
         out = by_shape(head + text[m.end() :], "postgres", self.target)
         return list(out) if out is not None else None
 
+    def run_head(self, head: str) -> str | None:
+        """The target's head for a run of a dump's literal INSERTs (seedkit.sqltext.runs)
+        whose head is `head`, written as `_plain_insert` writes each of them; None where
+        `_plain_insert` would not take them (a bytea or array column, OVERRIDING)."""
+        from seedkit.transpile_shapes import run_head
+
+        m = _PLAIN_INSERT.fullmatch(head)
+        if m is None or "OPERATOR" in head.upper():
+            return None
+        key = self.qualified(name_key(m["table"]))
+        if any(kind in ("bytes", "array") for _, kind in self.columns.get(key, [])):
+            return None
+        parts = m["table"].split(".")
+        if self.target != "duckdb" or parts[0].strip('"').lower() in ("public", "pg_catalog"):
+            parts = parts[-1:]
+        return run_head(
+            f"INSERT INTO {'.'.join(parts)} {m['cols'] or ''} VALUES", "postgres", self.target
+        )
+
     def _common(self, tree: Any) -> Any:
         """Rewrites every statement takes: schemas, casts to PostgreSQL-only types, E''."""
         from sqlglot import exp

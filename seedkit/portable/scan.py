@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from seedkit.portable.rules import classify, strip_comments
+from seedkit.sources.base import LocatedRun, LocatedStatement
 
 if TYPE_CHECKING:
     from seedkit.plan.steps import Plan
-    from seedkit.sources.base import LocatedStatement
 
 _ALTER_TABLE = re.compile(
     r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>[\w$.\"]+)\s+(?P<rest>.*)\Z",
@@ -110,11 +110,22 @@ class SeedScan:
     #: statements read so far
     count: int = 0
 
-    def feed(self, statements: Iterable[LocatedStatement]) -> None:
-        """Read statements in the order an apply runs them."""
+    def feed(self, statements: Iterable[LocatedStatement | LocatedRun]) -> None:
+        """Read statements in the order an apply runs them; a run of literal INSERTs
+        (seedkit.sqltext.runs) counts as one statement writing its table's rows."""
         for stmt in statements:
-            self._one(self.count, stmt)
+            if isinstance(stmt, LocatedRun):
+                self._data(self.count, stmt.head)
+            else:
+                self._one(self.count, stmt)
             self.count += 1
+
+    def _data(self, position: int, text: str) -> None:
+        m = _DATA.match(text)
+        if m is not None:
+            key = name_key(m["table"])
+            first, _ = self.data.get(key, (position, position))
+            self.data[key] = (first, position)
 
     def _one(self, position: int, stmt: LocatedStatement) -> None:
         text = strip_comments(stmt.sql)
@@ -131,11 +142,7 @@ class SeedScan:
             return
         head = text[:12].upper()
         if head.startswith(("INSERT", "COPY")):
-            m = _DATA.match(text)
-            if m is not None:
-                key = name_key(m["table"])
-                first, _ = self.data.get(key, (position, position))
-                self.data[key] = (first, position)
+            self._data(position, text)
             return
         if head.startswith("CREATE"):
             if (t := _CREATE_TABLE.match(text)) is not None:
@@ -252,19 +259,25 @@ def _what(text: str) -> str:
 def seed_statements(plan: Plan) -> Iterator[LocatedStatement]:
     """Every SQL statement of the seed in the order an apply runs them: the DDL files,
     then the SQL steps' files in graph order."""
-    from seedkit.sources.sql import read_statements
+    for unit in _seed_units(plan, None):
+        assert isinstance(unit, LocatedStatement)
+        yield unit
+
+
+def _seed_units(plan: Plan, runs: bool | None) -> Iterator[LocatedStatement | LocatedRun]:
+    from seedkit.sources.sql import read_units
 
     dialect = plan.source_dialect
     for ddl in plan.ddl:
-        yield from read_statements(ddl.path, dialect)
+        yield from read_units(ddl.path, dialect, runs=runs)
     for load in plan.ordered():
         if load.is_sql:
             for path in load.source.files():
-                yield from read_statements(path, dialect)
+                yield from read_units(path, dialect, runs=runs)
 
 
 def scan_plan(plan: Plan) -> SeedScan:
-    """The SeedScan of a plan's whole seed."""
+    """The SeedScan of a plan's whole seed (runs of literal INSERTs read whole)."""
     scan = SeedScan()
-    scan.feed(seed_statements(plan))
+    scan.feed(_seed_units(plan, True))
     return scan

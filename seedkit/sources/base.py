@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from seedkit.manifest import Manifest
     from seedkit.schema import Table
     from seedkit.sqltext.copyblock import CopyData
+    from seedkit.sqltext.runs import InsertRun
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,30 @@ class LocatedStatement:
     def location(self) -> Location:
         """Where the statement starts."""
         return Location.in_file(self.file, self.line, self.column)
+
+
+@dataclass(frozen=True)
+class LocatedRun:
+    """Consecutive literal INSERTs of one SQL file with one head (seedkit.sqltext.runs),
+    kept whole: a batcher sends them as one unit; anything else takes `statements`."""
+
+    run: InsertRun
+    file: str
+
+    @property
+    def head(self) -> str:
+        """The statements' common `INSERT INTO … VALUES`, as written."""
+        return self.run.head
+
+    @property
+    def location(self) -> Location:
+        """Where the run's first statement starts."""
+        return Location.in_file(self.file, self.run.line, self.run.column)
+
+    def statements(self) -> list[LocatedStatement]:
+        """The run's statements one by one, each at its own line and column."""
+        file = self.file
+        return [LocatedStatement(sql, file, line, col) for sql, line, col in self.run.statements()]
 
 
 @dataclass
@@ -201,6 +226,12 @@ class Source:
     def statements(self) -> Iterator[LocatedStatement]:
         """SQL sources: the statements to run, in order."""
         raise NotImplementedError
+
+    def units(self, runs: bool | None) -> Iterator[LocatedStatement | LocatedRun]:
+        """SQL sources: the statements to run; where the source can, consecutive literal
+        INSERTs kept together as LocatedRun units (``runs``: True to send them in the
+        source's dialect, False to transpile them, None for none)."""
+        return self.statements()
 
     def batches(self, table: Table | None, size: int = 10_000) -> Iterator[RowBatch]:
         """Row sources: typed rows in batches of at most `size`."""

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from seedkit.errors import Location, ManifestError
 from seedkit.manifest.models import SqlOptionsModel
-from seedkit.sources.base import LocatedStatement, Source
+from seedkit.sources.base import LocatedRun, LocatedStatement, Source
 
 
 class SqlSource(Source):
@@ -31,6 +31,12 @@ class SqlSource(Source):
         for path in self.files():
             yield from read_statements(path, dialect)
 
+    def units(self, runs: bool | None) -> Iterator[LocatedStatement | LocatedRun]:
+        """The statements, with runs of literal INSERTs as one unit each (`read_units`)."""
+        dialect = self.context.manifest.model.project.dialect
+        for path in self.files():
+            yield from read_units(path, dialect, runs=runs)
+
 
 def read_statements(
     path: Path, dialect: str | None, *, keep_copy: bool = False
@@ -40,9 +46,21 @@ def read_statements(
     that controls the transaction is an error at its line (see seedkit.sources.txguard). A
     COPY block's data is read while its statement is the last yielded, unless ``keep_copy``
     (for a caller that collects the statements)."""
+    for unit in read_units(path, dialect, keep_copy=keep_copy):
+        assert isinstance(unit, LocatedStatement)
+        yield unit
+
+
+def read_units(
+    path: Path, dialect: str | None, *, keep_copy: bool = False, runs: bool | None = None
+) -> Iterator[LocatedStatement | LocatedRun]:
+    """`read_statements`, with ``runs``: consecutive literal INSERTs with one head come as
+    one LocatedRun (seedkit.sqltext.runs); True: runs to be sent in ``dialect`` itself,
+    False: runs of literals every dialect reads alike (to be transpiled)."""
     from seedkit.errors import display_path
     from seedkit.sources.txguard import guard
-    from seedkit.sqltext.split import split_sql_stream
+    from seedkit.sqltext.runs import literal_runs
+    from seedkit.sqltext.split import SqlStatement, split_units
 
     shown = display_path(path)
     try:
@@ -53,9 +71,15 @@ def read_statements(
         # mariadb-dump writes BLOB bytes as they are, and the mysql client sends them so:
         # MySQL files keep bytes that are not UTF-8 as surrogates, sent back as the bytes.
         reader = _Utf8Reader(raw, shown, "surrogateescape" if dialect == "mysql" else "strict")
-        split = split_sql_stream(reader.read, dialect, source=shown, keep_copy=keep_copy)
+        grammar = None if runs is None else literal_runs(dialect, runs)
+        split = split_units(reader.read, dialect, source=shown, keep_copy=keep_copy, runs=grammar)
         # Transaction control and psql meta-commands are refused (seedkit.sources.txguard).
-        yield from guard(LocatedStatement(s.text, shown, s.line, s.column, s.copy) for s in split)
+        yield from guard(
+            LocatedStatement(s.text, shown, s.line, s.column, s.copy)
+            if isinstance(s, SqlStatement)
+            else LocatedRun(s, shown)
+            for s in split
+        )
 
 
 class _Utf8Reader:

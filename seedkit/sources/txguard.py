@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from seedkit.errors import Location, SeedError
-from seedkit.sources.base import LocatedStatement
+from seedkit.sources.base import LocatedRun, LocatedStatement
 
 
 class TransactionControlError(SeedError):
@@ -122,16 +122,23 @@ def meta_command(sql: str) -> str | None:
     return body.split(None, 1)[0] if _META.match(body) else None
 
 
-def guard(statements: Iterable[LocatedStatement]) -> Iterator[LocatedStatement]:
+def guard(
+    statements: Iterable[LocatedStatement | LocatedRun],
+) -> Iterator[LocatedStatement | LocatedRun]:
     """`statements` without transaction control and meta-commands: a wrapping BEGIN …
     COMMIT pair (a sqlite3 .dump) is dropped, anything else is a TransactionControlError
-    at its file and line, raised before the statement would run."""
+    at its file and line, raised before the statement would run. A run of literal
+    INSERTs passes as it is."""
     wrapped = False
     only_settings = True
     held: LocatedStatement | None = None  # a COMMIT that may be the file's last statement
     for stmt in statements:
         if held is not None:
             raise _refusal(held, "COMMIT")
+        if isinstance(stmt, LocatedRun):
+            only_settings = False
+            yield stmt
+            continue
         control = transaction_control(stmt.sql)
         if control is None:
             command = meta_command(stmt.sql)

@@ -15,13 +15,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from seedkit.errors import ApplyError, Location
 from seedkit.sqltext._buffer import TextWindow
 from seedkit.sqltext._fast import plain_end
 from seedkit.sqltext.copyblock import COPY_FROM_STDIN, END_OF_DATA, CopyData
+from seedkit.sqltext.runs import RUN_CHARS, InsertRun, RunGrammar
 
-__all__ = ["SqlStatement", "split_sql", "split_sql_stream"]
+__all__ = ["SqlStatement", "split_sql", "split_sql_stream", "split_units"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,21 @@ def split_sql_stream(
     source: str | None = None,
     keep_copy: bool = False,
 ) -> Iterator[SqlStatement]:
+    """Split the script ``read`` returns piece by piece (see `split_units`)."""
+    # Without runs, every unit is a statement.
+    return cast(
+        Iterator[SqlStatement], split_units(read, dialect, source=source, keep_copy=keep_copy)
+    )
+
+
+def split_units(
+    read: Callable[[int], str],
+    dialect: str | None = None,
+    *,
+    source: str | None = None,
+    keep_copy: bool = False,
+    runs: RunGrammar | None = None,
+) -> Iterator[SqlStatement | InsertRun]:
     """Split the script ``read`` returns piece by piece, yielding each statement once scanned.
 
     ``read(size)`` returns about ``size`` more characters of the script, "" only at its end.
@@ -128,8 +145,11 @@ def split_sql_stream(
     whole text (an error comes after the statements before it have been yielded). A COPY
     block's data is read while the statement is the last one yielded; with ``keep_copy`` the
     lines its consumer did not read are kept with it (for a caller collecting statements).
+    With ``runs`` (seedkit.sqltext.runs.literal_runs), consecutive literal INSERTs with one
+    head come as one `InsertRun` instead, whose `statements` are those the split yields
+    without ``runs``.
     """
-    return _Splitter(TextWindow(read), dialect, source, keep_copy).run()
+    return _Splitter(TextWindow(read), dialect, source, keep_copy, runs).run()
 
 
 class _Splitter:
@@ -137,15 +157,21 @@ class _Splitter:
     is redone (``TextWindow.settled``), so a construct cut between chunks is seen whole."""
 
     def __init__(
-        self, window: TextWindow, dialect: str | None, source: str | None, keep_copy: bool = False
+        self,
+        window: TextWindow,
+        dialect: str | None,
+        source: str | None,
+        keep_copy: bool = False,
+        runs: RunGrammar | None = None,
     ) -> None:
         self.win = window
+        self.runs = runs
         self.dialect = dialect
         self.source = source
         self.keep_copy = keep_copy
         self._copy_end = 0  # where the last COPY block ends, counted from the stream's start
 
-    def run(self) -> Iterator[SqlStatement]:
+    def run(self) -> Iterator[SqlStatement | InsertRun]:
         win = self.win
         delimiter = ";"
         pos = 0
@@ -157,6 +183,12 @@ class _Splitter:
                     continue
                 return
             start = found.start()
+            if self.runs is not None and delimiter == ";" and win.text[start] in "iI":
+                run = self._literal_run(start)
+                if run is not None:
+                    yield run[0]
+                    pos = run[1]
+                    continue
             pattern = _token_pattern(self.dialect, delimiter, False)
             while True:  # a delimiter or comment mark cut at the window's end must be whole
                 token = pattern.match(win.text, start)
@@ -188,6 +220,22 @@ class _Splitter:
             yield SqlStatement(text, line, column, data)
             data.finish(self.keep_copy)
             pos = self._copy_end - win.base
+
+    def _literal_run(self, start: int) -> tuple[InsertRun, int] | None:
+        """The run of literal INSERTs at ``start`` (as many as the window holds, read ahead
+        by RUN_CHARS) and where it ends, or None when the statement there is not one."""
+        win, runs = self.win, self.runs
+        assert runs is not None
+        win.fill(start + RUN_CHARS)
+        first = runs.first.match(win.text, start)
+        if first is None:
+            return None
+        head = first.group("head")
+        found = runs.run(head).match(win.text, start)
+        assert found is not None  # the first statement is one
+        line, column = win.locate(start)
+        text = win.text[start : found.end()].rstrip()
+        return InsertRun(head, text, line, column, runs), found.end()
 
     def _copy_data(self, pos: int) -> CopyData:
         """The data lines after the COPY statement ending at ``pos``: from the next line, as

@@ -10,7 +10,7 @@ from test_check_dumps import mysql_dumps, pg_dumps  # noqa: F401 (fixtures: the 
 
 from seedkit.sqltext.split import split_sql
 from seedkit.transpile import transpile
-from seedkit.transpile_shapes import _PAIRS, by_shape, transpile_each
+from seedkit.transpile_shapes import _PAIRS, by_shape, run_head, transpile_each
 
 DIALECTS = ("postgres", "mysql", "sqlite", "duckdb")
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -166,3 +166,45 @@ def test_shape_path_on_real_dumps(
                     assert _outcome(transpile, sql, source, target) == expected, (name, sql)
                     cut += by_shape(sql, source, target) is not None
     assert cut > 50  # the dumps' INSERTs did take the shape path
+
+
+def _run_pieces(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """(head, tuples, statements) of each run of portable literal INSERTs in `text`."""
+    from seedkit.sqltext.runs import InsertRun, literal_runs
+    from seedkit.sqltext.split import split_units
+
+    chunks = iter([text])
+    grammar = literal_runs("postgres", False)
+    return [
+        (u.head, u.tuples(), [s for s, _, _ in u.statements()])
+        for u in split_units(lambda size: next(chunks, ""), "postgres", runs=grammar)
+        if isinstance(u, InsertRun)
+    ]
+
+
+RUN_TRAPS = ["a\\b", "\\", "c:\\new\\table", "tab\there", "line\nbreak", "it''s; -- 100%", "é 日本"]
+
+
+@pytest.mark.parametrize("target", ["mysql", "sqlite", "duckdb"])
+def test_runs_read_as_each_statement_transpiled(target: str) -> None:
+    """A run of literal INSERTs sent as its head in the target's spelling and its tuples as
+    written (backslashes doubled for MySQL: seedkit.adapters.batches) reads, in the target's
+    own dialect, as each statement transpiled one by one."""
+    statements = (
+        generated()
+        + generated(200, 25)
+        + [
+            f"INSERT INTO public.items (a, b) VALUES ({i}, '{trap}')"
+            for i, trap in enumerate(RUN_TRAPS)
+        ]
+    )
+    pieces = _run_pieces(";\n".join(statements) + ";\n")
+    assert sum(len(s) for _, _, s in pieces) == len(statements)  # every one in a run
+    for head, tuples, texts in pieces:
+        mine = run_head(head, "postgres", target)
+        assert mine is not None
+        for tuple_text, sql in zip(tuples, texts, strict=True):
+            if target == "mysql":
+                tuple_text = tuple_text.replace("\\", "\\\\")
+            got = transpile_each(f"{mine} {tuple_text}", target, target)
+            assert got == transpile_each(sql, "postgres", target), sql

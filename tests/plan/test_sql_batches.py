@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from seedkit.adapters import batches
 from seedkit.cli import app
+from seedkit.plan.statements import StatementRunner
+from seedkit.sqltext import runs
 
 DDL = """CREATE TABLE items (
     id     INTEGER PRIMARY KEY,
@@ -83,8 +85,10 @@ def tables(url: str) -> set[str]:
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of 7, so a 40-statement file makes several, with a statement sent alone."""
+    """Batches of 7, so a 40-statement file makes several, with a statement sent alone
+    (and runs of literal INSERTs, seedkit.sqltext.runs, of 7 statements at most)."""
     monkeypatch.setattr(batches, "BATCH_STATEMENTS", 7)
+    monkeypatch.setattr(runs, "RUN_STATEMENTS", 7)
 
 
 def test_contents_equal_batched_and_one_by_one(
@@ -99,7 +103,16 @@ def test_contents_equal_batched_and_one_by_one(
             sent.append(len(self.pending))
         real_send(self)
 
+    real_send_run = StatementRunner._send_run
+
+    def counting_send_run(self, batch, run, heads):  # type: ignore[no-untyped-def]
+        sent_whole = real_send_run(self, batch, run, heads)
+        if sent_whole:
+            sent.append(run.run.count)
+        return sent_whole
+
     monkeypatch.setattr(batches.Batcher, "flush", counting_flush)
+    monkeypatch.setattr(StatementRunner, "_send_run", counting_send_run)
     code, err = apply(manifest, url)
     assert code == 0, err
     assert max(sent) == 7 and sum(sent) == 43

@@ -99,7 +99,14 @@ def test_merged_inserts_write_what_statements_write(
         merged_groups.extend(len(group) for _, group in out if len(group) > 1)
         return out
 
+    real_send_run = merge.send_run
+
+    def counting_send_run(execute, run, *args, **kwargs):  # type: ignore[no-untyped-def]
+        merged_groups.append(run.run.count)  # a run of the file's literal INSERTs, merged
+        return real_send_run(execute, run, *args, **kwargs)
+
     monkeypatch.setattr(merge, "runs", counting_runs)
+    monkeypatch.setattr(merge, "send_run", counting_send_run)
     url = f"{kind}:///{tmp_path / 'merged.db'}"
     result = CliRunner().invoke(app, ["apply", "-m", str(manifest), "--url", url])
     assert result.exit_code == 0, result.stderr
