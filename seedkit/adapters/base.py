@@ -333,6 +333,12 @@ class Adapter(RowSql):
     def configure_engine(self, engine: sa.Engine) -> None:
         """Hook for connection settings (foreign keys on, explicit BEGIN, time zone…)."""
 
+    def takes_runs(self) -> bool:
+        """Whether runs of literal INSERTs (seedkit.sqltext.runs) may go to the batcher
+        whole: not where an adapter prepares each statement its own way (the dry run's
+        records each one)."""
+        return type(self).prepare_statement is Adapter.prepare_statement
+
     def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
         """The SQL to send for one source statement: as written, or transpiled from the
         manifest's dialect. An empty list skips the statement. pg_dump's `\\restrict` lines

@@ -152,7 +152,7 @@ class StatementRunner:
         """A SQL step's statements, with runs of literal INSERTs kept whole where they may
         be sent whole (batches on): as written when not transpiled, else only those of
         literals every dialect reads alike (seedkit.sqltext.runs)."""
-        if not self.batch_statements:
+        if not self.batch_statements or not self.target.takes_runs():
             return source.statements()
         return source.units(self.transpile_from is None)
 
