@@ -11,7 +11,6 @@ error becomes an ApplyError carrying the source location.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,14 +42,6 @@ if TYPE_CHECKING:
     from seedkit.sources.base import LocatedStatement
 
 log = logging.getLogger("seedkit.sql")
-
-_TRANSACTION = re.compile(
-    r"\s*(?:begin|start\s+transaction|commit|end)"
-    r"(?:\s+(?:work|transaction|deferred|immediate|exclusive))?\s*;?\s*\Z",
-    re.IGNORECASE,
-)
-_PSQL_GUARD = re.compile(r"\\(?:un)?restrict\b")
-_ROLLBACK = re.compile(r"\s*rollback(?:\s+(?:work|transaction))?\s*;?\s*\Z", re.IGNORECASE)
 
 
 class Adapter(RowSql):
@@ -447,23 +438,9 @@ class Adapter(RowSql):
         `COMMIT`, …, as sqlite3 .dump writes): seedkit runs the file inside its own
         transaction, so it is not sent. A `ROLLBACK` is an error: seedkit cannot undo part
         of an apply."""
-        if _PSQL_GUARD.match(sql):
-            return True  # pg_dump's \restrict / \unrestrict: they only guard psql itself
-        if sql.startswith("\\"):
-            from seedkit.errors import ApplyError
+        from seedkit.adapters.txcontrol import transaction_control
 
-            raise ApplyError(
-                f"`{sql.split()[0]}` is a psql command, not SQL: seedkit sends SQL only",
-                hint="remove the line (pg_dump writes none without --create or pg_dumpall)",
-            )
-        if _ROLLBACK.match(sql):
-            from seedkit.errors import ApplyError
-
-            raise ApplyError(
-                "a SQL file may not ROLLBACK: seedkit runs it inside the apply's transaction",
-                hint="remove the ROLLBACK (or the statements it was meant to undo)",
-            )
-        return _TRANSACTION.match(sql) is not None
+        return transaction_control(sql)
 
     def copy_from_stdin(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
         """Run a SQL file's `COPY … FROM stdin` block (its data lines in `stmt.copy`); returns
