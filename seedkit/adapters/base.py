@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.adapters.engine import (
@@ -54,6 +54,9 @@ class Adapter(RowSql):
     sqlglot_name: ClassVar[str | None] = None
     #: DDL runs inside a transaction and rolls back with it.
     SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
+    #: The executor opens transactions (the apply's, or each step's) and rolls back on error;
+    #: False where each statement stands alone and nothing is undone (the dry run).
+    SUPPORTS_TRANSACTIONS: ClassVar[bool] = True
     #: SAVEPOINT works, so a failed batch can be narrowed down to its bad row.
     SUPPORTS_SAVEPOINTS: ClassVar[bool] = True
     #: `INSERT … ON CONFLICT (key) DO UPDATE` (else MySQL's ON DUPLICATE KEY UPDATE).
@@ -357,6 +360,11 @@ class Adapter(RowSql):
                 hint="rewrite it portably, or apply with --no-transpile",
             ) from None
 
+    def sending(self, conn: sa.Connection, stmt: LocatedStatement, sql: str) -> Any:
+        """A context around one SQL a source statement sends alone (the dry run notes which
+        rows it added there); the default does nothing."""
+        return nullcontext()
+
     def after_step(self, conn: sa.Connection, step: LoadStep, result: StepResult) -> None:
         """Hook run inside the step's transaction once its rows or statements are in."""
 
@@ -402,7 +410,7 @@ class Adapter(RowSql):
         try:
             yield
         finally:
-            if conn.in_transaction():
+            if self.SUPPORTS_TRANSACTIONS and conn.in_transaction():
                 conn.rollback()
             self.release_lock(conn, project)
 

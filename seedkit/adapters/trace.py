@@ -33,8 +33,8 @@ _SHOWN = 2000
 @dataclass(frozen=True)
 class Traced:
     """One statement sent: how (`execute`, `executemany`, `copy`, `raw`, `sqlalchemy` for
-    SQLAlchemy's own, `dry run`), its text, where it comes from, and its parameters or the
-    number of rows it carries."""
+    SQLAlchemy's own), its text, where it comes from, and its parameters or the number of
+    rows it carries."""
 
     kind: str
     sql: str

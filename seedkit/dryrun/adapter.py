@@ -1,14 +1,24 @@
 """The dry-run adapter: an in-memory DuckDB behind the same plan and executor as an apply.
 
-`DryRunAdapter` is the DuckDB adapter whose hooks do the dry run's work: each source
-statement goes to the session's policy (run, changed or skipped, never raising), and
-after each step the foreign-key and length checks run by query. It keeps no history.
-Its engine wraps the session's own DuckDB connection, without transactions: a failed
-statement must not abort the rest, and an in-memory database is thrown away anyway.
+`DryRunAdapter` is the DuckDB adapter with the dry run's statement policy and its own
+checks; the executor walks the same stages and sends the same statements through
+`Adapter.execute` as for an apply, and hands each refused statement to the dry run's
+sink (seedkit.dryrun.sink), which records it and lets the walk go on. What differs is
+said here:
+
+- its flags: no history, no sequences, and no transactions at all
+  (`SUPPORTS_TRANSACTIONS = False`): each statement stands alone, so one failure does
+  not abort the rest, and nothing is rolled back (the database is thrown away anyway);
+- its statement policy (`prepare_statement`, seedkit.dryrun.sending): what DuckDB runs,
+  changed or skipped, each with its reason; a file's BEGIN and COMMIT are the policy's;
+- its batcher and COPY: literal INSERTs sent together, data read row by row located;
+- its checks: the rows each statement added are tracked (`sending`), and after each step
+  foreign keys and lengths are checked by query (`after_step`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from seedkit.adapters.duckdb import DuckdbAdapter
@@ -17,17 +27,23 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from seedkit.adapters.loader import Loader
+    from seedkit.dryrun.sending import DryRunBatcher
     from seedkit.dryrun.session import Session
+    from seedkit.errors import ApplyError, Location
     from seedkit.plan.executor import StepResult
     from seedkit.plan.steps import LoadStep, Plan
     from seedkit.sources.base import LocatedStatement
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
 
 class DryRunAdapter(DuckdbAdapter):
-    """DuckDB for `seedkit check`: statements through the policy, checks after each step."""
+    """DuckDB for `seedkit check`: the dry run's policy, batcher and checks."""
 
     SUPPORTS_HISTORY: ClassVar[bool] = False
-    SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = True
+    #: Nothing is rolled back: not the DDL, not anything (each statement stands alone).
+    SUPPORTS_TRANSACTIONAL_DDL: ClassVar[bool] = False
+    SUPPORTS_TRANSACTIONS: ClassVar[bool] = False
     SUPPORTS_SEQUENCES: ClassVar[bool] = False
 
     def __init__(self, session: Session) -> None:
@@ -44,7 +60,8 @@ class DryRunAdapter(DuckdbAdapter):
         engine = sa.create_engine(
             "duckdb://", creator=lambda: ConnectionWrapper(db), poolclass=StaticPool
         )
-        # No transactions: each statement stands alone, so one failure does not abort the rest.
+        # Autocommit: SQLAlchemy's implicit BEGIN, COMMIT and ROLLBACK send nothing, so each
+        # statement stands alone (SUPPORTS_TRANSACTIONS is False: the executor opens none).
         engine.dialect.do_begin = _nothing  # type: ignore[method-assign,assignment]
         engine.dialect.do_commit = _nothing  # type: ignore[method-assign,assignment]
         engine.dialect.do_rollback = _nothing  # type: ignore[method-assign,assignment]
@@ -60,14 +77,51 @@ class DryRunAdapter(DuckdbAdapter):
         """Nothing: the dry run checks keys by its own queries, a cycle's too."""
 
     def prepare_statement(self, stmt: LocatedStatement, transpile_from: str | None) -> list[str]:
-        """Run the statement in the session (or batch or skip it); the executor sends nothing."""
-        self.session.statement(stmt)
-        return []
+        """The dry run's statement policy: the DuckDB SQL for one source statement, changed
+        or skipped with its reason (seedkit.dryrun.sending.prepare)."""
+        from seedkit.dryrun.sending import prepare
+
+        return prepare(self.session, stmt)
+
+    def transaction_control(self, sql: str) -> bool:
+        """Never: the policy already skipped a file's BEGIN, COMMIT and ROLLBACK, naming them."""
+        return False
+
+    def batcher(self, conn: sa.Connection, merge: bool = True) -> DryRunBatcher:
+        """Literal INSERTs queued and sent together; COPY data loaded row by row located."""
+        from seedkit.dryrun.sending import DryRunBatcher
+
+        return DryRunBatcher(self.session)
+
+    def sending(self, conn: sa.Connection, stmt: LocatedStatement, sql: str) -> Any:
+        """Track the rows the statement adds, at its place (seedkit.dryrun.sending.tracking)."""
+        from seedkit.dryrun.sending import tracking
+
+        return tracking(self.session)
 
     def copy_from_stdin(self, conn: sa.Connection, stmt: LocatedStatement) -> int:
-        """A COPY block goes to the session like any statement (it reads the data itself)."""
-        self.session.statement(stmt)
+        """A `COPY … FROM stdin` block, decided by the policy like any statement, and its
+        data lines read and loaded row by row, each refused row at its line."""
+        from seedkit.dryrun.sending import load_data, prepare, send
+
+        sql = prepare(self.session, stmt)
+        if sql and not load_data(self.session):  # the policy made it other SQL: sent as such
+            send(self.session, conn, stmt, sql)
         return 0
+
+    def statement_error(self, exc: Exception, sql: str, location: Location | None) -> ApplyError:
+        """DuckDB's error, with DuckDB's own exception kept for the dry run's sink."""
+        from seedkit.adapters.engine import db_message
+        from seedkit.dryrun.sink import RefusedStatement
+
+        original = getattr(exc, "orig", None) or exc
+        return RefusedStatement(self.scrub(db_message(exc)), original, location)
+
+    def _run_bytes(self, conn: sa.Connection, sql: str, location: Location | None) -> Any:
+        """A MySQL dump's raw BLOB bytes reach the dry run as lone surrogates (the file is
+        read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes
+        U+FFFD: one character for one, so places in the text stay where they were."""
+        return self.execute(conn, _SURROGATE.sub("\ufffd", sql), location=location)
 
     def after_step(self, conn: sa.Connection, step: LoadStep, result: StepResult) -> None:
         """Foreign keys and lengths of the rows this step added, by query."""

@@ -31,10 +31,10 @@ def run_check(
     reported, and the run goes on to find the next one. A seed without DDL takes its
     tables from the database at `url` (read only); without `url` that is said once.
     """
-    from seedkit.dryrun.adapter import DryRunAdapter
     from seedkit.dryrun.checks import checkpoint
     from seedkit.dryrun.reflected import create_reflected, mark_no_ddl, say_no_ddl
     from seedkit.dryrun.session import Session
+    from seedkit.dryrun.sink import DryRunSink
     from seedkit.manifest import load_manifest
     from seedkit.plan.builder import build_plan
     from seedkit.plan.executor import Executor
@@ -48,15 +48,19 @@ def run_check(
     )
     report = CheckReport(manifest.model.project.name, manifest.model.project.dialect)
     session = Session(plan, report)
-    if reflected is not None:
-        create_reflected(session, reflected)
-    elif not has_ddl:
-        mark_no_ddl(session)
-    _validate_sources(session)
-    target = DryRunAdapter(session)
     try:
+        if reflected is not None:
+            create_reflected(session, reflected)
+        elif not has_ddl:
+            mark_no_ddl(session)
+        _validate_sources(session)
         Executor(
-            plan, target, _Tracker(session, report, reporter), history=False, defer_indexes=False
+            plan,
+            session.adapter,
+            _Tracker(session, report, reporter),
+            history=False,
+            defer_indexes=False,
+            sink=DryRunSink(session),
         ).run()
         session.step = None
         session.finished = True
@@ -66,8 +70,7 @@ def run_check(
             say_no_ddl(session)
         report.fidelity.extend(session.causes.items())
     finally:
-        target.dispose()
-        session.db.close()
+        session.close()
     report.seconds = time.perf_counter() - started
     return report
 

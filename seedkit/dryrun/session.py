@@ -1,11 +1,13 @@
-"""The DuckDB session of one dry run: runs statements, records problems, tracks rows.
+"""The DuckDB session of one dry run: its database, what it has found, the rows it tracks.
 
-Every statement goes through `Session.statement` (called by the dry-run dialect's
-`prepare_statement` hook): the policy decides, the session runs it on its own
-in-memory DuckDB connection, and a failure becomes a Problem at the statement's file
-and line instead of an exception, so the dry run goes on and reports every problem.
-Plain literal INSERTs are batched (DuckDB pays about a millisecond per statement);
-a failing batch is narrowed down to the statement, and the row, at fault.
+The executor walks the dry run's stages as it walks an apply's and sends each statement
+through the DryRunAdapter (seedkit.dryrun.adapter), whose policy, batcher and sink
+(seedkit.dryrun.sending, seedkit.dryrun.sink) work on this session: a failure becomes a
+Problem at the statement's file and line instead of an exception, so the dry run goes on
+and reports every problem. Every statement, the session's own queries too, goes through
+`Adapter.execute` on the session's connection. Plain literal INSERTs are batched (DuckDB
+pays about a millisecond per statement); a failing batch is narrowed down to the
+statement, and the row, at fault.
 
 Rows are tracked by DuckDB's `rowid`: each load records which rowids came from which
 file and line (a `Segment`), so the foreign-key and length checks, which run by query
@@ -15,49 +17,29 @@ after each step, can name the row's source.
 from __future__ import annotations
 
 import bisect
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from seedkit.adapters.trace import trace
-from seedkit.dryrun.causes import Causes, created_name, short_name
-from seedkit.dryrun.diagnose import (
-    classify,
-    duplicate_rows,
-    first_line,
-    literal_locator,
-    pinpoint,
-    same_place,
-    split_tuples,
-)
-from seedkit.dryrun.failures import (
-    function_missing,
-    narrow_insert,
-    refuse_literal,
-    unknown_function,
-)
-from seedkit.dryrun.functions import Functions, missing_function
+from seedkit.dryrun.causes import Causes
+from seedkit.dryrun.diagnose import classify, literal_locator, pinpoint, split_tuples
+from seedkit.dryrun.failures import refuse_literal
+from seedkit.dryrun.functions import Functions
 from seedkit.dryrun.order import FkOrder
-from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, decide, normalize_dialect
-from seedkit.dryrun.prelude import (
-    absent_target,
-    after_copy_block,
-    after_meta_commands,
-    with_inherited_columns,
-)
+from seedkit.dryrun.policy import Decision, LiteralInsert, PolicyState, normalize_dialect
 from seedkit.dryrun.report import CheckReport, FidelityItem, Problem
 from seedkit.errors import Location
 from seedkit.schema import table_key
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from seedkit.dryrun.adapter import DryRunAdapter
     from seedkit.plan.steps import Plan
     from seedkit.schema import ForeignKey
     from seedkit.sources.base import LocatedStatement
-
-log = logging.getLogger("seedkit.sql")
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 #: Literal INSERT statements sent to DuckDB as one.
@@ -72,11 +54,6 @@ Locator = Callable[[list[int], "str | None"], list[Location]]
 
 #: Problems meaning a row was refused (not loaded).
 _ROW_KINDS = frozenset({"type", "not_null", "check", "data", "sql"})
-_ALTER_FK = re.compile(
-    r"ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<child>[\w$.\"`]+).*?\bREFERENCES\s+(?:ONLY\s+)?"
-    r"(?P<parent>[\w$.\"`]+)",
-    re.I | re.S,
-)
 
 
 @dataclass
@@ -115,11 +92,16 @@ class Session:
         self.dialect = normalize_dialect(plan.source_dialect)
         # No network: an unknown type must not make DuckDB download an extension.
         self.db = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
-        self.db.execute("SET TimeZone = 'UTC'")
+        from seedkit.dryrun.adapter import DryRunAdapter
+
+        #: The adapter the executor runs the dry run through, and the session's connection.
+        self.adapter: DryRunAdapter = DryRunAdapter(self)
+        self.conn: sa.Connection = self.adapter.engine.connect()
+        self.execute("SET TimeZone = 'UTC'")
         if self.dialect == "postgres":
             # PostgreSQL's default schema; unqualified names resolve there, as on the server.
-            self.db.execute("CREATE SCHEMA IF NOT EXISTS public")
-            self.db.execute("USE memory.public")
+            self.execute("CREATE SCHEMA IF NOT EXISTS public")
+            self.execute("USE memory.public")
         self.policy = PolicyState(self.dialect, self.type_ok)
         self.step: str | None = None
         self.step_problems = 0
@@ -150,6 +132,18 @@ class Session:
         self.functions = Functions(self.dialect)
         #: True while a refused row's values are being recorded by the caller itself.
         self.precise_refusal = False
+        #: The source statement being sent (as the policy read it) and its Decision; the
+        #: SQL of it left to send; a DuckDB `COPY t FROM 'file'` it is (seedkit.dryrun.sending).
+        self.current: LocatedStatement | None = None
+        self.decision: Decision | None = None
+        self.left = 0
+        self.copy_file: re.Match[str] | None = None
+
+    def close(self) -> None:
+        """Close the session's connection, the adapter's engine and the database."""
+        self.conn.close()
+        self.adapter.dispose()
+        self.db.close()
 
     # -- problems and fidelity ---------------------------------------------------------
 
@@ -186,21 +180,35 @@ class Session:
     # -- execution -----------------------------------------------------------------------
 
     def execute(self, sql: str, params: list[Any] | None = None) -> Any:
-        """Run one statement on the session's connection, traced like every other.
+        """Run one of the dry run's own statements through `Adapter.execute` on the
+        session's connection (traced like every other); a failure raises DuckDB's own
+        exception, whose words the callers read.
 
         A MySQL dump's raw BLOB bytes reach the dry run as lone surrogates (the file is
         read with surrogateescape); DuckDB takes UTF-8 only, so each such byte becomes
-        U+FFFD: one character for one, so places in the text stay where they were."""
-        trace("dry run", sql, "dry run", params)
+        U+FFFD: one character for one, so places in the text stay where they were (the
+        adapter does so for a statement's text, here for its parameters)."""
         try:
-            return self.db.execute(sql, params) if params else self.db.execute(sql)
+            return self._send(sql, params)
         except Exception as exc:
             if "surrogate" not in str(exc):
                 raise
             sql = _SURROGATE.sub("\ufffd", sql)
             if params:
                 params = [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in params]
-            return self.db.execute(sql, params) if params else self.db.execute(sql)
+            return self._send(sql, params)
+
+    def _send(self, sql: str, params: list[Any] | None) -> Any:
+        from sqlalchemy.exc import DBAPIError
+
+        from seedkit.dryrun.sink import RefusedStatement
+
+        try:
+            return self.adapter.execute(self.conn, sql, params)
+        except RefusedStatement as exc:
+            raise exc.original from None
+        except DBAPIError as exc:
+            raise (exc.orig or exc) from None
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """The first value of the first row of a query."""
@@ -211,7 +219,7 @@ class Session:
         """True when DuckDB knows the type `type_sql` (asked once per type)."""
         if type_sql not in self._types:
             try:
-                self.db.execute(f"SELECT CAST(NULL AS {type_sql})")
+                self.execute(f"SELECT CAST(NULL AS {type_sql})")
                 self._types[type_sql] = True
             except Exception:
                 self._types[type_sql] = False
@@ -273,124 +281,24 @@ class Session:
     # -- statements --------------------------------------------------------------------
 
     def statement(self, stmt: LocatedStatement) -> None:
-        """Decide, then run (or batch, or skip with its reason) one source statement."""
-        stmt = after_copy_block(self, stmt)  # type: ignore[assignment]
-        if stmt is None:
-            return
-        if stmt.sql.startswith("\\"):
-            stmt = after_meta_commands(self, stmt)  # type: ignore[assignment]
-            if stmt is None:
-                return
-        self.statements += 1
-        if stmt.sql[:4].upper() in ("ALTE", "DROP") and (why := absent_target(self, stmt.sql)):
-            self.fidelity(stmt, "skipped", why)
-            return
-        decision = decide(stmt.sql, self.policy)
-        if decision.literal is None and decision.copy is None:
-            # Not on the literal INSERT path: a data statement declares no key, sets nothing.
-            self.order.note(stmt.sql, self.statements)
-        if decision.skip is not None:
-            self.functions.note(stmt.sql)
-            if (name := self.functions.trigger_function(stmt.sql)) and not self.functions.known(
-                name
-            ):
-                unknown_function(self, stmt, name, "trigger function")
-                return
-            self.fidelity(stmt, "skipped", decision.skip)
-            if decision.skip.startswith("foreign key"):
-                self._note_foreign_key(stmt)
-            else:
-                self.causes.creation_failed(stmt.sql, stmt.location, "was skipped")
-            return
-        if decision.literal is not None:
-            if self._batch and (
-                self._batch[0][1].head != decision.literal.head
-                or len(self._batch) >= BATCH_STATEMENTS
-                or self._batch_chars >= BATCH_CHARS
-            ):
-                self.flush()
-            self._batch.append((stmt, decision.literal, self.statements))
-            self._batch_chars += len(decision.literal.values)
-            self.ran += 1
-            return
-        self.flush()
-        if decision.changes:
-            self.fidelity(stmt, "changed", "; ".join(dict.fromkeys(decision.changes)))
-        if decision.copy is not None:
-            from seedkit.dryrun.copydata import load_copy_block
+        """Send one source statement as the executor's walk does (policy, batch, execute,
+        sink: seedkit.dryrun.sending), for a caller without a plan's steps."""
+        from seedkit.dryrun.sending import send_alone
 
-            self.copy_skip = load_copy_block(self, stmt, *decision.copy)
-            self.ran += 1
-            return
-        if self.dialect == "duckdb" and stmt.sql[:4].upper() == "COPY":
-            from seedkit.dryrun.copyfile import COPY_FILE, load_copy_file
+        send_alone(self, self.conn, stmt)
 
-            if (m := COPY_FILE.match(stmt.sql)) is not None:
-                load_copy_file(self, stmt, m)
-                self.ran += 1
-                return
-        self._run_decision(stmt, decision)
-
-    def _run_decision(self, stmt: LocatedStatement, decision: Decision) -> None:
-        if decision.sql and "INHERITS" in stmt.sql[:4000].upper():
-            decision.sql[0] = with_inherited_columns(self, stmt.sql, decision.sql[0])
-        for sql in decision.sql:
-            before = (
-                self.max_rowid(decision.table)
-                if decision.verb == "insert" and decision.table
-                else 0
-            )
-            try:
-                self.execute(sql)
-            except Exception as exc:
-                if decision.unique is not None and duplicate_rows(self, stmt, decision.unique, exc):
-                    return
-                if (cause := self.causes.missing(exc)) is not None:
-                    self.causes.not_checked(stmt.location, stmt.sql, cause)
-                    self.causes.creation_failed(stmt.sql, stmt.location, "was not checked")
-                    return
-                if (name := missing_function(exc)) is not None:
-                    if function_missing(self, stmt, decision, sql, name):
-                        continue
-                    return
-                if decision.tolerate:
-                    self.fidelity(stmt, "skipped", f"{decision.tolerate}: {first_line(exc)}")
-                    self.causes.creation_failed(stmt.sql, stmt.location, "DuckDB could not run")
-                    return
-                if str(exc).startswith("Dependency Error"):
-                    # DuckDB cannot alter a table an index depends on; the database can.
-                    self.fidelity(stmt, "skipped", f"DuckDB cannot run it: {first_line(exc)}")
-                    return
-                if decision.table and decision.verb == "insert":
-                    if narrow_insert(self, stmt, exc):
-                        return
-                    self.causes.row_refused(decision.table, None, None, stmt.location)
-                self.db_problem(exc, stmt.location, stmt=stmt)
-                self.causes.creation_failed(stmt.sql, stmt.location)
-                return
-            if decision.table and decision.verb == "insert":
-                after = self.max_rowid(decision.table)
-                self.add_segment(
-                    decision.table,
-                    before + 1,
-                    after - before,
-                    same_place(stmt.location),
-                    range(after - before),
-                    self.statements,
-                )
-            elif decision.table and decision.verb in ("update", "delete"):
-                self.dirty.add(canonical(decision.table))
-        if (name := created_name(stmt.sql)) is not None:
-            self.created_at.setdefault(name, stmt.location)
+    def queue(self, stmt: LocatedStatement, literal: LiteralInsert) -> None:
+        """Queue a plain literal INSERT, sending what is queued first when it writes another
+        table or the batch is full."""
+        if self._batch and (
+            self._batch[0][1].head != literal.head
+            or len(self._batch) >= BATCH_STATEMENTS
+            or self._batch_chars >= BATCH_CHARS
+        ):
+            self.flush()
+        self._batch.append((stmt, literal, self.statements))
+        self._batch_chars += len(literal.values)
         self.ran += 1
-
-    def _note_foreign_key(self, stmt: LocatedStatement) -> None:
-        """Remember where `ALTER TABLE child … FOREIGN KEY … REFERENCES parent` is."""
-        m = _ALTER_FK.match(stmt.sql)
-        if m is not None:
-            self.fk_added_at.setdefault(short_name(m["child"]), []).append(
-                (short_name(m["parent"]), stmt.location)
-            )
 
     def flush(self) -> None:
         """Send the batched literal INSERTs, narrowing a failure down to its statement."""

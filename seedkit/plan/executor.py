@@ -20,10 +20,12 @@ group of steps (a cycle of keys) and self-references are enforced after the data
 step is its own transaction, after the last step writing their tables, the steps between
 run as one transaction.
 
-Hooks for other targets: a dialect with `SUPPORTS_HISTORY = False` (or
-`Executor(..., history=False)`) records and skips nothing; `Dialect.prepare_statement`
-rewrites each statement; `Dialect.after_step` runs inside each step's transaction;
-`_run_step` runs one step and may be overridden (for example to collect errors).
+What differs between targets is the adapter's: an adapter with `SUPPORTS_HISTORY = False`
+(or `Executor(..., history=False)`) records and skips nothing; `prepare_statement` is its
+statement policy (what it sends, rewrites or skips); `after_step` runs inside each step's
+transaction; `SUPPORTS_TRANSACTIONS = False` (the dry run's scratch DuckDB) opens no
+transaction at all. A statement the database refuses goes to the run's sink
+(seedkit.plan.sink): an apply's raises, the dry run's records a problem and the walk goes on.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from seedkit.plan.latekeys import check_keys
 from seedkit.plan.partial import Running
 from seedkit.plan.partial import describe as describe_partial
 from seedkit.plan.results import ApplyResult, Reporter, SilentReporter, StepResult
+from seedkit.plan.sink import ApplySink, ProblemSink
 from seedkit.plan.stages import (
     BuildIndex,
     Capabilities,
@@ -106,10 +109,13 @@ class Executor(StatementRunner):
         defer_indexes: bool = True,
         batch_statements: bool = True,
         skip_unportable: bool = False,
+        sink: ProblemSink | None = None,
     ) -> None:
         self.plan = plan
         self.target = target
         self.reporter = reporter or SilentReporter()
+        #: Where a refused statement goes (seedkit.plan.sink): raised, unless told otherwise.
+        self.sink = sink if sink is not None else ApplySink(plan)
         self.transpile_from = (
             plan.source_dialect
             if transpile_sql and needs_transpile(plan.source_dialect, target.sqlglot_name)
@@ -171,7 +177,9 @@ class Executor(StatementRunner):
 
     def _run(self) -> ApplyResult:
         result = ApplyResult(self.target.display_url, self.target.SUPPORTS_TRANSACTIONAL_DDL)
-        per_step = not self.target.SUPPORTS_TRANSACTIONAL_DDL
+        # Each step its own transaction where DDL commits by itself; none at all where the
+        # target has no transactions (each statement stands alone, nothing rolls back).
+        per_step = self.target.SUPPORTS_TRANSACTIONS and not self.target.SUPPORTS_TRANSACTIONAL_DDL
         started = time.perf_counter()
         if per_step:  # before anything, the history table included, is written
             self._check_sql_syntax()

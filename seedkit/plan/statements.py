@@ -11,7 +11,6 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import ApplyError
-from seedkit.plan.keyrow import name_row_of_repeated_key
 from seedkit.plan.partial import IMPLICIT_COMMIT, Running
 from seedkit.sources.base import LocatedRun
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from seedkit.adapters.base import Adapter
     from seedkit.adapters.batches import Batcher
     from seedkit.plan.results import Reporter
+    from seedkit.plan.sink import ProblemSink
     from seedkit.plan.steps import Plan
     from seedkit.sources.base import LocatedStatement, Source
 
@@ -39,6 +39,8 @@ class StatementRunner:
     plan: Plan
     target: Adapter
     reporter: Reporter
+    #: Where a refused statement's error goes: raised (an apply) or recorded (a dry run).
+    sink: ProblemSink
     transpile_from: str | None
     batch_statements: bool
     merge_inserts: bool
@@ -76,7 +78,9 @@ class StatementRunner:
         """Run statements in order; return how many, and the rows their INSERT, UPDATE,
         DELETE, MERGE and COPY statements changed (a SELECT's rows are not written rows).
         With `step`, the reporter hears of the rows as they are written (a long file's
-        progress)."""
+        progress). A statement the database refuses goes to the sink, which raises (an
+        apply) or records it (a dry run: the rest of that statement's SQL is not sent,
+        unless the sink mended it, and the next statement follows)."""
         from seedkit.adapters.batches import batcher_for
 
         count = rows = reported = 0
@@ -131,10 +135,12 @@ class StatementRunner:
                 if batch is not None and batch.add(sql, stmt):
                     continue
                 try:
-                    result = self.target.execute(conn, sql, location=stmt.location)
-                except ApplyError as exc:  # a dump's key added after its data: name the row
-                    name_row_of_repeated_key(self.plan, sql, exc)
-                    raise
+                    with self.target.sending(conn, stmt, sql):
+                        result = self.target.execute(conn, sql, location=stmt.location)
+                except ApplyError as exc:
+                    if self.sink.failed(exc, stmt, sql):
+                        continue
+                    break
                 if self._running is not None and IMPLICIT_COMMIT.match(sql):
                     self._running.committed_at = stmt.location
                 if _WRITES.match(sql):
