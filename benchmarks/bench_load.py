@@ -19,6 +19,7 @@ N rows per database to compare peak memory with the largest size.
 
     python benchmarks/bench_load.py --sizes 100000 1000000 --reps 3 --big 10000000
     python benchmarks/bench_load.py --sizes 1000000 --variants inline pair --databases postgres
+    python benchmarks/bench_load.py --sizes 1000000 --variants --versus --databases sqlite duckdb
 
 Variants (`--variants`, all by default): `items`, the table with a separate `CREATE UNIQUE
 INDEX`; `inline`, the same keys written inline (`id BIGINT PRIMARY KEY`, `code … UNIQUE`);
@@ -60,10 +61,12 @@ BENCH_DB = f"seedkit_bench_{os.getpid()}"
 
 @dataclass
 class Runs:
-    """Wall seconds and peak RSS (KiB) of each run of one command."""
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user + system) of each run of one
+    command. CPU time moves less than wall time when other jobs share the machine."""
 
     seconds: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -71,18 +74,27 @@ class Runs:
         return statistics.median(self.seconds)
 
     @property
+    def cpu_median(self) -> float:
+        """Median CPU time (user + system, the process and its children); NaN if not measured."""
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    @property
     def peak_mib(self) -> float:
         """Median peak RSS in MiB."""
         return statistics.median(self.peak_kib) / 1024
 
 
-def timed(argv: list[str], cwd: Path | None = None, check: bool = True) -> tuple[float, int]:
-    """Run `argv` under /usr/bin/time; return (wall seconds, peak RSS KiB). Fails loudly,
-    or with `check=False` gives a peak of -1 for a command that failed."""
+#: One run of a command: wall seconds, peak RSS KiB, CPU seconds (user + system).
+Measured = tuple[float, int, float]
+
+
+def measure(argv: list[str], cwd: Path | None = None, check: bool = True) -> Measured:
+    """Run `argv` under /usr/bin/time; return (wall seconds, peak RSS KiB, CPU seconds).
+    Fails loudly, or with `check=False` gives a peak of -1 for a command that failed."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         started = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-o", out.name, "-f", "%M", *argv],
+            ["/usr/bin/time", "-o", out.name, "-f", "%M %U %S", *argv],
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -90,10 +102,17 @@ def timed(argv: list[str], cwd: Path | None = None, check: bool = True) -> tuple
         )
         wall = time.perf_counter() - started
         if proc.returncode != 0 and not check:
-            return wall, -1
+            return wall, -1, float("nan")
         if proc.returncode != 0:
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr}")
-        return wall, int(out.read().split()[-1])
+        peak, user, system = out.read().split()[-3:]
+        return wall, int(peak), float(user) + float(system)
+
+
+def timed(argv: list[str], cwd: Path | None = None, check: bool = True) -> tuple[float, int]:
+    """`measure` without the CPU time: (wall seconds, peak RSS KiB)."""
+    wall, peak, _ = measure(argv, cwd, check)
+    return wall, peak
 
 
 def sql(engine_url: str, statement: str) -> None:
@@ -146,7 +165,7 @@ class Bench:
         """Drop and create the run's database; return seedkit's URL for it."""
         return fresh_database(self.name, self.scratch)
 
-    def seedkit(self, manifest: str = "", fresh: bool = True) -> tuple[float, int]:
+    def seedkit(self, manifest: str = "", fresh: bool = True) -> Measured:
         """`seedkit apply` of the manifest as a whole process."""
         url = self.fresh() if fresh else self.url
         self.url = url
@@ -158,9 +177,9 @@ class Bench:
             "--url",
             url,
         ]
-        return timed([*argv, "--no-transpile"], cwd=self.scratch)
+        return measure([*argv, "--no-transpile"], cwd=self.scratch)
 
-    def native(self) -> tuple[float, int]:
+    def native(self) -> Measured:
         """The database's own bulk tool on the same files and DDL."""
         url = self.fresh()
         ddl = (self.folder / self.ddl).read_text()
@@ -174,7 +193,7 @@ class Bench:
             )
             script.write_text(f"{ddl}\n{copies}")
             argv = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", BENCH_DB]
-            return timed([*argv, "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(script)])
+            return measure([*argv, "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(script)])
         if self.name == "duckdb":
             path = url.split("///", 1)[1]
             copies = "".join(
@@ -186,7 +205,7 @@ class Bench:
                 f"import duckdb; c = duckdb.connect({path!r}); c.execute({ddl!r}); {copies}"
                 "c.close()"
             )
-            return timed([sys.executable, "-c", code])
+            return measure([sys.executable, "-c", code])
         if self.name == "sqlite":
             path = url.split("///", 1)[1]
             script = self.scratch / "load.sqlite"
@@ -195,12 +214,12 @@ class Bench:
             )
             # Foreign keys on, as seedkit turns them on (the parent/child pair).
             script.write_text(f".bail on\nPRAGMA foreign_keys = ON;\n{ddl}\n{loads}")
-            return timed(["sh", "-c", f"sqlite3 {path} < {script}"])
+            return measure(["sh", "-c", f"sqlite3 {path} < {script}"])
         statement = ddl + "".join(
             _mariadb_load(table, cols, csvs[table]) for table, cols in self.tables.items()
         )
         argv = ["mariadb", "-h", "127.0.0.1", "-u", "root", "--local-infile=1", BENCH_DB]
-        return timed([*argv, "-e", statement])
+        return measure([*argv, "-e", statement])
 
 
 def _sqlite_load(table: str, columns: list[str], csv: Path) -> str:
@@ -242,17 +261,29 @@ def _mariadb_load(table: str, columns: list[str], csv: Path) -> str:
 
 
 def alternate(
-    reps: int, first: Callable[[], tuple[float, int]], second: Callable[[], tuple[float, int]]
+    reps: int, first: Callable[[], Measured], second: Callable[[], Measured]
 ) -> tuple[Runs, Runs]:
     """Run the two commands `reps` times each, alternating which goes first."""
     a, b = Runs(), Runs()
     for rep in range(reps):
         order = [(first, a), (second, b)] if rep % 2 == 0 else [(second, b), (first, a)]
         for command, runs in order:
-            wall, peak = command()
-            runs.seconds.append(wall)
-            runs.peak_kib.append(peak)
+            add(runs, command())
     return a, b
+
+
+def add(runs: Runs, measured: Measured) -> None:
+    """Record one run."""
+    wall, peak, cpu = measured
+    runs.seconds.append(wall)
+    runs.peak_kib.append(peak)
+    runs.cpu.append(cpu)
+
+
+def paired(runs: Runs, base: Runs, cpu: bool = False) -> float:
+    """The median of the ratios of runs made back to back (wall, or CPU time)."""
+    mine, theirs = (runs.cpu, base.cpu) if cpu else (runs.seconds, base.seconds)
+    return statistics.median(m / b for m, b in zip(mine, theirs, strict=True))
 
 
 def row(label: str, rows: int, runs: Runs, base: Runs | None) -> str:
@@ -260,11 +291,10 @@ def row(label: str, rows: int, runs: Runs, base: Runs | None) -> str:
     ratios of runs made back to back (less moved by the machine slowing down for a while)."""
     ratio = ""
     if base:
-        paired = statistics.median(m / b for m, b in zip(runs.seconds, base.seconds, strict=True))
-        ratio = f"{runs.median / base.median:5.2f}x {paired:6.2f}x"
+        ratio = f"{runs.median / base.median:5.2f}x {paired(runs, base):6.2f}x"
     return (
-        f"{label:<34} {rows:>10,} {runs.median:8.2f} {rows / runs.median:>12,.0f} "
-        f"{runs.peak_mib:8.1f} {ratio}"
+        f"{label:<34} {rows:>10,} {runs.median:8.2f} {runs.cpu_median:6.2f} "
+        f"{rows / runs.median:>12,.0f} {runs.peak_mib:8.1f} {ratio}"
     )
 
 
@@ -291,8 +321,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "seedkit-bench")
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument(
+        "--versus",
+        action="store_true",
+        help="also run seedkit on the inline DDL and on the items DDL alternately, and print "
+        "inline's ratio to items (wall and CPU, of the medians and paired)",
+    )
+    parser.add_argument(
         "--variants",
-        nargs="+",
+        nargs="*",
         default=list(VARIANTS),
         choices=list(VARIANTS),
         help="items: a separate CREATE UNIQUE INDEX; inline: the same keys inline in "
@@ -301,7 +337,8 @@ def main() -> None:
     args = parser.parse_args()
     compile_bytecode()
     header = (
-        f"{'command':<34} {'rows':>10} {'median s':>8} {'rows/s':>12} {'peak MiB':>8} ratio  paired"
+        f"{'command':<34} {'rows':>10} {'median s':>8} {'cpu s':>6} {'rows/s':>12} {'peak MiB':>8} "
+        "ratio  paired"
     )
     print(header, "\n" + "-" * len(header), flush=True)
     peaks: dict[str, float] = {}
@@ -332,16 +369,23 @@ def main() -> None:
                     upsert = Runs()
                     for _ in range(args.reps):
                         bench.seedkit()  # a full table, then the same rows again by key
-                        wall, peak = bench.seedkit("seed-upsert.toml", fresh=False)
-                        upsert.seconds.append(wall)
-                        upsert.peak_kib.append(peak)
+                        add(upsert, bench.seedkit("seed-upsert.toml", fresh=False))
                     print(row("postgres: seedkit apply (upsert)", size, upsert, mine), flush=True)
+            for name in args.databases if args.versus else ():
+                # Issue 14: the inline keys no slower than the separate index, back to back.
+                inline = Bench(name, folder, scratch, "inline")
+                mine, base = alternate(
+                    args.reps, inline.seedkit, Bench(name, folder, scratch).seedkit
+                )
+                print(row(f"{name} items: seedkit apply", size, base, None))
+                cpu = f"cpu {mine.cpu_median / base.cpu_median:5.2f}x {paired(mine, base, True):6.2f}x"
+                print(row(f"{name} inline: seedkit apply", size, mine, base), cpu, flush=True)
         if args.big:
             folder = args.data / str(args.big)
             write_seed(folder, args.big)
             for name in args.databases:
-                wall, peak = Bench(name, folder, scratch).seedkit()
-                runs = Runs([wall], [peak])
+                wall, peak, cpu = Bench(name, folder, scratch).seedkit()
+                runs = Runs([wall], [peak], [cpu])
                 line = row(f"{name}: seedkit apply", args.big, runs, None)
                 print(
                     f"{line}  peak {peak / 1024 / peaks[name]:.2f}x of {max(args.sizes):,}",
@@ -355,9 +399,7 @@ def main() -> None:
             ):
                 runs = Runs()
                 for _ in range(max(args.reps, 5)):
-                    wall, peak = timed(argv)
-                    runs.seconds.append(wall)
-                    runs.peak_kib.append(peak)
+                    add(runs, measure(argv))
                 print(f"{label:<34} {'':>10} {runs.median:8.3f}")
     for name in args.databases:
         if name == "postgres":
