@@ -158,6 +158,11 @@ class History:
             found = self.target.execute(conn, sql, ("schema", "version")).scalar()
         except DBAPIError:  # a table of other columns: not ours
             found = None
+        else:
+            if found is None and self._left_empty(conn):
+                self._format = SCHEMA_VERSION
+                self._write(conn, "", "schema", "version", str(SCHEMA_VERSION), 0, 0.0)
+                return SCHEMA_VERSION
         if found is None or not str(found).isdigit():
             raise TargetError(
                 f"table `{self.table}` on {self.target.display_url} is not a seedkit history table",
@@ -175,6 +180,16 @@ class History:
             )
         self._format = int(found)
         return self._format
+
+    def _left_empty(self, conn: sa.Connection) -> bool:
+        """True for an empty table of exactly the history's columns: one an apply made and
+        was killed before its format row was committed (MySQL's CREATE TABLE commits by
+        itself), which is ours and gets the row now."""
+        table = self.target.quote_table(conn, self.table)
+        columns = self.target.execute(conn, f"SELECT * FROM {table} WHERE 1 = 0").keys()
+        if {str(c).lower() for c in columns} != set(_COLUMNS):
+            return False
+        return self.target.execute(conn, f"SELECT count(*) FROM {table}").scalar() == 0
 
     def read(self, conn: sa.Connection) -> dict[tuple[str, str], HistoryRow]:
         """This project's rows by (kind, name); empty when there is no table yet."""

@@ -188,3 +188,39 @@ def test_mariadb_failure_in_third_step_keeps_the_first_two_and_resumes(
         ("rules", "applied"),
     ]
     assert _all_rows(mysql_url, manifest) == EXPECTED
+
+
+def test_a_history_table_left_empty_by_a_killed_apply_is_taken_up(url: str) -> None:
+    # MariaDB's CREATE TABLE commits by itself: an apply killed before the format row
+    # committed leaves seedkit's table empty (the kill test met it). The next apply must
+    # take the table up, not call it someone else's.
+    import sqlalchemy as sa
+
+    code, out = _invoke("apply", "-m", str(MANIFEST), "--url", url)
+    assert code == 0, out
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in ("rules", "tickers", "sectors", "exchanges"):
+                conn.exec_driver_sql(f"DROP TABLE {table}")
+            conn.exec_driver_sql("DELETE FROM seedkit_history")
+    finally:
+        engine.dispose()
+    code, out = _invoke("apply", "-m", str(MANIFEST), "--url", url)
+    assert code == 0, out
+    assert _all_rows(url, MANIFEST) == EXPECTED
+    assert [(r.kind, r.name) for r in _history(url)][1:] == [
+        ("step", "exchanges"),
+        ("step", "sectors"),
+        ("step", "tickers"),
+        ("step", "rules"),
+    ]
+    target = open_adapter(url)
+    try:
+        with target.engine.connect() as conn:
+            version = conn.exec_driver_sql(
+                "SELECT fingerprint FROM seedkit_history WHERE kind = 'schema'"
+            ).scalar()
+    finally:
+        target.dispose()
+    assert version == str(SCHEMA_VERSION)
