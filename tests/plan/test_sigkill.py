@@ -1,10 +1,16 @@
-"""SIGKILL at random points of a multi-step apply leaves the database as it was, or fully
+"""SIGKILL at every phase of a multi-step apply leaves the database as it was, or fully
 applied (issue 19, the fault test).
 
-The real CLI (`python -m seedkit apply`) seeds the market example (a DDL file, then four
-steps) into a database that already holds a table of its own. Each process is killed
-with SIGKILL after a delay drawn by a seeded RNG from the span of a whole apply (measured
-first), several processes at once on copies of the database. Then:
+The real CLI (`python -m seedkit apply -v`) seeds the market example (a DDL file, then
+four steps) into a database that already holds a table of its own. A first apply runs
+to the end, and its `-v` trace (one record per statement, written before the statement
+runs) is cut into phases: runs of statements on seedkit's history table (making it,
+reading it, recording the DDL, its tables and each step) and runs of the apply's own work
+(the DDL, each step's loading). Then an apply is killed with SIGKILL as it reaches the
+first statement of each phase, and once more just after its last statement (its
+COMMIT), several processes at once on copies of the database. Each kill point comes from
+the trace, not from a clock, so every phase is hit however slowly the machine runs (the
+random delays this test drew before spent many kills on the interpreter's start). Then:
 
 - PostgreSQL, SQLite, DuckDB (one transaction): the catalog and every row are exactly
   those from before the apply, or exactly those of a finished apply.
@@ -14,35 +20,52 @@ first), several processes at once on copies of the database. Then:
 
 from __future__ import annotations
 
+import io
 import os
-import random
+import re
 import signal
-import subprocess
-import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import forked_cli
 import pytest
 import sqlalchemy as sa
 from example import copy_example
 
-KILLS = 20
 #: Processes killed at once (each on a database of its own).
 AT_ONCE = 5
+#: The end of one statement's record in the `-v` trace (seedkit.adapters.trace).
+RECORD = re.compile(r"  \[(?:execute|executemany|copy|raw|sqlalchemy)(?:, \d+ rows)?\]$")
+#: A statement on seedkit's history table, in any database's quoting.
+HISTORY = re.compile(r"\bseedkit_history\b")
+#: After the last statement: the COMMIT (and a finished apply, if it is quicker).
+AFTER_LAST = 0.02
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _apply(manifest: Path, url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "seedkit", "apply", "-m", str(manifest), "--url", url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+class _Apply:
+    """`seedkit apply -v` in a process of its own (forked_cli: forked with seedkit imported),
+    its stderr read as it is written."""
+
+    def __init__(self, manifest: Path, url: str) -> None:
+        argv = ["apply", "-v", "-m", str(manifest), "--url", url]
+        self.process, self.stderr = forked_cli.start(argv, ROOT)
+
+    def kill(self) -> None:
+        """SIGKILL, unless the apply has finished."""
+        if self.process.exitcode is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        """The exit code (minus the signal when killed) once the process has ended."""
+        self.process.join()
+        self.stderr.close()
+        assert self.process.exitcode is not None
+        return self.process.exitcode
 
 
 def _snapshot(url: str) -> Any:
@@ -120,32 +143,64 @@ def _prepare(url: str) -> None:
         engine.dispose()
 
 
-def _kill_at(manifest: Path, urls: list[str], delays: list[float]) -> list[int | None]:
-    """Start one apply per URL at once, SIGKILL each after its delay; their exit codes
-    (None when killed, else the code of an apply that finished first)."""
-    started = time.perf_counter()
-    procs = [_apply(manifest, u) for u in urls]
-    codes: list[int | None] = [None] * len(procs)
-    for index in sorted(range(len(procs)), key=lambda i: delays[i]):
-        wait = delays[index] - (time.perf_counter() - started)
-        if wait > 0:
-            time.sleep(wait)
-        proc = procs[index]
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        codes[index] = None if proc.returncode == -signal.SIGKILL else proc.returncode
-        if proc.stderr is not None:
-            proc.stderr.close()
+def _records(stderr: Any) -> Any:
+    """Each statement's record in a `-v` trace, as the apply writes it."""
+    lines: list[str] = []
+    for raw in stderr:
+        lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+        if RECORD.search(lines[-1]):
+            yield "\n".join(lines)
+            lines = []
+
+
+def _kill_points(trace: list[str]) -> list[tuple[int, float]]:
+    """(statements seen, then seconds) at which to kill: the first statement of each run
+    of history statements or of work statements, and just after the last statement."""
+    points = [
+        (number, 0.0)
+        for number, record in enumerate(trace, 1)
+        if number == 1 or bool(HISTORY.search(record)) != bool(HISTORY.search(trace[number - 2]))
+    ]
+    return [*points, (len(trace), AFTER_LAST)]
+
+
+def _kill_at(manifest: Path, urls: list[str], points: list[tuple[int, float]]) -> list[int | None]:
+    """Start one apply per URL at once, SIGKILL each when its trace shows its point's
+    statement (then waits its seconds); their exit codes (None when killed, else the
+    code of an apply that finished first)."""
+    applies = [_Apply(manifest, u) for u in urls]
+
+    def watch(apply: _Apply, point: tuple[int, float]) -> None:
+        seen, then = point
+        records = _records(apply.stderr)
+        for number, _ in enumerate(records, 1):
+            if number == seen:
+                break
+        time.sleep(then)
+        apply.kill()
+        for _ in records:  # the rest, so a finishing apply never waits on a full pipe
+            pass
+
+    watchers = [
+        threading.Thread(target=watch, args=(apply, point))
+        for apply, point in zip(applies, points, strict=True)
+    ]
+    for watcher in watchers:
+        watcher.start()
+    codes: list[int | None] = []
+    for apply, watcher in zip(applies, watchers, strict=True):
+        watcher.join()
+        code = apply.wait()
+        codes.append(None if code == -signal.SIGKILL else code)
     return codes
 
 
-def _full_run(manifest: Path, url: str) -> float:
-    started = time.perf_counter()
-    proc = _apply(manifest, url)
-    _, err = proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return time.perf_counter() - started
+def _full_run(manifest: Path, url: str) -> list[str]:
+    """Apply to the end; its trace, one record per statement."""
+    apply = _Apply(manifest, url)
+    output = apply.stderr.read()
+    assert apply.wait() == 0, output.decode("utf-8", "replace")[-3000:]
+    return list(_records(io.BytesIO(output)))
 
 
 def _databases(
@@ -185,21 +240,23 @@ def _server(kind: str) -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "duckdb", "postgres", "mysql"])
-def test_sigkill_at_random_points(kind: str, tmp_path: Path) -> None:
+def test_sigkill_at_every_phase(kind: str, tmp_path: Path) -> None:
     manifest = copy_example(tmp_path)
     make, cleanup = _databases(kind, tmp_path, _server(kind))
-    rng = random.Random(f"seedkit-sigkill-{kind}")
     try:
         before_url = make("before")
         before = _snapshot(before_url)
         done_url = make("done")
-        span = _full_run(manifest, done_url)
+        trace = _full_run(manifest, done_url)
         done = _without_history(_snapshot(done_url))
+        points = _kill_points(trace)
+        # every step's work and its history record, the DDL's and the history table's
+        assert len(points) >= 12, trace
         killed = finished = 0
-        for round_ in range(KILLS // AT_ONCE):
-            urls = [make(f"r{round_}_{i}") for i in range(AT_ONCE)]
-            delays = [rng.uniform(0.05, span) for _ in urls]
-            codes = _kill_at(manifest, urls, delays)
+        for round_, first in enumerate(range(0, len(points), AT_ONCE)):
+            batch = points[first : first + AT_ONCE]
+            urls = [make(f"r{round_}_{i}") for i in range(len(batch))]
+            codes = _kill_at(manifest, urls, batch)
             for url, code in zip(urls, codes, strict=True):
                 killed += code is None
                 finished += code == 0
@@ -212,7 +269,7 @@ def test_sigkill_at_random_points(kind: str, tmp_path: Path) -> None:
                     assert _without_history(after) == done, "neither as before nor applied"
                 else:
                     assert after == before
-        assert killed >= KILLS // 2, f"only {killed} of {KILLS} processes were killed"
+        assert killed >= len(points) // 2, f"only {killed} of {len(points)} processes were killed"
     finally:
         cleanup()
 
@@ -242,7 +299,5 @@ def _check_resumes(manifest: Path, url: str, done: Any) -> None:
                 assert rows == (count if step in recorded else 0), (step, rows, recorded)
     finally:
         engine.dispose()
-    proc = _apply(manifest, url)
-    _, err = proc.communicate()
-    assert proc.returncode == 0, err.decode()
+    _full_run(manifest, url)
     assert _without_history(_snapshot(url)) == done
