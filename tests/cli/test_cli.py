@@ -167,8 +167,10 @@ def test_plain_progress_does_not_call_a_rolled_back_step_applied(tmp_path: Path)
         "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n"
     )
     db = tmp_path / "t.db"
-    result = CliRunner().invoke(
-        app, ["apply", "-m", str(tmp_path / "seed.toml"), "--url", f"sqlite:///{db}"]
+    result = CliRunner().invoke(  # wide: a long tmp_path is not cut inside a word
+        app,
+        ["apply", "-m", str(tmp_path / "seed.toml"), "--url", f"sqlite:///{db}"],
+        env={"COLUMNS": "400"},
     )
     assert result.exit_code != 0
     output = " ".join(result.output.split())  # unwrapped
