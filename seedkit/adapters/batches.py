@@ -116,6 +116,13 @@ class Batcher:
         """Run the statements of one batch, raising an ApplyError at the one that fails."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        """The apply failed: stop anything still being sent (its transaction rolls back)."""
+
+    def written(self) -> int:
+        """Rows written so far, for progress (`rows` once everything is sent)."""
+        return self.rows
+
     def error(self, exc: Exception, where: LocatedStatement) -> ApplyError:
         """The database's error as seedkit shows it, at the statement's place (or, in a
         multi-row INSERT, its row's: Adapter.statement_error)."""
@@ -129,10 +136,36 @@ class Direct(Batcher):
     def __init__(
         self, target: Adapter, conn: sa.Connection, merge: bool, sqlite: bool = False
     ) -> None:
+        from seedkit.adapters.runwriter import RunWriter
+
         super().__init__(target, conn)
         self.merge = merge
         #: SQLite: merged INSERTs in a savepoint, and none where a trigger could tell.
         self.sqlite = sqlite
+        self._triggers: bool | None = None  # known since the last other statement
+        #: Runs are written on a thread of their own (seedkit.adapters.runwriter).
+        self.writer = RunWriter(self.driver.execute, self.error, savepoint=sqlite)
+
+    def flush(self) -> None:
+        """Wait for the runs being written, then send what is queued: whatever the apply
+        sends next goes after them, on the connection alone."""
+        self.drain()
+        self._triggers = None  # the next statement may make a trigger
+        super().flush()
+
+    def drain(self) -> None:
+        """Wait for the runs being written (a failed one raises here, at its line)."""
+        self.writer.drain()
+        self.rows += self.writer.rows
+        self.writer.rows = 0
+
+    def close(self) -> None:
+        """Stop writing runs (the apply failed; its transaction rolls back)."""
+        self.writer.close()
+
+    def written(self) -> int:
+        """Rows written so far, those of the runs being written included."""
+        return self.rows + self.writer.rows
 
     def send(self, batch: list[tuple[str, LocatedStatement]]) -> None:
         from seedkit.adapters.merge import send_merged
@@ -151,17 +184,23 @@ class Direct(Batcher):
 
     def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
         """The run as multi-row INSERTs (seedkit.adapters.merge.send_run)."""
-        from seedkit.adapters.merge import send_run
+        from seedkit.adapters.merge import MERGE_CHARS, SQLITE_MERGE_CHARS
 
-        if not self.merge or (self.sqlite and self._sqlite_triggers()):
+        if not self.merge:
             return False
-        self.flush()
+        if self.pending:
+            self.flush()
+        if self.sqlite and self._triggers is None:
+            self.drain()
+            self._triggers = self._sqlite_triggers()
+        if self._triggers:
+            return False
         if tracing():
             for sql, where in zip(
                 self.run_statements(run, head, ported), run.statements(), strict=True
             ):
                 trace("raw", sql, where.location)
-        self.rows += send_run(self.driver.execute, run, head, self.error, savepoint=self.sqlite)
+        self.writer.submit(run, head, SQLITE_MERGE_CHARS if self.sqlite else MERGE_CHARS)
         return True
 
     def _sqlite_triggers(self) -> bool:

@@ -25,7 +25,7 @@ at fault.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import ApplyError
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: Rows of source statements merged into one statement, at most (and characters).
 MERGE_STATEMENTS = 1000
 MERGE_CHARS = 1 << 17  # DuckDB writes rows quickest about a thousand at a time
+#: SQLite writes a run's rows quickest a couple of hundred at a time: at 1M rows of
+#: benchmarks/bench_sql.py, 4.8-5.7 s CPU in INSERTs of 200 rows, 7.1-8.6 s of 1,000.
+SQLITE_MERGE_CHARS = 1 << 15
 
 _IDENT = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'
 _NAME = rf"{_IDENT}(?:\.{_IDENT})*"
@@ -145,27 +148,32 @@ def send_merged(
     return rows
 
 
+def groups(run: LocatedRun, head: str, chars: int, begin: int = 0) -> Iterator[tuple[int, str]]:
+    """The multi-row INSERTs of a run of literal INSERTs (seedkit.sqltext.runs): `head`
+    (the target's spelling of its head) and its statements' tuples, about `chars`
+    characters each, from its statement `begin` on; each with its first statement."""
+    tuples = run.run.tuples()
+    step = max(1, chars * len(tuples) // max(len(run.run.text), 1))
+    for start in range(begin, len(tuples), step):
+        yield start, f"{head} {', '.join(tuples[start : start + step])}"
+
+
 def send_run(
     execute: Callable[[str], Any],
     run: LocatedRun,
     head: str,
     error: Callable[[Exception, LocatedStatement], ApplyError],
     savepoint: bool,
+    chars: int = MERGE_CHARS,
+    begin: int = 0,
 ) -> int:
-    """Run a run of literal INSERTs (seedkit.sqltext.runs) as multi-row INSERTs of
-    `head` (the target's spelling of its head) and its statements' tuples, each of up to
-    MERGE_CHARS characters; return the rows written. A failed one is handled as in
-    `send_merged`: with `savepoint`, its statements run one by one, and the one at fault
-    raises at its own line; without, MergedInsertError."""
+    """Run a run of literal INSERTs as the multi-row INSERTs `groups` makes; return the
+    rows written. A failed one is handled as in `send_merged`: with `savepoint`, its
+    statements run one by one, and the one at fault raises at its own line; without,
+    MergedInsertError."""
     tuples = run.run.tuples()
     rows = 0
-    start = 0
-    while start < len(tuples):
-        end, chars = start, 0
-        while end < len(tuples) and (end == start or chars + len(tuples[end]) <= MERGE_CHARS):
-            chars += len(tuples[end]) + 2
-            end += 1
-        sql = f"{head} {', '.join(tuples[start:end])}"
+    for start, sql in groups(run, head, chars, begin):
         if savepoint:
             execute("SAVEPOINT seedkit_merge")
         try:
@@ -178,15 +186,20 @@ def send_run(
             execute("ROLLBACK TO SAVEPOINT seedkit_merge")
             execute("RELEASE SAVEPOINT seedkit_merge")
             statements = run.statements()
-            for at in range(start, end):
+            for at in range(start, _group_end(run, chars, start)):
                 rows += _one(execute, f"{head} {tuples[at]}", statements[at], error)
-            start = end
             continue
         if savepoint:
             execute("RELEASE SAVEPOINT seedkit_merge")
         rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
-        start = end
     return rows
+
+
+def _group_end(run: LocatedRun, chars: int, start: int) -> int:
+    """Where the group of `groups` starting at statement `start` ends."""
+    count = len(run.run.tuples())
+    step = max(1, chars * count // max(len(run.run.text), 1))
+    return min(start + step, count)
 
 
 def _one(

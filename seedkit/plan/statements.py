@@ -83,18 +83,32 @@ class StatementRunner:
         unless the sink mended it, and the next statement follows)."""
         from seedkit.adapters.batches import batcher_for
 
-        count = rows = reported = 0
         batch = (
             batcher_for(self.target, conn, self.merge_inserts) if self.batch_statements else None
         )
         heads: dict[str, str | None] = {}
+        try:
+            return self._run_units(conn, statements, step, batch, heads)
+        finally:
+            if batch is not None:
+                batch.close()
+
+    def _run_units(
+        self,
+        conn: sa.Connection,
+        statements: Iterator[LocatedStatement | LocatedRun],
+        step: str | None,
+        batch: Batcher | None,
+        heads: dict[str, str | None],
+    ) -> tuple[int, int]:
+        count = rows = reported = 0
         for unit in statements:
             if isinstance(unit, LocatedRun):
                 if batch is not None and self._send_run(batch, unit, heads):
                     count += unit.run.count
-                    if step is not None and batch.rows > reported:
-                        self.reporter.step_progress(step, batch.rows - reported)
-                        reported = batch.rows
+                    if step is not None and (written := batch.written()) > reported:
+                        self.reporter.step_progress(step, written - reported)
+                        reported = written
                     continue
                 todo: Iterable[LocatedStatement] = unit.statements()
             else:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from seedkit.adapters import batches, merge
+from seedkit.adapters import batches, merge, runwriter
 from seedkit.cli import app
 
 DDL = """CREATE TABLE items (
@@ -99,14 +99,14 @@ def test_merged_inserts_write_what_statements_write(
         merged_groups.extend(len(group) for _, group in out if len(group) > 1)
         return out
 
-    real_send_run = merge.send_run
+    real_submit = runwriter.RunWriter.submit
 
-    def counting_send_run(execute, run, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_submit(self, run, *args):  # type: ignore[no-untyped-def]
         merged_groups.append(run.run.count)  # a run of the file's literal INSERTs, merged
-        return real_send_run(execute, run, *args, **kwargs)
+        return real_submit(self, run, *args)
 
     monkeypatch.setattr(merge, "runs", counting_runs)
-    monkeypatch.setattr(merge, "send_run", counting_send_run)
+    monkeypatch.setattr(runwriter.RunWriter, "submit", counting_submit)
     url = f"{kind}:///{tmp_path / 'merged.db'}"
     result = CliRunner().invoke(app, ["apply", "-m", str(manifest), "--url", url])
     assert result.exit_code == 0, result.stderr

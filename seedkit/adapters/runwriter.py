@@ -1,0 +1,113 @@
+"""SQLite and DuckDB write a run of literal INSERTs while seedkit reads the next one.
+
+Both run inside seedkit's process and let go of Python's lock while they execute a
+statement, so the merged INSERTs of a run (seedkit.adapters.merge.send_run) go to a
+thread of their own: reading and cutting the next run from the file overlaps with the
+database writing this one, instead of each waiting for the other. The connection is
+only ever used by one thread at a time: everything else the apply sends (any other
+statement, the trigger check, the commit) first waits for the thread (`drain`), and
+the apply's error path stops it (`close`) before the transaction is rolled back.
+
+A merged INSERT that fails stops the thread; `drain` then does in the apply's thread
+what `send_run` does: with a savepoint (SQLite), back to before the failed INSERT and
+its statements one by one, so the one at fault is named at its own line (and should
+none fail, the rest of the run and the runs queued after it are sent in order); without
+(DuckDB), MergedInsertError, and the apply runs again without merging.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from seedkit.adapters.merge import MergedInsertError, groups, send_run
+
+if TYPE_CHECKING:
+    from seedkit.errors import ApplyError
+    from seedkit.sources.base import LocatedRun, LocatedStatement
+
+Job = tuple["LocatedRun", str, int]  # the run, its head in the target's spelling, chars
+
+
+class RunWriter:
+    """A thread sending runs' merged INSERTs on one connection, in order."""
+
+    def __init__(
+        self,
+        execute: Callable[[str], Any],
+        error: Callable[[Exception, LocatedStatement], ApplyError],
+        savepoint: bool,
+    ) -> None:
+        self.execute = execute
+        self.error = error
+        self.savepoint = savepoint
+        self.rows = 0  # written by the thread (read by the apply's progress as it goes)
+        self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        self._failed: tuple[Job, int, Exception] | None = None  # job, first tuple, error
+        self._skipped: list[Job] = []  # queued after a failure, not sent
+        self._stop = False
+
+    def submit(self, run: LocatedRun, head: str, chars: int) -> None:
+        """Queue a run (waiting while two are queued)."""
+        if self._failed is not None:
+            self.drain()
+        if self._thread is None:
+            self._stop = False
+            self._thread = threading.Thread(target=self._work, name="seedkit-runs", daemon=True)
+            self._thread.start()
+        self._jobs.put((run, head, chars))
+
+    def _work(self) -> None:
+        execute, savepoint = self.execute, self.savepoint
+        while (job := self._jobs.get()) is not None:
+            if self._failed is not None or self._stop:
+                self._skipped.append(job)
+                continue
+            run, head, chars = job
+            for start, sql in groups(run, head, chars):
+                try:
+                    if savepoint:
+                        execute("SAVEPOINT seedkit_merge")
+                    cursor = execute(sql)
+                    if savepoint:
+                        execute("RELEASE SAVEPOINT seedkit_merge")
+                except Exception as exc:  # noqa: BLE001 (dealt with by drain, in the apply's thread)
+                    if savepoint:
+                        try:
+                            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
+                            execute("RELEASE SAVEPOINT seedkit_merge")
+                        except Exception:  # noqa: BLE001, S110 (the apply rolls back anyway)
+                            pass
+                    self._failed = (job, start, exc)
+                    break
+                self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def drain(self) -> None:
+        """Wait until every queued run is written; a failed one is dealt with here."""
+        self._join()
+        if self._failed is None:
+            return
+        (run, head, chars), start, exc = self._failed
+        skipped, self._skipped, self._failed = self._skipped, [], None
+        if not self.savepoint:
+            raise MergedInsertError(
+                str(exc), location=run.location, hint="run again without merging"
+            ) from None
+        self.rows += send_run(self.execute, run, head, self.error, True, chars, begin=start)
+        for run, head, chars in skipped:
+            self.rows += send_run(self.execute, run, head, self.error, True, chars)
+
+    def close(self) -> None:
+        """Stop the thread without sending what is queued (the apply is failing)."""
+        self._stop = True
+        self._join()
+        self._skipped, self._failed = [], None
