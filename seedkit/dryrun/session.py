@@ -199,16 +199,12 @@ class Session:
             return self._send(sql, params)
 
     def _send(self, sql: str, params: list[Any] | None) -> Any:
-        from sqlalchemy.exc import DBAPIError
-
         from seedkit.dryrun.sink import RefusedStatement
 
         try:
             return self.adapter.execute(self.conn, sql, params)
         except RefusedStatement as exc:
             raise exc.original from None
-        except DBAPIError as exc:
-            raise (exc.orig or exc) from None
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """The first value of the first row of a query."""

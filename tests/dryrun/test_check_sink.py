@@ -116,3 +116,30 @@ def test_the_sink_returns_after_recording_a_refusal_at_its_word(tmp_path: Path) 
         assert [(p.kind, p.line) for p in session.report.problems] == [("sql", 2)]
     finally:
         session.close()
+
+
+def test_the_adapter_runs_on_the_session_connection_and_reads_like_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    manifest = _seed(tmp_path, "")
+    plan = build_plan(load_manifest(manifest), check_sources=False)
+    session = Session(plan, CheckReport("sink", "postgres"))
+    adapter, conn = session.adapter, session.conn
+    try:
+        with recording() as sent:
+            adapter.execute(conn, "CREATE TABLE t (id integer, name varchar)")
+            adapter.execute(conn, "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+        assert [(t.kind, t.sql[:12]) for t in sent] == [
+            ("execute", "CREATE TABLE"),
+            ("execute", "INSERT INTO "),
+        ]
+        assert adapter.table_exists(conn, "t") and not adapter.table_exists(conn, "nope")
+        read = "SELECT id FROM t ORDER BY id"
+        assert adapter.execute(conn, read).scalar() == 1
+        assert adapter.execute(conn, read).first() == (1,)
+        assert [r[0] for r in adapter.execute(conn, read)] == [1, 2, 3]
+        assert adapter.execute(conn, read).fetchmany(2) == [(1,), (2,)]
+        assert adapter.execute(conn, "SELECT ? + 1", [41]).fetchall() == [(42,)]
+        assert session.scalar("SELECT count(*) FROM t") == 3  # one database behind both
+    finally:
+        session.close()
