@@ -18,9 +18,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymysql_context
 import pytest
 
 from seedkit.pytest_plugin import ScratchDatabases
+
+pymysql_context.install()
 
 
 def _server_url(variable: str) -> str:
@@ -76,25 +79,26 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 _SERVER_FIXTURES = {"pg_url", "mysql_url"}
 
 
-#: The longest test files, longest first (seconds on two loaded cores, session 6): with
-#: `--dist loadfile --no-loadscope-reorder` (scripts/test.sh) the workers take them
+#: The longest test files, longest first (seconds on two cores at load 8, session 6):
+#: with `--dist loadfile --no-loadscope-reorder` (scripts/test.sh) the workers take them
 #: first, so no long file starts last while the other worker idles. The dump corpora's
 #: first user (test_check_dumps) makes them while the other worker runs the kill test.
 FIRST = (
-    "tests/plan/test_sigkill.py",  # 72
-    "tests/dryrun/test_check_dumps.py",  # 44
-    "tests/adapters/test_loaders.py",  # 56
-    "tests/test_pytest_plugin.py",  # 36
-    "tests/dryrun/test_check_agrees.py",  # 26
-    "tests/test_dump_corpus.py",  # 25
-    "tests/dryrun/test_transpile_shapes.py",  # 20
-    "tests/test_action.py",  # 18
-    "tests/plan/test_ddl_resume.py",  # 18
-    "plugins/seedkit-faker/tests/test_faker_shop.py",  # 17
-    "tests/plan/test_modes.py",  # 16
-    "tests/test_locks.py",  # 15
-    "tests/portable/test_pg_dump_ported.py",  # 15
-    "tests/test_history.py",  # 14
+    "tests/plan/test_sigkill.py",  # 95
+    "tests/dryrun/test_check_dumps.py",  # 57
+    "tests/adapters/test_loaders.py",  # 68
+    "tests/dryrun/test_check_agrees.py",  # 56
+    "tests/plan/test_sql_runs.py",  # 51
+    "tests/test_pytest_plugin.py",  # 47
+    "tests/dryrun/test_transpile_shapes.py",  # 43
+    "tests/test_dump_corpus.py",  # 42
+    "tests/portable/test_pg_dump_ported.py",  # 41
+    "plugins/seedkit-faker/tests/test_faker_shop.py",  # 30
+    "tests/test_dump_corpus_broken.py",  # 24
+    "tests/plan/test_modes.py",  # 24
+    "tests/test_action.py",  # 22
+    "tests/plan/test_ddl_resume.py",  # 21
+    "tests/test_history.py",  # 21
 )
 
 

@@ -23,6 +23,11 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO
 
+import pymysql_context
+
+# Imported first in the forkserver: every process forked shares one TLS context.
+pymysql_context.install()
+
 #: Modules an apply imports as it runs, imported here once, in the forkserver.
 _PRELOAD = (
     "sqlalchemy.dialects.sqlite.pysqlite",
