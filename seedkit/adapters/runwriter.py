@@ -54,6 +54,7 @@ class RunWriter:
         """Queue a run (waiting while two are queued)."""
         if self._failed is not None:
             self.drain()
+        run.run.tuples()  # cut here, in the apply's thread, never in both at once
         if self._thread is None:
             self._stop = False
             self._thread = threading.Thread(target=self._work, name="seedkit-runs", daemon=True)

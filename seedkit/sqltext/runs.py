@@ -128,7 +128,9 @@ class InsertRun:
     def tuples(self) -> list[str]:
         """Each statement's tuples, as written (`(1, 'a')`, or `(1, 'a'),\\n\\t(2, 'b')`)."""
         if not self._tuples:
-            self._tuples.extend(self.grammar.cut(self.head).findall(self.text))
+            found = self.grammar.cut(self.head).findall(self.text)
+            if not self._tuples:
+                self._tuples.extend(found)
         return self._tuples
 
     @property

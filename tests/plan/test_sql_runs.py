@@ -174,3 +174,36 @@ def test_a_failing_statement_in_a_run_is_named_at_its_line(
             assert set(sa.inspect(engine).get_table_names()) == set()
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "duckdb"])
+def test_runs_written_on_a_thread_are_cut_once(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread writing runs (seedkit.adapters.runwriter) and the apply's thread both
+    ask a run for its tuples: slowed down, cutting must still happen once (it once ran
+    in both, and the run's rows went in twice)."""
+    import time
+
+    from seedkit.sqltext import runs as sqlruns
+
+    real_cut = sqlruns.RunGrammar.cut
+
+    class Slow:
+        def __init__(self, pattern):  # type: ignore[no-untyped-def]
+            self.pattern = pattern
+
+        def findall(self, text: str) -> list[str]:
+            time.sleep(0.02)
+            return self.pattern.findall(text)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(sqlruns.RunGrammar, "cut", lambda self, head: Slow(real_cut(self, head)))
+    monkeypatch.setattr(sqlruns, "RUN_STATEMENTS", 5)
+    lines = [
+        f"INSERT INTO items VALUES ({i}, 't{i}', 1.50, true, NULL, NULL);" for i in range(1, 201)
+    ]
+    manifest = write_seed(tmp_path / "seed", lines, "postgres")
+    url = f"{kind}:///{tmp_path / 'runs.db'}"
+    code, err = apply(manifest, url)
+    assert code == 0, err
+    assert [row[0] for row in contents(url)] == list(range(1, 201))
