@@ -54,6 +54,7 @@ def test_a_used_postgres_database_is_emptied_and_given_again() -> None:
                 conn.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET TimeZone = 'America/Lima'")
             left_open = engine.connect()  # a session the test forgot: ended, not waited on
             left_open.exec_driver_sql("SELECT 1")
+        left_open.invalidate()  # ended by the server: dropped without a rollback
         with scratch.database(server) as second:
             assert second == first  # emptied and kept, not dropped
             assert _fingerprint(second) == new
