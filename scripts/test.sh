@@ -3,14 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-# One resolution for seedkit and every plugin (pip 21.3 or later installs them editable).
+# One resolution for seedkit and every plugin (pip 21.3 or later installs them editable);
+# no bytecode compiled ahead: the test run compiles what it imports, once (below).
 plugins=()
 for plugin in plugins/*/; do
   if [ -f "$plugin/pyproject.toml" ]; then
     plugins+=(-e "$plugin")
   fi
 done
-.venv/bin/python -m pip install -q -e '.[postgres,mysql,test]' "${plugins[@]}"
+.venv/bin/python -m pip install -q --no-compile -e '.[postgres,mysql,test]' "${plugins[@]}"
 # The tests' files (thousands of small SQLite and DuckDB databases, each committed with an
 # fsync) go to memory where /dev/shm has room: on a disk the database servers share, each
 # fsync waits. An explicit TMPDIR wins.
