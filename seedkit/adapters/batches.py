@@ -144,7 +144,12 @@ class Direct(Batcher):
         self.sqlite = sqlite
         self._triggers: bool | None = None  # known since the last other statement
         #: Runs are written on a thread of their own (seedkit.adapters.runwriter).
-        self.writer = RunWriter(self.driver.execute, self.error, savepoint=sqlite)
+        self.writer = RunWriter(
+            self.driver.execute,
+            self.error,
+            savepoint=sqlite,
+            in_transaction=lambda: bool(getattr(self.driver, "in_transaction", True)),
+        )
 
     def flush(self) -> None:
         """Wait for the runs being written, then send what is queued: whatever the apply

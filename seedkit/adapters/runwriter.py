@@ -9,10 +9,11 @@ statement, the trigger check, the commit) first waits for the thread (`drain`), 
 the apply's error path stops it (`close`) before the transaction is rolled back.
 
 A merged INSERT that fails stops the thread; `drain` then does in the apply's thread
-what `send_run` does: with a savepoint (SQLite), back to before the failed INSERT and
-its statements one by one, so the one at fault is named at its own line (and should
-none fail, the rest of the run and the runs queued after it are sent in order); without
-(DuckDB), MergedInsertError, and the apply runs again without merging.
+what `send_run` does: on SQLite, whose refused statement is backed out alone, the
+failed INSERT again in a savepoint and then its statements one by one, so the one at
+fault is named at its own line (and should none fail, the rest of the run and the runs
+queued after it are sent in order); on DuckDB, or where the failure ended SQLite's
+transaction, MergedInsertError, and the apply runs again without merging.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ class RunWriter:
         execute: Callable[[str], Any],
         error: Callable[[Exception, LocatedStatement], ApplyError],
         savepoint: bool,
+        in_transaction: Callable[[], bool] = lambda: True,
     ) -> None:
         self.execute = execute
         self.error = error
         self.savepoint = savepoint
+        self.in_transaction = in_transaction
         self.rows = 0  # written by the thread (read by the apply's progress as it goes)
         self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2)
         self._thread: threading.Thread | None = None
@@ -62,26 +65,20 @@ class RunWriter:
         self._jobs.put((run, head, chars))
 
     def _work(self) -> None:
-        execute, savepoint = self.execute, self.savepoint
+        execute = self.execute
         while (job := self._jobs.get()) is not None:
             if self._failed is not None or self._stop:
                 self._skipped.append(job)
                 continue
             run, head, chars = job
             for start, sql in groups(run, head, chars):
+                # No savepoint around it: a statement SQLite refuses is backed out alone
+                # (its ON CONFLICT ABORT), and `drain` checks the transaction is still
+                # there. Each call here waits for Python's lock, which the apply's thread
+                # holds through each regular expression: one call, not three.
                 try:
-                    if savepoint:
-                        execute("SAVEPOINT seedkit_merge")
                     cursor = execute(sql)
-                    if savepoint:
-                        execute("RELEASE SAVEPOINT seedkit_merge")
                 except Exception as exc:  # noqa: BLE001 (dealt with by drain, in the apply's thread)
-                    if savepoint:
-                        try:
-                            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
-                            execute("RELEASE SAVEPOINT seedkit_merge")
-                        except Exception:  # noqa: BLE001, S110 (the apply rolls back anyway)
-                            pass
                     self._failed = (job, start, exc)
                     break
                 self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
@@ -99,7 +96,9 @@ class RunWriter:
             return
         (run, head, chars), start, exc = self._failed
         skipped, self._skipped, self._failed = self._skipped, [], None
-        if not self.savepoint:
+        if not self.savepoint or not self.in_transaction():
+            # DuckDB (no savepoint), or a failure that took the transaction with it: the
+            # apply runs again without merging, to stop at the statement at fault.
             raise MergedInsertError(
                 str(exc), location=run.location, hint="run again without merging"
             ) from None
