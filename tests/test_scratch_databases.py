@@ -4,6 +4,8 @@ always are, and close() drops what is kept."""
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from conftest import _server_url
 
@@ -35,7 +37,7 @@ def _fingerprint(url: str) -> str:
 
 def test_a_used_postgres_database_is_emptied_and_given_again() -> None:
     server = _server_url("SEEDKIT_TEST_POSTGRES_URL")
-    prefix = "seedkit_scratch_pg"
+    prefix = f"seedkit_scratch_{uuid.uuid4().hex[:8]}"  # other runs share the server
     with ScratchDatabases(prefix) as scratch:
         with scratch.database(server) as first:
             new = _fingerprint(first)
@@ -76,7 +78,7 @@ def test_a_used_postgres_database_is_emptied_and_given_again() -> None:
 
 def test_a_mariadb_database_is_dropped_after_each_use() -> None:
     server = _server_url("SEEDKIT_TEST_MYSQL_URL")
-    prefix = "seedkit_scratch_my"
+    prefix = f"seedkit_scratch_{uuid.uuid4().hex[:8]}"  # other runs share the server
     with ScratchDatabases(prefix) as scratch:
         with scratch.database(server) as first:
             assert _databases(server, prefix) == [sa.make_url(first).database]
