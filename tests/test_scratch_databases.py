@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from conftest import _server_url
 
 from seedkit.adapters.scratch import PostgresScratchReset
 from seedkit.pytest_plugin import ScratchDatabases
+
+pytestmark = pytest.mark.server  # both tests talk to a server directly
 
 
 def _databases(server: str, prefix: str) -> list[str]:
