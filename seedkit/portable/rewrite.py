@@ -25,7 +25,23 @@ if TYPE_CHECKING:
     from seedkit.adapters.base import Adapter as Target
     from seedkit.sources.base import LocatedStatement
 
-_OPERATOR = re.compile(r"\bOPERATOR\s*\(\s*(?:[\w$\"]+\.)?([^\s()\w\"]+)\s*\)", re.I)
+# pg_dump's `OPERATOR(schema.op)`, found only outside text and comments: the alternatives
+# before it (escape, quoted and dollar-quoted text, identifiers, comments) are kept whole.
+_OPERATOR = re.compile(
+    r"(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'"
+    r"|'(?:[^']|'')*'"
+    r"|(?<![\w$])(\$(?:[^\W\d]\w*)?\$)[\s\S]*?\1"
+    r'|"(?:[^"]|"")*"'
+    r"|--[^\n]*|/\*[\s\S]*?\*/"
+    r"|\bOPERATOR\s*\(\s*(?:[\w$\"]+\.)?(?P<op>[^\s()\w\"]+)\s*\)",
+    re.I,
+)
+
+
+def _bare_operator(m: re.Match[str]) -> str:
+    return m.group("op") or m.group(0)
+
+
 _PLAIN_INSERT = re.compile(
     r"INSERT\s+INTO\s+(?P<table>(?:\"[^\"]+\"|[A-Za-z_][\w$]*)(?:\.(?:\"[^\"]+\"|[A-Za-z_][\w$]*))*)"
     r"\s*(?P<cols>\([^()]*\))?\s*(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\b",
@@ -249,7 +265,7 @@ class Porter:
         from sqlglot import exp
 
         if "OPERATOR" in text.upper():  # pg_dump's OPERATOR(public.~): the operator itself
-            text = _OPERATOR.sub(r"\1", text)
+            text = _OPERATOR.sub(_bare_operator, text)
         if is_setval(text):
             sql, note = self.counters.setval(text)
             if note:

@@ -60,3 +60,26 @@ def test_setval_moves_the_targets_own_counter(target: str, expected: str) -> Non
         LocatedStatement("SELECT pg_catalog.setval('public.t_id_seq', 4, true)", "d.sql", 1)
     )
     assert out[0].startswith(expected)
+
+
+@pytest.mark.parametrize("target", ["sqlite", "mysql", "duckdb"])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("'a OPERATOR(public.~) b'", "a OPERATOR(public.~) b"),
+        ("E'it\\'s OPERATOR(pg_catalog.=)'", "it's OPERATOR(pg_catalog.=)"),
+        ("$$OPERATOR(public.~)$$", "OPERATOR(public.~)"),
+        ("$q$x OPERATOR(public.~) $q$", "x OPERATOR(public.~) "),
+    ],
+)
+def test_operator_inside_text_is_data_not_syntax(target: str, written: str, value: str) -> None:
+    """pg_dump's `OPERATOR(schema.op)` is rewritten to the bare operator only where it is
+    syntax: text holding those words (quoted, escape or dollar-quoted) keeps them."""
+    import sqlglot
+
+    porter = _porter(target)
+    sql = f"SELECT {written} AS v WHERE 1 OPERATOR(pg_catalog.=) 1"
+    (out,) = porter.prepare(LocatedStatement(sql, "d.sql", 1))
+    tree = sqlglot.parse_one(out, read=target)
+    assert [lit.this for lit in tree.find_all(sqlglot.exp.Literal) if lit.is_string] == [value]
+    assert isinstance(tree.find(sqlglot.exp.EQ), sqlglot.exp.EQ)
