@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from seedkit.errors import ApplyError, SeedError
 from seedkit.portable.counters import Counters, is_setval
+from seedkit.portable.operators import bare_operators
 from seedkit.portable.rules import SHOWN, classify, strip_comments
 from seedkit.portable.scan import SeedScan, Unportable, name_key
 
@@ -24,22 +25,6 @@ if TYPE_CHECKING:
 
     from seedkit.adapters.base import Adapter as Target
     from seedkit.sources.base import LocatedStatement
-
-# pg_dump's `OPERATOR(schema.op)`, found only outside text and comments: the alternatives
-# before it (escape, quoted and dollar-quoted text, identifiers, comments) are kept whole.
-_OPERATOR = re.compile(
-    r"(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'"
-    r"|'(?:[^']|'')*'"
-    r"|(?<![\w$])(\$(?:[^\W\d]\w*)?\$)[\s\S]*?\1"
-    r'|"(?:[^"]|"")*"'
-    r"|--[^\n]*|/\*[\s\S]*?\*/"
-    r"|\bOPERATOR\s*\(\s*(?:[\w$\"]+\.)?(?P<op>[^\s()\w\"]+)\s*\)",
-    re.I,
-)
-
-
-def _bare_operator(m: re.Match[str]) -> str:
-    return m.group("op") or m.group(0)
 
 
 _PLAIN_INSERT = re.compile(
@@ -265,7 +250,7 @@ class Porter:
         from sqlglot import exp
 
         if "OPERATOR" in text.upper():  # pg_dump's OPERATOR(public.~): the operator itself
-            text = _OPERATOR.sub(_bare_operator, text)
+            text = bare_operators(text)
         if is_setval(text):
             sql, note = self.counters.setval(text)
             if note:
