@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from seedkit.errors import ApplyError
+from seedkit.errors import ApplyError, Location
 
 if TYPE_CHECKING:
     from seedkit.sources.base import LocatedRun, LocatedStatement
@@ -128,23 +128,11 @@ def send_merged(
         if len(group) == 1:
             rows += _one(execute, sql, group[0][1], error)
             continue
-        if savepoint:
-            execute("SAVEPOINT seedkit_merge")
-        try:
-            cursor = execute(sql)
-        except Exception as exc:
-            if not savepoint:
-                raise MergedInsertError(
-                    str(exc), location=group[0][1].location, hint="run again without merging"
-                ) from None
-            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
-            execute("RELEASE SAVEPOINT seedkit_merge")
-            for one, where in group:
-                rows += _one(execute, one, where, error)
-            continue
-        if savepoint:
-            execute("RELEASE SAVEPOINT seedkit_merge")
-        rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+
+        def one_by_one(group: list[Statement] = group) -> int:
+            return sum(_one(execute, one, where, error) for one, where in group)
+
+        rows += _merged(execute, sql, savepoint, group[0][1].location, one_by_one)
     return rows
 
 
@@ -153,7 +141,7 @@ def groups(run: LocatedRun, head: str, chars: int, begin: int = 0) -> Iterator[t
     (the target's spelling of its head) and its statements' tuples, about `chars`
     characters each, from its statement `begin` on; each with its first statement."""
     tuples = run.run.tuples()
-    step = max(1, chars * len(tuples) // max(len(run.run.text), 1))
+    step = _step(run, chars)
     for start in range(begin, len(tuples), step):
         yield start, f"{head} {', '.join(tuples[start : start + step])}"
 
@@ -172,34 +160,55 @@ def send_run(
     statements run one by one, and the one at fault raises at its own line; without,
     MergedInsertError."""
     tuples = run.run.tuples()
+    step = _step(run, chars)
     rows = 0
     for start, sql in groups(run, head, chars, begin):
-        if savepoint:
-            execute("SAVEPOINT seedkit_merge")
-        try:
-            cursor = execute(sql)
-        except Exception as exc:
-            if not savepoint:
-                raise MergedInsertError(
-                    str(exc), location=run.location, hint="run again without merging"
-                ) from None
-            execute("ROLLBACK TO SAVEPOINT seedkit_merge")
-            execute("RELEASE SAVEPOINT seedkit_merge")
+
+        def one_by_one(start: int = start) -> int:
             statements = run.statements()
-            for at in range(start, _group_end(run, chars, start)):
-                rows += _one(execute, f"{head} {tuples[at]}", statements[at], error)
-            continue
-        if savepoint:
-            execute("RELEASE SAVEPOINT seedkit_merge")
-        rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+            return sum(
+                _one(execute, f"{head} {tuples[at]}", statements[at], error)
+                for at in range(start, min(start + step, len(tuples)))
+            )
+
+        rows += _merged(execute, sql, savepoint, run.location, one_by_one)
     return rows
 
 
-def _group_end(run: LocatedRun, chars: int, start: int) -> int:
-    """Where the group of `groups` starting at statement `start` ends."""
-    count = len(run.run.tuples())
-    step = max(1, chars * count // max(len(run.run.text), 1))
-    return min(start + step, count)
+def _merged(
+    execute: Callable[[str], Any],
+    sql: str,
+    savepoint: bool,
+    location: Location,
+    one_by_one: Callable[[], int],
+) -> int:
+    """Run one merged INSERT; return its rows. When it fails: with `savepoint`, back to
+    before it and `one_by_one` instead; without, MergedInsertError."""
+    if savepoint:
+        execute("SAVEPOINT seedkit_merge")
+    try:
+        cursor = execute(sql)
+    except Exception as exc:
+        if not savepoint:
+            raise MergedInsertError(
+                str(exc), location=location, hint="run again without merging"
+            ) from None
+        execute("ROLLBACK TO SAVEPOINT seedkit_merge")
+        execute("RELEASE SAVEPOINT seedkit_merge")
+        return one_by_one()
+    if savepoint:
+        execute("RELEASE SAVEPOINT seedkit_merge")
+    return rowcount(cursor)
+
+
+def _step(run: LocatedRun, chars: int) -> int:
+    """Statements of a run per multi-row INSERT, for about `chars` characters each."""
+    return max(1, chars * len(run.run.tuples()) // max(len(run.run.text), 1))
+
+
+def rowcount(cursor: Any) -> int:
+    """The rows a statement wrote, 0 where the driver cannot say (-1 or None)."""
+    return max(getattr(cursor, "rowcount", 0) or 0, 0)
 
 
 def _one(
@@ -212,4 +221,4 @@ def _one(
         cursor = execute(sql)
     except Exception as exc:
         raise error(exc, where) from None
-    return max(getattr(cursor, "rowcount", 0) or 0, 0)
+    return rowcount(cursor)

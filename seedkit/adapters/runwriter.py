@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from seedkit.adapters.merge import MergedInsertError, groups, send_run
+from seedkit.adapters.merge import MergedInsertError, groups, rowcount, send_run
 
 if TYPE_CHECKING:
     from seedkit.errors import ApplyError
@@ -81,7 +81,7 @@ class RunWriter:
                 except Exception as exc:  # noqa: BLE001 (dealt with by drain, in the apply's thread)
                     self._failed = (job, start, exc)
                     break
-                self.rows += max(getattr(cursor, "rowcount", 0) or 0, 0)
+                self.rows += rowcount(cursor)
 
     def _join(self) -> None:
         if self._thread is not None:
