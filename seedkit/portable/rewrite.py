@@ -306,15 +306,9 @@ class Porter:
         from seedkit.transpile_shapes import by_shape
 
         m = _PLAIN_INSERT.match(text)
-        if m is None:
+        head = self._plain_head(m) if m is not None else None
+        if m is None or head is None:
             return None
-        key = self.qualified(name_key(m["table"]))
-        if any(kind in ("bytes", "array") for _, kind in self.columns.get(key, [])):
-            return None
-        parts = m["table"].split(".")
-        if self.target != "duckdb" or parts[0].strip('"').lower() in ("public", "pg_catalog"):
-            parts = parts[-1:]
-        head = f"INSERT INTO {'.'.join(parts)} {m['cols'] or ''} VALUES"
         out = by_shape(head + text[m.end() :], "postgres", self.target)
         return list(out) if out is not None else None
 
@@ -327,15 +321,19 @@ class Porter:
         m = _PLAIN_INSERT.fullmatch(head)
         if m is None or "OPERATOR" in head.upper():
             return None
+        plain = self._plain_head(m)
+        return run_head(plain, "postgres", self.target) if plain is not None else None
+
+    def _plain_head(self, m: re.Match[str]) -> str | None:
+        """`INSERT INTO t (cols) VALUES` as the target names `t`, for a matched plain INSERT
+        head; None when a column of `t` is bytea or an array (its literals need porting)."""
         key = self.qualified(name_key(m["table"]))
         if any(kind in ("bytes", "array") for _, kind in self.columns.get(key, [])):
             return None
         parts = m["table"].split(".")
         if self.target != "duckdb" or parts[0].strip('"').lower() in ("public", "pg_catalog"):
             parts = parts[-1:]
-        return run_head(
-            f"INSERT INTO {'.'.join(parts)} {m['cols'] or ''} VALUES", "postgres", self.target
-        )
+        return f"INSERT INTO {'.'.join(parts)} {m['cols'] or ''} VALUES"
 
     def _common(self, tree: Any) -> Any:
         """Rewrites every statement takes: schemas, casts to PostgreSQL-only types, E''."""
