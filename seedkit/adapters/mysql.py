@@ -92,7 +92,7 @@ class MysqlAdapter(Adapter):
 
     def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
         """Data statements in batches (seedkit.adapters.batches)."""
-        from seedkit.adapters.batches import MysqlBatcher
+        from seedkit.adapters.mysql_batches import MysqlBatcher
 
         return MysqlBatcher(self, conn)
 
