@@ -84,7 +84,7 @@ class Sender:
                 done += 1
                 if not cursor.nextset():
                     break
-        except Exception as exc:  # noqa: BLE001 (raised by `join`, in the apply's thread)
+        except Exception as exc:  # noqa: BLE001 (raised by MysqlBatcher, in the apply's thread)
             self.failed = (statements, done, exc)
         finally:
             cursor.close()
@@ -179,9 +179,10 @@ class MysqlBatcher(Batcher):
         return self.rows + self.sender.rows
 
     def close(self) -> None:
-        """The apply is failing: stop the thread, sending nothing more. A statement the
-        thread saw fail is raised here: it comes before whatever failed since (one by one,
-        it would have stopped the apply first)."""
+        """The apply is failing: queue nothing more, and wait for the thread. The queries
+        already queued (two at most) are still sent, so that a statement of theirs that
+        fails is raised here: it comes before whatever failed since in the apply's thread
+        (one by one, it would have stopped the apply first)."""
         self.pending, self.chars = [], 0
         self.sender.join()
         self._raise_failed()
