@@ -68,9 +68,15 @@ class Sender:
         self._jobs.put((text, statements))
 
     def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if self.failed is None:
-                self._send(*job)
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.failed is None:
+                    self._send(*job)
+            finally:
+                self._jobs.task_done()
 
     def _send(self, text: Callable[[], str], statements: Statements) -> None:
         done = 0
@@ -90,7 +96,13 @@ class Sender:
             cursor.close()
 
     def join(self) -> None:
-        """Wait until every queued query has been sent and its results read."""
+        """Wait until every queued query has been sent and its results read (the thread
+        stays, for the next ones: starting one costs more than a round trip)."""
+        if self._thread is not None:
+            self._jobs.join()
+
+    def stop(self) -> None:
+        """Send what is queued, then end the thread."""
         if self._thread is not None:
             self._jobs.put(None)
             self._thread.join()
@@ -184,7 +196,7 @@ class MysqlBatcher(Batcher):
         fails is raised here: it comes before whatever failed since in the apply's thread
         (one by one, it would have stopped the apply first)."""
         self.pending, self.chars = [], 0
-        self.sender.join()
+        self.sender.stop()
         self._raise_failed()
 
     def _raise_failed(self) -> None:

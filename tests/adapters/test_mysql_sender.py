@@ -47,15 +47,15 @@ def ids(url: str) -> list[int]:
 
 
 @pytest.fixture
-def sends(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[tuple[threading.Thread, float]]:
     """Each query the sender sends: the thread it was sent on, after a pause that lets the
     apply's thread read on (as a busy server would)."""
-    seen: list[tuple[str, float]] = []
+    seen: list[tuple[threading.Thread, float]] = []
     real = mysql_batches.Sender._send
 
     def slow(self, text, statements):  # type: ignore[no-untyped-def]
         time.sleep(0.05)
-        seen.append((threading.current_thread().name, time.monotonic()))
+        seen.append((threading.current_thread(), time.monotonic()))
         real(self, text, statements)
 
     monkeypatch.setattr(mysql_batches.Sender, "_send", slow)
@@ -64,18 +64,21 @@ def sends(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
 
 
 def test_runs_are_sent_on_a_thread_in_order(
-    mysql_url: str, tmp_path: Path, sends: list[tuple[str, float]]
+    mysql_url: str, tmp_path: Path, sends: list[tuple[threading.Thread, float]]
 ) -> None:
     lines = [f"INSERT INTO items VALUES ({i}, 't{i}');" for i in range(1, 101)]
-    lines.insert(50, "UPDATE items SET txt = 'u' WHERE id = 1;")  # ends a run, sent alone
+    lines.insert(30, "UPDATE items SET txt = 'u' WHERE id = 1;")  # ends a run, batched
+    lines.insert(60, "SELECT count(*) FROM items;")  # sent alone, after the thread's work
     code, err = apply(write_seed(tmp_path / "seed", lines), mysql_url)
     assert code == 0, err
     assert ids(mysql_url) == list(range(1, 101))
-    assert len(sends) >= 10 and {name for name, _ in sends} == {"seedkit-mysql"}
+    assert len(sends) >= 10
+    (thread,) = {thread for thread, _ in sends}  # one thread for the step, not one a flush
+    assert thread.name == "seedkit-mysql" and not thread.is_alive()  # ended by close
 
 
 def test_a_failure_on_the_thread_is_raised_by_close(
-    mysql_url: str, sends: list[tuple[str, float]]
+    mysql_url: str, sends: list[tuple[threading.Thread, float]]
 ) -> None:
     """The apply's thread fails for a reason of its own while the thread still sends the
     statements before, which fail: closing the batcher raises the statement's error (it
@@ -103,7 +106,7 @@ def test_a_failure_on_the_thread_is_raised_by_close(
 def test_after_a_failure_the_apply_stops_reading_soon(
     mysql_url: str,
     tmp_path: Path,
-    sends: list[tuple[str, float]],
+    sends: list[tuple[threading.Thread, float]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A statement failing in the first run stops the apply at the next run it hands on,
