@@ -136,19 +136,21 @@ class MysqlBatcher(Batcher):
         return True
 
     def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
-        """The run in one multi-statement query, on the thread: as written when not
-        transpiled."""
+        """The run in one multi-statement query, on the thread: as written where MySQL
+        reads it as the source does (not transpiled, or transpiled with the same head and
+        no backslash, the one character of a run's literals MySQL reads otherwise)."""
         self._submit_pending()
 
         def statements() -> list[tuple[str, LocatedStatement]]:
             return list(zip(self.run_statements(run, head, ported), run.statements(), strict=True))
 
-        if ported or head != run.head:
+        as_written = head == run.head and not (ported and "\\" in run.run.text)
+        if not as_written:
             run.run.tuples()  # cut here, in the apply's thread, never in both at once
 
         def text() -> str:
-            if not ported and head == run.head:
-                return run.run.text[:-1]  # as written, without its last `;`
+            if as_written:
+                return run.run.text[:-1]  # without its last `;`: one result per statement
             return ";\n".join(self.run_statements(run, head, ported))
 
         if tracing():
