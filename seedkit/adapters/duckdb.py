@@ -100,10 +100,11 @@ class DuckdbAdapter(Adapter):
         return name
 
     def batcher(self, conn: sa.Connection, merge: bool = True) -> Batcher:
-        """Data statements in batches (seedkit.adapters.batches)."""
-        from seedkit.adapters.batches import Direct
+        """Data statements in batches (seedkit.adapters.batches), runs of literal INSERTs
+        as INSERTs of bound column lists (seedkit.adapters.duckdb_runs)."""
+        from seedkit.adapters.duckdb_runs import DuckdbDirect
 
-        return Direct(self, conn, merge)
+        return DuckdbDirect(self, conn, merge)
 
     def loaders(self) -> list[type[Loader]]:
         """DuckDB's own CSV reader, and its set-based upsert."""

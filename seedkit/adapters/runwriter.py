@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from seedkit.adapters.merge import MergedInsertError, groups, rowcount, send_run
@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from seedkit.errors import ApplyError
     from seedkit.sources.base import LocatedRun, LocatedStatement
 
-Job = tuple["LocatedRun", str, int]  # the run, its head in the target's spelling, chars
+#: The run, its head in the target's spelling, characters per merged INSERT, and None; or
+#: the run, one statement standing for all of it, 0 and the statement's parameters
+#: (DuckDB's bound column lists, seedkit.adapters.duckdb_runs).
+Job = tuple["LocatedRun", str, int, "Sequence[Any] | None"]
 
 
 class RunWriter:
@@ -37,7 +40,7 @@ class RunWriter:
 
     def __init__(
         self,
-        execute: Callable[[str], Any],
+        execute: Callable[..., Any],
         error: Callable[[Exception, LocatedStatement], ApplyError],
         savepoint: bool,
         in_transaction: Callable[[], bool] = lambda: True,
@@ -53,8 +56,12 @@ class RunWriter:
         self._skipped: list[Job] = []  # queued after a failure, not sent
         self._stop = False
 
-    def submit(self, run: LocatedRun, head: str, chars: int) -> None:
-        """Queue a run (waiting while two are queued)."""
+    def submit(
+        self, run: LocatedRun, head: str, chars: int, params: Sequence[Any] | None = None
+    ) -> None:
+        """Queue a run (waiting while two are queued): as merged INSERTs of `head` and its
+        tuples, about `chars` characters each; or, given `params`, as the one statement
+        `head` with those parameters."""
         if self._failed is not None:
             self.drain()
         run.run.tuples()  # cut here, in the apply's thread, never in both at once
@@ -62,7 +69,7 @@ class RunWriter:
             self._stop = False
             self._thread = threading.Thread(target=self._work, name="seedkit-runs", daemon=True)
             self._thread.start()
-        self._jobs.put((run, head, chars))
+        self._jobs.put((run, head, chars, params))
 
     def _work(self) -> None:
         execute = self.execute
@@ -70,7 +77,15 @@ class RunWriter:
             if self._failed is not None or self._stop:
                 self._skipped.append(job)
                 continue
-            run, head, chars = job
+            run, head, chars, params = job
+            if params is not None:
+                try:
+                    cursor = execute(head, params)
+                except Exception as exc:  # noqa: BLE001 (dealt with by drain)
+                    self._failed = (job, 0, exc)
+                    continue
+                self.rows += rowcount(cursor)
+                continue
             for start, sql in groups(run, head, chars):
                 # No savepoint around it: a statement SQLite refuses is backed out alone
                 # (its ON CONFLICT ABORT), and `drain` checks the transaction is still
@@ -94,16 +109,18 @@ class RunWriter:
         self._join()
         if self._failed is None:
             return
-        (run, head, chars), start, exc = self._failed
+        (run, head, chars, params), start, exc = self._failed
         skipped, self._skipped, self._failed = self._skipped, [], None
-        if not self.savepoint or not self.in_transaction():
-            # DuckDB (no savepoint), or a failure that took the transaction with it: the
-            # apply runs again without merging, to stop at the statement at fault.
+        bound = params is not None or any(job[3] is not None for job in skipped)
+        if not self.savepoint or not self.in_transaction() or bound:
+            # DuckDB (no savepoint; runs of bound lists), or a failure that took the
+            # transaction with it: the apply runs again without merging, to stop at the
+            # statement at fault.
             raise MergedInsertError(
                 str(exc), location=run.location, hint="run again without merging"
             ) from None
         self.rows += send_run(self.execute, run, head, self.error, True, chars, begin=start)
-        for run, head, chars in skipped:
+        for run, head, chars, _ in skipped:
             self.rows += send_run(self.execute, run, head, self.error, True, chars)
 
     def close(self) -> None:
