@@ -312,9 +312,7 @@ class DuckdbDirect(Direct):
     def _set(self, value: str) -> str:
         """Set the row-group count; return the value it had."""
         execute = self.driver.execute
-        found = execute(
-            "SELECT value FROM duckdb_settings() WHERE name = ?", [_SETTING]
-        ).fetchone()
+        found = execute("SELECT value FROM duckdb_settings() WHERE name = ?", [_SETTING]).fetchone()
         execute(f"SET {_SETTING} = {int(value)}")
         return str(found[0]) if found else "5"
 
