@@ -1,37 +1,42 @@
-"""DuckDB: a run of literal INSERTs as one INSERT of bound column lists.
+"""DuckDB: a run of literal INSERTs as one INSERT of bound column strings.
 
 DuckDB spends far more on a multi-row INSERT's VALUES (each row an expression list to
-bind and cast) than on its rows: 100,000 rows as 1,000 INSERTs of 100 rows take it about
-8 s. So a run of literal INSERTs into one table (seedkit.sqltext.runs), when every
-column's literals are of one kind, goes as ONE statement,
+bind and cast) than on its rows: 100,000 rows as 1,000 INSERTs of 100 rows take it
+about 8 s. So a run of literal INSERTs into one table (seedkit.sqltext.runs), when each
+column's literals are all of one kind, goes as ONE statement,
 
-    INSERT INTO t (a, b, c) SELECT unnest($1::VARCHAR[]::BIGINT[]), unnest($2::VARCHAR[]), NULL
+    INSERT INTO t (a, b, c) SELECT TRY_CAST(c1 AS BIGINT), nullif(c2, chr(1)), NULL
+    FROM (SELECT unnest(string_split($1, chr(0))) AS c1, unnest(string_split($2, chr(0))) AS c2)
 
-with one bound list per column, of the literals' own text: DuckDB parses it as the
-literal's type, then casts that to the column's type exactly as it casts the literal.
-The kinds (`Kind`): integers (as BIGINT, below 2^63 in magnitude), decimals with digits on
-both sides of the point (as DECIMAL(18,s), one scale in the column, at most 18 digits),
-quoted text (VARCHAR, without NUL), TRUE/FALSE (BOOLEAN); NULL in any of them, and a
-column of NULLs only is the constant NULL. Anything else sends the run as written
-(seedkit.adapters.batches.Direct): a column mixing kinds, an exponent, `.5` or `5.`, a
+with one bound string per column: its literals' text joined with NUL (one parameter,
+not a Python list of values, so binding costs nothing per value). DuckDB reads each as
+the literal's own type, then casts that to the column's type as it casts the literal.
+The kinds (`Kind`): integers of at most 18 digits (as BIGINT), decimals with digits on
+both sides of the point, one scale in the column and at most 18 digits (as
+DECIMAL(18,s)), quoted text (VARCHAR, `''` read as `'`), TRUE/FALSE (BOOLEAN); NULL
+among any of them (TRY_CAST makes the word NULL, and nothing else of the column, NULL;
+in text a mark \x01 that nullif makes NULL), and a column of NULLs only is the constant
+NULL. Anything else sends the run as written (seedkit.adapters.batches.Direct): a column
+mixing kinds, an exponent, `.5` or `5.`, more digits, text holding NUL or the mark, a
 target column that is a LIST, ARRAY, STRUCT, MAP or UNION, integers into a table with a
-BIT column (the BIGINT's 64 bits, not the literal's 32), decimals into a table with a
-JSON column. tests/plan/test_duckdb_runs.py compares the contents both ways over ~38
-column types.
+BIT column (a BIGINT is 64 bits there, the literal 32), decimals into a table with a
+JSON column (DECIMAL(18,2) writes 1.50 where the literal writes 1.5), and any run while
+`preserve_insertion_order` is off. tests/plan/test_duckdb_runs.py compares the contents
+both ways, value by value, over 38 column types.
 
-The run's text is cut into its literals with one regular expression; each column is
-checked and its values made with string operations over the column joined into one
-string, so Python's work per value is a few C calls (see `bind`).
+Python's work per run is one regular expression cutting the tuples into literals, then
+per column a slice, a join, one regular expression checking its kind and, for text, a
+few `str.replace` (`bind`); all C loops, nothing per value in Python.
 
 A statement that fails stops the apply as a merged INSERT does on DuckDB
 (seedkit.adapters.merge.MergedInsertError): DuckDB has no savepoint, so the apply is
-rolled back and runs again statement by statement, which names the statement at fault at
-its own line.
+rolled back and runs again statement by statement, which names the statement at fault
+at its own line and leaves the target as it was.
 
-While such runs are written, DuckDB's global `write_buffer_row_group_count` is 1 (it
-buffers 5 row groups of a bulk INSERT before writing them otherwise, which kept peak memory
-growing with the file); the value it had is put back at each flush (before any other
-statement) and when the step ends or fails (`DuckdbDirect`).
+While such runs are written, DuckDB's (global) `write_buffer_row_group_count` is 1: it
+buffers 5 row groups of a bulk INSERT otherwise, which held more memory the larger the
+file. The value it had is put back at each flush (before any other statement) and when
+the step ends or fails (`DuckdbDirect`).
 """
 
 from __future__ import annotations
@@ -247,6 +252,7 @@ class DuckdbDirect(Direct):
     def __init__(self, target: Adapter, conn: sa.Connection, merge: bool) -> None:
         super().__init__(target, conn, merge)
         self._targets: dict[str, Target | None] = {}  # by head, since the last flush
+        self._ordered: bool | None = None  # preserve_insertion_order, since the last flush
         self._setting: str | None = None  # the row-group count to put back, while set
 
     def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
@@ -256,7 +262,7 @@ class DuckdbDirect(Direct):
         if self.pending:
             self.flush()
         target = self._target(head, run)
-        bound = bind(run.run.tuples(), target) if target is not None else None
+        bound = bind(run.run.tuples(), target) if target is not None and self._ordered else None
         if bound is None:
             return super().add_run(run, head, ported)
         if tracing():
@@ -267,17 +273,21 @@ class DuckdbDirect(Direct):
             trace("raw", bound.sql, run.location, rows=bound.rows)
         if self._setting is None:
             self.drain()
-            self._setting = self._set(str(ROW_GROUPS))
+            self._setting = self._set(ROW_GROUPS)
         self.writer.submit(run, bound.sql, 0, bound.params)
         return True
 
     def _target(self, head: str, run: LocatedRun) -> Target | None:
         """The head's table, read once between flushes (no statement that could change it
-        runs in between); the runs being written are waited for first."""
+        runs in between), and whether DuckDB keeps rows in the order written; the runs
+        being written are waited for first."""
         if head not in self._targets:
             self.drain()
+            execute = self.driver.execute
+            if self._ordered is None:
+                self._ordered = _setting(execute, "preserve_insertion_order") != "false"
             try:
-                self._targets[head] = describe(self.driver.execute, head)
+                self._targets[head] = describe(execute, head)
             except Exception as exc:
                 # The INSERT cannot work either; the statements one by one name it.
                 raise MergedInsertError(
@@ -290,6 +300,7 @@ class DuckdbDirect(Direct):
         queued (whatever the apply sends next sees the session as the file left it)."""
         self.drain()
         self._targets.clear()
+        self._ordered = None
         self._restore(self.driver.execute)
         super().flush()
 
@@ -309,15 +320,22 @@ class DuckdbDirect(Direct):
             finally:
                 other.close()
 
-    def _set(self, value: str) -> str:
+    def _set(self, value: int) -> str:
         """Set the row-group count; return the value it had."""
         execute = self.driver.execute
-        found = execute("SELECT value FROM duckdb_settings() WHERE name = ?", [_SETTING]).fetchone()
+        old = _setting(execute, _SETTING)
         execute(f"SET {_SETTING} = {int(value)}")
-        return str(found[0]) if found else "5"
+        return old or "5"
 
     def _restore(self, execute: Any) -> None:
+        """Put the row-group count back, if it was set."""
         if self._setting is not None:
             # An integer DuckDB itself gave (SET takes no parameter): int() keeps it one.
             execute(f"SET {_SETTING} = {int(self._setting)}")
             self._setting = None
+
+
+def _setting(execute: Any, name: str) -> str | None:
+    """A DuckDB setting's current value, as duckdb_settings() spells it."""
+    found = execute("SELECT value FROM duckdb_settings() WHERE name = ?", [name]).fetchone()
+    return str(found[0]) if found else None

@@ -417,3 +417,20 @@ def test_the_row_group_setting_is_put_back(
     closed = [value for what, value in seen if what == "closed"]
     assert runs[:2] == ["1", "1"]
     assert closed and set(closed) == {"5"}
+
+
+def test_no_bound_runs_while_insertion_order_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [f"INSERT INTO items VALUES ({i}, 'v{i}');" for i in range(1, 21)]
+    lines += ["SET preserve_insertion_order = false;"]
+    lines += [f"INSERT INTO other VALUES ({i}, 'w{i}');" for i in range(1, 21)]
+    ddl = "CREATE TABLE items (id INTEGER, v TEXT);\nCREATE TABLE other (id INTEGER, v TEXT);\n"
+    manifest = write_seed(tmp_path / "seed", ddl, lines)
+    taken = bound_heads(monkeypatch)
+    url = f"duckdb:///{tmp_path / 'db.duckdb'}"
+    code, err = apply(manifest, url)
+    assert code == 0, err
+    assert taken == ["INSERT INTO items"]
+    got = contents(url, ["items", "other"])
+    assert [row[1:] for row in got["other"]] == [(str(i), f"w{i}") for i in range(1, 21)]
