@@ -156,7 +156,9 @@ def describe(execute: Any, head: str) -> Target | None:
     if parts is None:
         return None
     prefix, table, names = parts
-    description = execute(f"SELECT * FROM {table} LIMIT 0").description
+    sql = f"SELECT * FROM {table} LIMIT 0"
+    trace("raw", sql)
+    description = execute(sql).description
     by_name = {str(d[0]).lower(): d[1] for d in description}
     if names is None:
         types = tuple(d[1] for d in description)
@@ -324,18 +326,27 @@ class DuckdbDirect(Direct):
         """Set the row-group count; return the value it had."""
         execute = self.driver.execute
         old = _setting(execute, _SETTING)
-        execute(f"SET {_SETTING} = {int(value)}")
+        _send_set(execute, value)
         return old or "5"
 
     def _restore(self, execute: Any) -> None:
         """Put the row-group count back, if it was set."""
         if self._setting is not None:
-            # An integer DuckDB itself gave (SET takes no parameter): int() keeps it one.
-            execute(f"SET {_SETTING} = {int(self._setting)}")
+            # An integer DuckDB itself gave: int() keeps it one.
+            _send_set(execute, int(self._setting))
             self._setting = None
 
 
 def _setting(execute: Any, name: str) -> str | None:
     """A DuckDB setting's current value, as duckdb_settings() spells it."""
-    found = execute("SELECT value FROM duckdb_settings() WHERE name = ?", [name]).fetchone()
+    sql = "SELECT value FROM duckdb_settings() WHERE name = ?"
+    trace("raw", sql, params=[name])
+    found = execute(sql, [name]).fetchone()
     return str(found[0]) if found else None
+
+
+def _send_set(execute: Any, value: int) -> None:
+    """Set the row-group count (SET takes no parameter: the value is an int, written as one)."""
+    sql = f"SET {_SETTING} = {int(value)}"
+    trace("raw", sql)
+    execute(sql)
