@@ -434,3 +434,39 @@ def test_no_bound_runs_while_insertion_order_is_not_kept(
     assert taken == ["INSERT INTO items"]
     got = contents(url, ["items", "other"])
     assert [row[1:] for row in got["other"]] == [(str(i), f"w{i}") for i in range(1, 21)]
+
+
+def test_heads_read() -> None:
+    assert duckdb_runs.head_parts("INSERT INTO t VALUES") == ("INSERT INTO t", "t", None)
+    assert duckdb_runs.head_parts('insert into "s"."t x" ("a""b", c) values') == (
+        'insert into "s"."t x" ("a""b", c)',
+        '"s"."t x"',
+        ['a"b', "c"],
+    )
+    assert duckdb_runs.head_parts("INSERT INTO db.s.t (a)\n  VALUES") == (
+        "INSERT INTO db.s.t (a)",
+        "db.s.t",
+        ["a"],
+    )
+    for head in [
+        "INSERT OR REPLACE INTO t VALUES",
+        "INSERT INTO t SELECT",
+        "INSERT INTO t() VALUES",
+    ]:
+        assert duckdb_runs.head_parts(head) is None, head
+
+
+def test_a_schema_qualified_run_is_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ddl = 'CREATE SCHEMA s;\nCREATE TABLE s."T x" (id INTEGER, "v q" TEXT);\n'
+    lines = [f"INSERT INTO s.\"T x\" (\"v q\", id) VALUES ('{i}''', {i});" for i in range(5)]
+    manifest = write_seed(tmp_path / "seed", ddl, lines)
+    taken = bound_heads(monkeypatch)
+    url = f"duckdb:///{tmp_path / 'db.duckdb'}"
+    code, err = apply(manifest, url)
+    assert code == 0, err
+    assert taken == ['INSERT INTO s."T x" ("v q", id)']
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql('SELECT id, "v q" FROM s."T x" ORDER BY rowid').fetchall()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(i, f"{i}'") for i in range(5)]
