@@ -14,6 +14,10 @@ failed INSERT again in a savepoint and then its statements one by one, so the on
 fault is named at its own line (and should none fail, the rest of the run and the runs
 queued after it are sent in order); on DuckDB, or where the failure ended SQLite's
 transaction, MergedInsertError, and the apply runs again without merging.
+
+A job may also be one statement with its parameters standing for a whole run (DuckDB's
+INSERT of bound column strings, seedkit.adapters.duckdb_runs): sent as it is, and when it
+fails, MergedInsertError as on DuckDB.
 """
 
 from __future__ import annotations
