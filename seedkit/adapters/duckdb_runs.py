@@ -15,7 +15,7 @@ The kinds (`Kind`): integers of at most 18 digits (as BIGINT), decimals with dig
 both sides of the point, one scale in the column and at most 18 digits (as
 DECIMAL(18,s)), quoted text (VARCHAR, `''` read as `'`), TRUE/FALSE (BOOLEAN); NULL
 among any of them (TRY_CAST makes the word NULL, and nothing else of the column, NULL;
-in text a mark \x01 that nullif makes NULL), and a column of NULLs only is the constant
+in text a mark, chr(1), that nullif makes NULL), and a column of NULLs only is the constant
 NULL. Anything else sends the run as written (seedkit.adapters.batches.Direct): a column
 mixing kinds, an exponent, `.5` or `5.`, more digits, text holding NUL or the mark, a
 target column that is a LIST, ARRAY, STRUCT, MAP or UNION, integers into a table with a
@@ -238,7 +238,7 @@ def _column(column: list[str]) -> tuple[Kind | None, int, str] | None:
 
 def _texts(joined: str, nulls: bool) -> str:
     """Quoted literals joined with NUL as their values joined with NUL: `''` read as `'`,
-    NULL as the mark (\x01) that `nullif` makes NULL again. Each NULL becomes a quoted
+    NULL as the mark chr(1) that `nullif` makes NULL again. Each NULL becomes a quoted
     mark, then each boundary `'<NUL>'` becomes NUL, then `''` becomes `'` (no literal
     holds NUL, and quotes within one come in pairs)."""
     if nulls:
@@ -248,7 +248,7 @@ def _texts(joined: str, nulls: bool) -> str:
 
 
 class DuckdbDirect(Direct):
-    """DuckDB's batcher: runs of literal INSERTs as one INSERT of bound lists each where
+    """DuckDB's batcher: runs of literal INSERTs as one INSERT of bound column strings where
     `bind` takes them, else as Direct sends them (merged multi-row INSERTs)."""
 
     def __init__(self, target: Adapter, conn: sa.Connection, merge: bool) -> None:
@@ -258,7 +258,7 @@ class DuckdbDirect(Direct):
         self._setting: str | None = None  # the row-group count to put back, while set
 
     def add_run(self, run: LocatedRun, head: str, ported: bool) -> bool:
-        """The run as one INSERT of bound lists (`bind`), or as Direct sends it."""
+        """The run as one INSERT of bound column strings (`bind`), or as Direct sends it."""
         if not self.merge:
             return False
         if self.pending:
